@@ -1,0 +1,97 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Clock } from '../clock.js';
+import { CidgateError } from '../errors.js';
+import { silentLogger } from '../log.js';
+import type { CallRequest, Decision } from '../policy/types.js';
+import { Gateway } from '../service/gateway.js';
+import type { Recorded } from '../store/store.js';
+import { openContext, parseInstant, type CommonOptions } from './context.js';
+
+export interface CheckOptions extends CommonOptions {
+  from?: string;
+  to?: string;
+  campaign?: string;
+  consent?: boolean | string;
+  consentAnytime?: boolean;
+  zone?: string;
+  tz?: string;
+  record?: boolean;
+  json?: boolean;
+  batch?: string;
+}
+
+/** A clock the batch mode moves line by line; otherwise fixed at --at or following the system. */
+class SettableClock implements Clock {
+  constructor(private readonly base: Clock, private at: Date | null = null) {}
+  set(at: Date | null): void { this.at = at; }
+  now(): Date { return this.at ? new Date(this.at) : this.base.now(); }
+}
+
+export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
+  const ctx = openContext(opts);
+  const clock = new SettableClock(ctx.clock);
+  const gateway = new Gateway(ctx.loaded.config, ctx.store, clock, silentLogger);
+  try {
+    if (opts.batch) return await batch(gateway, clock, opts, out);
+    if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
+    const result = await gateway.check(requestOf(opts), { record: opts.record === true });
+    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision)}\n`);
+    return 0;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+function requestOf(o: {
+  from?: unknown; to?: unknown; campaign?: unknown; consent?: unknown; consentAnytime?: unknown; zone?: unknown; tz?: unknown;
+}, fallbackCampaign?: string): CallRequest {
+  const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+  return {
+    campaign: str(o.campaign) ?? fallbackCampaign ?? '',
+    from: str(o.from), to: str(o.to), zone: str(o.zone), timeZone: str(o.tz),
+    consent: typeof o.consent === 'boolean' ? o.consent : str(o.consent),
+    consentAnytime: o.consentAnytime === true,
+    pbx: { source: 'cli' },
+  };
+}
+
+/** JSON lines in, one decision per line out; a bad line gets an error object, never stops the batch. */
+async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
+  const input = opts.batch === '-' ? process.stdin : createReadStream(opts.batch!);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    try {
+      const obj: unknown = JSON.parse(line);
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object');
+      const fields = obj as Record<string, unknown>;
+      clock.set(typeof fields.at === 'string' ? parseInstant(fields.at, 'at') : null);
+      const result = await gateway.check(requestOf(fields, opts.campaign), { record: opts.record === true });
+      out.write(`${JSON.stringify({ line: lineNo, ...toJson(result) })}\n`);
+    } catch (err) {
+      out.write(`${JSON.stringify({ line: lineNo, error: (err as Error).message })}\n`);
+    }
+  }
+  return 0;
+}
+
+export function toJson(r: Recorded): Record<string, unknown> {
+  const d = r.decision;
+  return {
+    action: d.action, callerId: d.callerId, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null,
+    callee: d.callee, originalCallerId: d.originalCallerId, campaign: d.campaign,
+    area: d.area ? { country: d.area.country, zone: d.area.zone, territory: d.area.territory, timeZone: d.area.timeZone } : null,
+    attemptId: r.attemptId, at: d.at.toISOString(),
+  };
+}
+
+function human(d: Decision): string {
+  if (d.action === 'block') {
+    return `block: ${d.reasons.join(', ')}${d.retryAt ? `; allowed from ${d.retryAt.toISOString()}` : ''}`;
+  }
+  const why = d.reasons.length ? ` (${d.reasons.join(', ')})` : '';
+  return `${d.action}: present ${d.callerId}${why}`;
+}

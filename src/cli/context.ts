@@ -1,0 +1,39 @@
+import { fixedClock, systemClock, type Clock } from '../clock.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { CidgateError } from '../errors.js';
+import { parsePhone } from '../numbers/phone.js';
+import { SqliteStore } from '../store/sqlite.js';
+
+export interface CommonOptions {
+  config?: string;
+  db?: string;
+  at?: string;
+}
+
+export interface CliContext {
+  readonly loaded: LoadedConfig;
+  readonly store: SqliteStore;
+  readonly clock: Clock;
+}
+
+export function openContext(opts: CommonOptions): CliContext {
+  const loaded = loadConfig(opts.config);
+  const store = new SqliteStore(opts.db ?? loaded.config.raw.database, { busyTimeoutMs: 5_000 });
+  return { loaded, store, clock: opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock };
+}
+
+export function parseInstant(text: string, what: string): Date {
+  // ISO 8601 only: Date.parse accepts far too much ("1", "March 7").
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) {
+    throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not an ISO-8601 date or instant`, { value: text });
+  }
+  const d = new Date(text.trim());
+  if (Number.isNaN(d.getTime())) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not a valid instant`, { value: text });
+  return d;
+}
+
+export function parseNumberArg(text: string, what = 'number'): string {
+  const phone = parsePhone(text);
+  if (!phone) throw new CidgateError('BAD_NUMBER', `${what}: "${text}" is not a valid telephone number`, { value: text });
+  return phone.e164;
+}

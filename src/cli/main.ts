@@ -1,0 +1,101 @@
+import { Command, CommanderError, Option } from 'commander';
+import { CidgateError } from '../errors.js';
+import { attemptsCommand } from './attempts.js';
+import { checkCommand } from './check.js';
+import { configCheckCommand } from './config-check.js';
+import {
+  consentAddCommand, consentImportCommand, consentRevokeCommand, dncAddCommand, dncImportCommand, dncRemoveCommand,
+  refuseCommand,
+} from './records.js';
+
+type Action = () => Promise<number>;
+
+/** Runs the CLI; resolves to the exit code (0 ok, 2 bad option, config or input, 1 unexpected). */
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let pending: Action | null = null;
+  const run = (a: Action) => { pending = a; };
+  const program = buildProgram(run, out, err);
+  try {
+    await program.parseAsync(argv);
+    return pending ? await (pending as Action)() : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CidgateError) {
+      err.write(`cidgate: ${e.message}\n`);
+      return 2;
+    }
+    err.write(`cidgate: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function common(cmd: Command, withAt = true): Command {
+  cmd.option('--config <file>', 'config file (default: the embedded example)')
+    .option('--db <file>', 'SQLite database (default: the config\'s `database`)');
+  if (withAt) cmd.option('--at <iso>', 'the instant to act at (default: now)');
+  return cmd;
+}
+
+function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Command {
+  // Settings set before .command() are inherited by every subcommand.
+  const program = new Command('cidgate')
+    .description('Caller-ID compliance gateway for outbound call centers')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
+    .showHelpAfterError()
+    .allowExcessArguments(false);
+
+  common(program.command('check'))
+    .description('decide one call (or a batch of JSON lines): may it go out, with which caller ID?')
+    .option('--from <cid>', 'caller ID the PBX would present')
+    .option('--to <number>', 'destination')
+    .option('--campaign <name>', 'campaign (default: the config\'s defaultCampaign)')
+    .addOption(new Option('--consent [ref]', 'the consumer\'s prior consent, with an optional proof reference'))
+    .option('--consent-anytime', 'the consumer agreed to be called outside the legal hours')
+    .option('--zone <zone>', 'callee area hint: 1–5, a département, or GP/MQ/GF/RE/YT/PM')
+    .option('--tz <zone>', 'callee time zone hint (IANA name)')
+    .option('--record', 'log the decision as an attempt (without it nothing is written)')
+    .option('--json', 'print one JSON object')
+    .option('--batch <file>', 'JSON lines of {from,to,campaign,at,consent,consentAnytime,zone,tz}; - for stdin')
+    .action((opts) => run(() => checkCommand(opts, out)));
+
+  common(program.command('refuse <number>'))
+    .description('record that the consumer refused: no prospecting call for 60 days')
+    .option('--campaign <name>', 'campaign during which they refused')
+    .action((n, opts) => run(() => refuseCommand(n, opts, out)));
+
+  const consent = program.command('consent').description('consumers\' prior consent to prospecting calls');
+  common(consent.command('add <number>'))
+    .option('--source <text>', 'where the consent comes from (form, proof reference)')
+    .option('--anytime', 'also consented to calls outside the legal hours')
+    .action((n, opts) => run(() => consentAddCommand(n, opts, out)));
+  common(consent.command('revoke <number>')).action((n, opts) => run(() => consentRevokeCommand(n, opts, out)));
+  common(consent.command('import <file>'))
+    .description('CSV: number,at,source,anytime (header optional)')
+    .action((f, opts) => run(() => consentImportCommand(f, opts, out)));
+
+  const dnc = program.command('dnc').description('the do-not-call list');
+  common(dnc.command('add <numbers...>')).option('--source <text>').action((n, opts) => run(() => dncAddCommand(n, opts, out)));
+  common(dnc.command('remove <number>')).action((n, opts) => run(() => dncRemoveCommand(n, opts, out)));
+  common(dnc.command('import <file>'))
+    .description('CSV whose first column is the number (a Bloctel export, one number per line…)')
+    .option('--source <text>')
+    .action((f, opts) => run(() => dncImportCommand(f, opts, out)));
+
+  common(program.command('attempts'), false)
+    .description('the audit trail: decisions and outcomes')
+    .option('--to <number>', 'only this callee')
+    .option('--since <iso>', 'only from this instant')
+    .option('--csv', 'CSV instead of JSON lines')
+    .action((opts) => run(() => attemptsCommand(opts, out)));
+
+  program.command('config').description('configuration').command('check [file]')
+    .description('validate a config and explain each problem')
+    .action((f) => run(() => configCheckCommand(f, out)));
+
+  common(program.command('serve'), false)
+    .description('run the service: FastAGI, FreeSWITCH Event Socket, outcome tracking')
+    .action((opts) => run(async () => (await import('../serve.js')).serveCommand(opts)));
+
+  return program;
+}

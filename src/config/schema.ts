@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const time = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time as HH:MM');
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const port = z.number().int().min(1).max(65535);
+const zone = z.union([z.enum(['1', '2', '3', '4', '5']), z.number().int().min(1).max(5).transform(String)]);
+
+const limits = z.strictObject({
+  maxAttempts: z.number().int().min(1).nullable().optional(),
+  windowDays: z.number().int().min(1).max(3650).optional(),
+  refusalDays: z.number().int().min(1).max(3650).nullable().optional(),
+  minGapMinutes: z.number().int().min(1).nullable().optional(),
+});
+
+const campaign = z.strictObject({
+  purpose: z.enum(['prospecting', 'service']),
+  dialing: z.enum(['automated', 'manual']),
+  basis: z.enum(['consent', 'existing-contract']).default('consent'),
+  defaultZone: zone.nullable().default(null),
+  hours: z.array(z.strictObject({ days: z.array(weekday).min(1), from: time, to: time })).nullable().default(null),
+  limits: limits.prefault({}),
+  dailyCapPerNumber: z.number().int().min(1).nullable().default(null),
+  pool: z.array(z.union([z.string(), z.number().transform(String)])).min(1),
+});
+
+const listener = {
+  enabled: z.boolean().default(true),
+  host: z.string().default('127.0.0.1'),
+  /** Peer addresses allowed to connect; empty = any peer that can reach the listening address. */
+  allow: z.array(z.string()).default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+  idleTimeoutMs: z.number().int().min(100).default(10_000),
+  maxSessions: z.number().int().min(1).default(5_000),
+};
+
+export const configSchema = z.strictObject({
+  country: z.enum(['FR', 'ES']).default('FR'),
+  siteTimeZone: z.string().default('Europe/Paris'),
+  database: z.string().default('var/cidgate.db'),
+  callerId: z.strictObject({
+    format: z.enum(['national', 'e164', 'international']).default('national'),
+    requireOwned: z.boolean().default(true),
+    keepCompliant: z.boolean().default(true),
+  }).prefault({}),
+  localHolidays: z.boolean().default(true),
+  ownedNumbers: z.array(z.union([z.string(), z.number().transform(String)])).default([]),
+  defaultCampaign: z.string().nullable().default(null),
+  onStoreError: z.strictObject({
+    prospecting: z.enum(['block', 'allow']).default('block'),
+    service: z.enum(['block', 'allow']).default('allow'),
+  }).prefault({}),
+  store: z.strictObject({
+    busyTimeoutMs: z.number().int().min(0).max(60_000).default(40),
+  }).prefault({}),
+  campaigns: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)'), campaign)
+    .refine((c) => Object.keys(c).length > 0, 'at least one campaign'),
+  asterisk: z.strictObject({
+    fastagi: z.strictObject({ ...listener, port: port.default(4573) }).prefault({}),
+    ami: z.strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(5038),
+      user: z.string().default('cidgate'),
+      secretFile: z.string().nullable().default(null),
+    }).prefault({}),
+  }).prefault({}),
+  freeswitch: z.strictObject({
+    outbound: z.strictObject({
+      ...listener,
+      port: port.default(8084),
+      hangupCause: z.string().regex(/^[A-Z_]{3,40}$/, 'a FreeSWITCH cause name such as CALL_REJECTED').default('CALL_REJECTED'),
+    }).prefault({}),
+    inbound: z.strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(8021),
+      passwordFile: z.string().nullable().default(null),
+    }).prefault({}),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawCampaign = z.infer<typeof campaign>;

@@ -1,0 +1,20 @@
+/** Every error cidgate raises carries a stable code and the context that explains it. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_UNREADABLE'
+  | 'BAD_OPTION'
+  | 'BAD_NUMBER'
+  | 'BAD_INPUT'
+  | 'STORE_ERROR'
+  | 'PROTOCOL_ERROR';
+
+export class CidgateError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'CidgateError';
+  }
+}

@@ -1,0 +1,19 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON lines on stdout, written asynchronously so logging never blocks a decision. */
+export function createLogger(level: string, destination: number | string = 1): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'cidgate' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Secrets never reach a log line, whatever object carries them.
+      redact: { paths: ['secret', 'password', '*.secret', '*.password'], censor: '[redacted]' },
+    },
+    pino.destination({ dest: destination, sync: false }),
+  );
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });

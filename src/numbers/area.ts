@@ -1,0 +1,78 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { Area } from '../policy/types.js';
+import { npvAreaFor, overseasPrefix, type Territory } from './france.js';
+import { zoneOfDepartement } from './departements.js';
+import type { Phone } from './phone.js';
+
+const PARIS = 'Europe/Paris';
+
+const TERRITORY_TZ: Readonly<Record<Territory, string>> = {
+  GP: 'America/Guadeloupe', MQ: 'America/Martinique', GF: 'America/Cayenne', RE: 'Indian/Reunion',
+  YT: 'Indian/Mayotte', PM: 'America/Miquelon', BL: 'America/St_Barthelemy', MF: 'America/Marigot',
+};
+
+/** Overseas départements and collectivités as a dialer may write them. */
+const TERRITORY_OF_DEPARTEMENT: Readonly<Record<string, Territory>> = {
+  '971': 'GP', '972': 'MQ', '973': 'GF', '974': 'RE', '975': 'PM', '976': 'YT', '977': 'BL', '978': 'MF',
+};
+
+/** Alsace-Moselle keeps Good Friday and 26 December (Code du travail L.3134-13). */
+const ALSACE_MOSELLE: Readonly<Record<string, string>> = { '0387': 'FR-57', '0388': 'FR-67', '0389': 'FR-68' };
+
+type Zone = Area['zone'];
+
+export interface AreaHints {
+  readonly zone?: string | null;
+  readonly timeZone?: string | null;
+  /** The campaign's zone for callees whose number says nothing (mobiles, 09). */
+  readonly defaultZone?: Zone;
+}
+
+/** The callee's area, from its number first, then overridden by the dialer's hints. */
+export function calleeArea(callee: Phone, hints: AreaHints = {}): Area {
+  const base = callee.national !== null ? frenchArea(callee.national, hints.defaultZone ?? null) : foreignArea(callee);
+  const fromHint = hints.zone ? areaFromHint(hints.zone) : null;
+  const area = fromHint ?? base;
+  return hints.timeZone ? { ...area, timeZone: hints.timeZone } : area;
+}
+
+function frenchArea(national: string, defaultZone: Zone): Area {
+  const overseas = overseasPrefix(national);
+  if (overseas) return territoryArea(overseas.territory);
+  const digit = national[1];
+  if (digit !== undefined && digit >= '1' && digit <= '5') {
+    return metropolitan(digit as NonNullable<Zone>, ALSACE_MOSELLE[national.slice(0, 4)] ?? 'FR');
+  }
+  // 06/07 mobiles, 08, 09: the number does not say where the consumer is.
+  return metropolitan(defaultZone, 'FR');
+}
+
+function metropolitan(zone: Zone, holidayRegion: string): Area {
+  return { country: 'FR', zone, territory: null, timeZone: PARIS, holidayRegion, npvArea: npvAreaFor(zone, null) };
+}
+
+function territoryArea(territory: Territory): Area {
+  return {
+    country: 'FR', zone: null, territory, timeZone: TERRITORY_TZ[territory],
+    holidayRegion: `FR-${territory}`, npvArea: npvAreaFor(null, territory),
+  };
+}
+
+function foreignArea(callee: Phone): Area {
+  const country = parsePhoneNumberFromString(callee.e164)?.country ?? null;
+  return { country, zone: null, territory: null, timeZone: PARIS, holidayRegion: null, npvArea: 'non-geographic' };
+}
+
+/** A zone hint: '1'–'5', a territory code (GP, RE…), or a département ('69', '2A', '974'). */
+export function areaFromHint(hint: string): Area | null {
+  const h = hint.trim().toUpperCase();
+  if (/^[1-5]$/.test(h)) return metropolitan(h as NonNullable<Zone>, 'FR');
+  if (h in TERRITORY_TZ) return territoryArea(h as Territory);
+  const territory = TERRITORY_OF_DEPARTEMENT[h];
+  if (territory) return territoryArea(territory);
+  const dep = h.padStart(2, '0');
+  const zone = zoneOfDepartement(dep);
+  if (!zone) return null;
+  const alsace = dep === '57' || dep === '67' || dep === '68';
+  return metropolitan(zone as NonNullable<Zone>, alsace ? `FR-${dep}` : 'FR');
+}

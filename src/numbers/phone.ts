@@ -1,0 +1,70 @@
+import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
+import { overseasCountryCode } from './france.js';
+
+/**
+ * A telephone number in one canonical form. `national` is the 10-digit French-plan spelling
+ * (0 + 9 digits; 0508 + 6 for Saint-Pierre-et-Miquelon) for every number of the French numbering
+ * plan, overseas included, because ARCEP's ranges are defined on that spelling; null elsewhere.
+ */
+export interface Phone {
+  readonly e164: string;
+  readonly countryCode: string;
+  readonly national: string | null;
+}
+
+/** Calling codes of the French numbering plan, with how a national 0-number maps onto each. */
+const FRENCH_PLAN_CODES = new Set(['33', '262', '590', '594', '596', '508']);
+
+const MAX_INPUT = 64;
+
+/**
+ * Parses a number in any usual spelling: `01 45 67 89 01`, `01.45.67.89.01`, `+33 1 45…`,
+ * `0033 1 45…`, `33145…`, overseas `0262…`/`+262 262…`. Returns null for anything that is not a
+ * plausible dialable number (letters, too short or long, a lone `+`). Never throws.
+ */
+export function parsePhone(raw: string | null | undefined): Phone | null {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_INPUT) return null;
+  const compact = raw.trim().replace(/[\s.\-()/\u00a0]/g, '');
+  if (!/^\+?\d{4,20}$/.test(compact)) return null;
+
+  let international: string | null = null;
+  if (compact.startsWith('+')) international = compact.slice(1);
+  else if (compact.startsWith('00')) international = compact.slice(2);
+  else if (compact.startsWith('0')) return fromFrenchNational(compact);
+  else if (compact.startsWith('33') && compact.length === 11) international = compact;
+  else return null;
+
+  if (international.startsWith('33')) return fromFrenchNational('0' + international.slice(2));
+  return fromInternational(international);
+}
+
+/** A national French-plan spelling → Phone. Overseas prefixes get their own calling codes first. */
+function fromFrenchNational(national: string): Phone | null {
+  if (!/^0[1-9]\d{8}$/.test(national)) return null;
+  const overseas = overseasCountryCode(national);
+  if (overseas === '508') return { e164: '+508' + national.slice(4), countryCode: '508', national };
+  const cc = overseas ?? '33';
+  return { e164: `+${cc}${national.slice(1)}`, countryCode: cc, national };
+}
+
+function fromInternational(digits: string): Phone | null {
+  for (const cc of FRENCH_PLAN_CODES) {
+    if (!digits.startsWith(cc)) continue;
+    const rest = digits.slice(cc.length);
+    if (cc === '508') return /^\d{6}$/.test(rest) ? fromFrenchNational('0508' + rest) : null;
+    if (!/^\d{9}$/.test(rest)) return null;
+    const national = '0' + rest;
+    // +262 692… is Réunion's mobile range; a number under the wrong overseas code is not ours to fix.
+    const expected = overseasCountryCode(national) ?? '33';
+    return expected === cc ? fromFrenchNational(national) : null;
+  }
+  if (digits.length < 6 || digits.length > 15) return null;
+  const parsed = parsePhoneNumberFromString('+' + digits);
+  if (!parsed || !parsed.isPossible()) return null;
+  return { e164: parsed.number, countryCode: parsed.countryCallingCode, national: null };
+}
+
+/** The number's line type as libphonenumber-js's full metadata sees it (used outside the French plan). */
+export function numberType(phone: Phone): NumberType {
+  return parsePhoneNumberFromString(phone.e164)?.getType();
+}

@@ -1,0 +1,146 @@
+import type { Phone } from '../numbers/phone.js';
+import type { NpvArea, Territory } from '../numbers/france.js';
+
+export type Purpose = 'prospecting' | 'service';
+export type Dialing = 'automated' | 'manual';
+export type Action = 'allow' | 'rewrite' | 'block';
+
+/** Why a caller ID was replaced, or why a call was blocked. Stable strings: the PBX and logs rely on them. */
+export type ReasonCode =
+  // caller ID replaced
+  | 'mobile-caller-id'
+  | 'caller-id-not-owned'
+  | 'npv-required'
+  | 'geographic-required'
+  | 'pool-number'
+  // call blocked
+  | 'invalid-number'
+  | 'unknown-campaign'
+  | 'outside-calling-hours'
+  | 'public-holiday'
+  | 'attempt-limit'
+  | 'refused-recently'
+  | 'min-gap'
+  | 'no-consent'
+  | 'do-not-call'
+  | 'no-substitute'
+  | 'store-unavailable';
+
+/** Where the callee is: decides its time zone, holidays and which NPV range serves it. */
+export interface Area {
+  /** ISO country of the consumer's rules: 'FR' for the whole French numbering plan. */
+  readonly country: string | null;
+  readonly zone: '1' | '2' | '3' | '4' | '5' | null;
+  readonly territory: Territory | null;
+  readonly timeZone: string;
+  /** date-holidays region: 'FR', 'FR-57', 'FR-GP'…, or null outside France. */
+  readonly holidayRegion: string | null;
+  readonly npvArea: NpvArea;
+}
+
+/** A window slot in minutes of the local day, [from, to). */
+export interface Slot {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Limits {
+  readonly maxAttempts: number | null;
+  readonly windowDays: number;
+  readonly refusalDays: number | null;
+  readonly minGapMinutes: number | null;
+}
+
+export interface PoolNumber {
+  readonly phone: Phone;
+  /** The NPV area it serves, or null when it is not in an NPV range. */
+  readonly npv: NpvArea | null;
+}
+
+/** A campaign as the engine sees it: validated, numbers parsed, defaults applied. */
+export interface Campaign {
+  readonly name: string;
+  readonly purpose: Purpose;
+  readonly dialing: Dialing;
+  /** `existing-contract`: calls a campaign's own customers about their contract; exempt from the consent rule. */
+  readonly basis: 'consent' | 'existing-contract';
+  readonly defaultZone: Area['zone'];
+  /** Narrower hours than the law's, per ISO weekday (1–7); null = the law's window. */
+  readonly hours: ReadonlyMap<number, readonly Slot[]> | null;
+  readonly limits: Limits;
+  readonly pool: readonly PoolNumber[];
+  readonly dailyCapPerNumber: number | null;
+}
+
+/** Site-wide settings the decision needs. */
+export interface Rules {
+  /** The call center's regulatory country: selects the caller-ID rules. */
+  readonly country: 'FR' | 'ES';
+  readonly owned: ReadonlySet<string>;
+  readonly requireOwnedCallerId: boolean;
+  readonly keepCompliantCallerId: boolean;
+  readonly localHolidays: boolean;
+  /** Time zone of "today" for rotation counters and daily caps. */
+  readonly siteTimeZone: string;
+}
+
+/** One call as the PBX asks about it. Raw strings: parsing is part of deciding. */
+export interface CallRequest {
+  readonly campaign: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  /** Per-call hints from the dialer: zone ('1'–'5', a département or a territory) and time zone. */
+  readonly zone?: string | null;
+  readonly timeZone?: string | null;
+  /** Consent asserted by the dialer for this call (true, or a proof reference). */
+  readonly consent?: string | boolean | null;
+  readonly consentAnytime?: boolean;
+  readonly pbx?: PbxIds;
+}
+
+export interface PbxIds {
+  readonly source?: string;
+  readonly channel?: string | null;
+  readonly uniqueId?: string | null;
+  readonly agent?: string | null;
+  readonly lead?: string | null;
+}
+
+export interface PastAttempt {
+  readonly at: Date;
+  readonly campaign: string;
+  readonly purpose: Purpose;
+}
+
+/** What the store knows about this consumer (and today's pool usage) at the moment of deciding. */
+export interface History {
+  /** Attempts to this consumer, most recent first, as far back as the longest limit window. */
+  readonly attempts: readonly PastAttempt[];
+  readonly lastRefusalAt: Date | null;
+  readonly consent: { readonly at: Date; readonly source: string | null; readonly anytime: boolean } | null;
+  readonly doNotCall: boolean;
+  /** E.164 last presented to this consumer by this campaign. */
+  readonly lastPresented: string | null;
+  /** Today's (site time zone) presentations per pool number, E.164 → count. */
+  readonly usageToday: ReadonlyMap<string, number>;
+}
+
+export const EMPTY_HISTORY: History = {
+  attempts: [], lastRefusalAt: null, consent: null, doNotCall: false, lastPresented: null, usageToday: new Map(),
+};
+
+export interface Decision {
+  readonly action: Action;
+  /** E.164 to present; null when blocked. */
+  readonly callerId: string | null;
+  readonly originalCallerId: string | null;
+  readonly callee: string | null;
+  readonly campaign: string;
+  readonly purpose: Purpose | null;
+  readonly area: Area | null;
+  readonly reasons: readonly ReasonCode[];
+  readonly retryAt: Date | null;
+  readonly at: Date;
+  /** The consent reference this call relied on, if any. */
+  readonly consentRef: string | null;
+}

@@ -1,0 +1,96 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/compile.js';
+import type { Logger } from '../log.js';
+import { parsePhone } from '../numbers/phone.js';
+import { decide } from '../policy/decide.js';
+import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type PbxIds } from '../policy/types.js';
+import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store } from '../store/store.js';
+import { DAY_MS, localDateKey } from '../time/zoned.js';
+
+export interface GatewayStats {
+  decisions: number;
+  storeErrors: number;
+}
+
+/**
+ * The one entry point every adapter (CLI, FastAGI, Event Socket, SIP) calls: resolves the
+ * campaign, asks the store for the consumer's history, runs the pure decision on it inside the
+ * store's atomic check-and-record, logs one JSON line, and degrades per `onStoreError` when the
+ * database fails — a call always gets an answer.
+ */
+export class Gateway {
+  readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
+  private readonly poolJson = new Map<string, string[]>();
+
+  constructor(
+    readonly config: Config,
+    readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    for (const c of config.campaigns.values()) this.poolJson.set(c.name, c.pool.map((n) => n.phone.e164));
+  }
+
+  async check(call: CallRequest, opts: { record: boolean }): Promise<Recorded> {
+    const name = call.campaign || this.config.raw.defaultCampaign || '';
+    const request = name === call.campaign ? call : { ...call, campaign: name };
+    const campaign = this.config.campaigns.get(name);
+    const decideOn = (history: typeof EMPTY_HISTORY): Decision =>
+      decide(request, history, this.config.rules, campaign, this.clock);
+    let result: Recorded;
+    try {
+      result = await this.store.checkAndRecord(this.query(request, campaign), decideOn, opts.record ? pbxOf(request) : null);
+    } catch (err) {
+      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY), campaign, err as Error), attemptId: null, replayed: false };
+    }
+    this.stats.decisions++;
+    this.logDecision(result, request.pbx);
+    return result;
+  }
+
+  async recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean> {
+    try {
+      return await this.store.recordOutcome(key, outcome);
+    } catch (err) {
+      this.stats.storeErrors++;
+      this.log.error({ err: { message: (err as Error).message }, key, outcome }, 'outcome not recorded');
+      return false;
+    }
+  }
+
+  private query(call: CallRequest, campaign: Campaign | undefined): HistoryQuery {
+    const now = this.clock.now();
+    const limits = campaign?.limits;
+    const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
+    return {
+      callee: parsePhone(call.to)?.e164 ?? null,
+      campaign: call.campaign,
+      since: new Date(now.getTime() - lookbackMs),
+      day: localDateKey(now, this.config.rules.siteTimeZone),
+      poolNumbers: this.poolJson.get(call.campaign) ?? [],
+    };
+  }
+
+  /** Without history the limits cannot be checked: prospecting is blocked, service allowed (configurable). */
+  private onStoreError(decision: Decision, campaign: Campaign | undefined, err: Error): Decision {
+    this.stats.storeErrors++;
+    this.log.error({ err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
+    if (decision.action === 'block' || !campaign) return decision;
+    if (this.config.raw.onStoreError[campaign.purpose] === 'allow') return decision;
+    return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };
+  }
+
+  private logDecision(r: Recorded, pbx: PbxIds | undefined): void {
+    const d = r.decision;
+    this.log.info({
+      event: 'decision', campaign: d.campaign, action: d.action, callerId: d.callerId, original: d.originalCallerId,
+      callee: d.callee, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null, attemptId: r.attemptId,
+      replayed: r.replayed || undefined, source: pbx?.source, channel: pbx?.channel, uniqueId: pbx?.uniqueId,
+      agent: pbx?.agent,
+    }, 'decision');
+  }
+}
+
+function pbxOf(call: CallRequest): PbxIds {
+  return call.pbx ?? {};
+}

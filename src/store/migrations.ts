@@ -1,0 +1,64 @@
+/** Versioned schema. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,                -- ms since epoch
+        campaign TEXT NOT NULL,
+        purpose TEXT,
+        source TEXT,                        -- asterisk, freeswitch, sip, cli
+        channel TEXT,
+        pbx_unique_id TEXT,
+        agent TEXT,
+        lead TEXT,
+        original_caller_id TEXT,
+        presented_caller_id TEXT,
+        callee TEXT,                        -- E.164
+        area TEXT,
+        action TEXT NOT NULL,               -- allow, rewrite, block
+        reasons TEXT NOT NULL,              -- comma-separated codes
+        retry_at INTEGER,
+        counted INTEGER NOT NULL,           -- 1: an attempt (allowed or rewritten); 0: blocked, audit only
+        consent_ref TEXT,
+        outcome TEXT,
+        hangup_cause INTEGER,
+        duration_s INTEGER,
+        outcome_at INTEGER
+      );
+      CREATE UNIQUE INDEX decisions_pbx_unique_id ON decisions (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL;
+      CREATE INDEX decisions_callee_at ON decisions (callee, at) WHERE counted = 1;
+      CREATE INDEX decisions_at ON decisions (at);
+
+      CREATE TABLE number_usage (
+        day TEXT NOT NULL,
+        number TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, number)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE consents (
+        number TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        source TEXT,
+        anytime INTEGER NOT NULL DEFAULT 0,
+        revoked_at INTEGER
+      );
+
+      CREATE TABLE refusals (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        campaign TEXT
+      );
+      CREATE INDEX refusals_number_at ON refusals (number, at);
+
+      CREATE TABLE do_not_call (
+        number TEXT PRIMARY KEY,
+        added_at INTEGER NOT NULL,
+        source TEXT
+      ) WITHOUT ROWID;
+    `,
+  },
+];

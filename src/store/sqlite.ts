@@ -1,0 +1,218 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CidgateError } from '../errors.js';
+import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
+import { MIGRATIONS } from './migrations.js';
+import type {
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, Recorded, Store,
+} from './store.js';
+
+/** The most attempts read back per consumer: far above any limit, bounds a pathological history. */
+const HISTORY_ROWS = 64;
+
+export interface SqliteOptions {
+  /** How long a writer waits for another process's lock before the store reports busy. */
+  readonly busyTimeoutMs?: number;
+  readonly readonly?: boolean;
+}
+
+interface DecisionRow {
+  id: number; at: number; campaign: string; purpose: string | null; source: string | null;
+  channel: string | null; pbx_unique_id: string | null; agent: string | null; lead: string | null;
+  original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
+  area: string | null; action: string; reasons: string; retry_at: number | null; counted: number;
+  consent_ref: string | null; outcome: string | null; hangup_cause: number | null; duration_s: number | null;
+}
+
+/**
+ * The store on SQLite (better-sqlite3): WAL, so readers never wait for the writer, and
+ * check-and-record as one BEGIN IMMEDIATE transaction, so two processes deciding for one
+ * consumer are serialised by SQLite's write lock.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private readonly checkTx;
+
+  constructor(readonly file: string, opts: SqliteOptions = {}) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.db = new Database(file, { timeout: opts.busyTimeoutMs ?? 40, readonly: opts.readonly ?? false });
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL survives a process crash (kill -9); only an OS crash can lose the last commits.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      if (!opts.readonly) migrate(this.db);
+    } catch (err) {
+      throw new CidgateError('STORE_ERROR', `cannot open database ${file}: ${(err as Error).message}`, { file });
+    }
+    const db = this.db;
+    this.stmt = {
+      byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
+      attempts: db.prepare<[string, number], { at: number; campaign: string; purpose: string | null }>(
+        `SELECT at, campaign, purpose FROM decisions WHERE callee = ? AND counted = 1 AND at > ?
+         ORDER BY at DESC LIMIT ${HISTORY_ROWS}`),
+      lastPresented: db.prepare<[string, string], { presented_caller_id: string | null }>(
+        `SELECT presented_caller_id FROM decisions WHERE callee = ? AND counted = 1 AND campaign = ?
+         ORDER BY at DESC LIMIT 1`),
+      lastRefusal: db.prepare<[string], { at: number | null }>('SELECT max(at) AS at FROM refusals WHERE number = ?'),
+      consent: db.prepare<[string], { at: number; source: string | null; anytime: number }>(
+        'SELECT at, source, anytime FROM consents WHERE number = ? AND revoked_at IS NULL'),
+      dnc: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM do_not_call WHERE number = ?'),
+      usage: db.prepare<[string, string], { number: string; count: number }>(
+        'SELECT number, count FROM number_usage WHERE day = ? AND number IN (SELECT value FROM json_each(?))'),
+      insert: db.prepare(
+        `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
+           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref)
+         VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
+           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref)`),
+      bumpUsage: db.prepare(
+        `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
+         ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
+      outcomeById: db.prepare(
+        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
+         WHERE id = ? AND outcome IS NULL AND counted = 1`),
+      outcomeByUniqueId: db.prepare(
+        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
+         WHERE pbx_unique_id = ? AND outcome IS NULL AND counted = 1`),
+      addRefusal: db.prepare('INSERT INTO refusals (number, at, campaign) VALUES (?, ?, ?)'),
+      upsertConsent: db.prepare(
+        `INSERT INTO consents (number, at, source, anytime, revoked_at) VALUES (?, ?, ?, ?, NULL)
+         ON CONFLICT (number) DO UPDATE SET at = excluded.at, source = excluded.source,
+           anytime = excluded.anytime, revoked_at = NULL`),
+      revokeConsent: db.prepare('UPDATE consents SET revoked_at = ? WHERE number = ? AND revoked_at IS NULL'),
+      addDnc: db.prepare('INSERT OR IGNORE INTO do_not_call (number, added_at, source) VALUES (?, ?, ?)'),
+      removeDnc: db.prepare('DELETE FROM do_not_call WHERE number = ?'),
+    };
+    this.checkTx = db.transaction(
+      (query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Recorded => {
+        const uniqueId = record?.uniqueId ?? null;
+        if (uniqueId) {
+          const earlier = this.stmt.byUniqueId.get(uniqueId);
+          if (earlier) return { decision: rowToDecision(earlier), attemptId: earlier.id, replayed: true };
+        }
+        const decision = decide(this.history(query));
+        if (!record) return { decision, attemptId: null, replayed: false };
+        const counted = decision.action !== 'block';
+        const info = this.stmt.insert.run({
+          at: decision.at.getTime(), campaign: decision.campaign, purpose: decision.purpose,
+          source: record.source ?? null, channel: record.channel ?? null, pbx_unique_id: uniqueId,
+          agent: record.agent ?? null, lead: record.lead ?? null,
+          original_caller_id: decision.originalCallerId, presented_caller_id: decision.callerId,
+          callee: decision.callee, area: decision.area ? JSON.stringify(decision.area) : null,
+          action: decision.action, reasons: decision.reasons.join(','),
+          retry_at: decision.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: decision.consentRef,
+        });
+        if (counted && decision.callerId) this.stmt.bumpUsage.run(query.day, decision.callerId);
+        return { decision, attemptId: Number(info.lastInsertRowid), replayed: false };
+      },
+    );
+  }
+
+  private history(q: HistoryQuery): History {
+    if (q.callee === null) return EMPTY_HISTORY;
+    const s = this.stmt;
+    const attempts: PastAttempt[] = s.attempts.all(q.callee, q.since.getTime()).map((r) => ({
+      at: new Date(r.at), campaign: r.campaign, purpose: (r.purpose ?? 'prospecting') as Purpose,
+    }));
+    const refusal = s.lastRefusal.get(q.callee)?.at ?? null;
+    const consent = s.consent.get(q.callee);
+    const usageToday = new Map<string, number>();
+    for (const u of s.usage.all(q.day, JSON.stringify(q.poolNumbers))) usageToday.set(u.number, u.count);
+    return {
+      attempts,
+      lastRefusalAt: refusal === null ? null : new Date(refusal),
+      consent: consent ? { at: new Date(consent.at), source: consent.source, anytime: consent.anytime === 1 } : null,
+      doNotCall: s.dnc.get(q.callee) !== undefined,
+      lastPresented: s.lastPresented.get(q.callee, q.campaign)?.presented_caller_id ?? null,
+      usageToday,
+    };
+  }
+
+  async checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
+    return this.checkTx.immediate(query, decide, record);
+  }
+
+  async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+    const values = [o.status, o.hangupCause, o.durationSeconds, o.at.getTime()] as const;
+    const info = 'attemptId' in key
+      ? this.stmt.outcomeById.run(...values, key.attemptId)
+      : this.stmt.outcomeByUniqueId.run(...values, key.pbxUniqueId);
+    return info.changes > 0;
+  }
+
+  async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
+    this.stmt.addRefusal.run(number, at.getTime(), campaign);
+  }
+
+  async addConsent(c: ConsentRecord): Promise<void> {
+    this.stmt.upsertConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+  }
+
+  async revokeConsent(number: string, at: Date): Promise<boolean> {
+    return this.stmt.revokeConsent.run(at.getTime(), number).changes > 0;
+  }
+
+  async addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number> {
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const n of numbers) added += this.stmt.addDnc.run(n, at.getTime(), source).changes;
+      return added;
+    })();
+  }
+
+  async removeDoNotCall(number: string): Promise<boolean> {
+    return this.stmt.removeDnc.run(number).changes > 0;
+  }
+
+  async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.callee) { where.push('callee = ?'); params.push(filter.callee); }
+    if (filter.since) { where.push('at >= ?'); params.push(filter.since.getTime()); }
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
+  }
+
+  /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  const pending = MIGRATIONS.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+}
+
+function rowToDecision(r: DecisionRow): Decision {
+  return {
+    action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
+    callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
+    area: r.area ? (JSON.parse(r.area) as Area) : null,
+    reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
+    retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
+  };
+}
+
+function toAttemptRow(r: DecisionRow): AttemptRow {
+  return {
+    id: r.id, at: new Date(r.at), campaign: r.campaign, purpose: r.purpose as Purpose | null, source: r.source,
+    channel: r.channel, pbxUniqueId: r.pbx_unique_id, agent: r.agent, lead: r.lead,
+    originalCallerId: r.original_caller_id, presentedCallerId: r.presented_caller_id, callee: r.callee,
+    area: r.area, action: r.action, reasons: r.reasons, retryAt: r.retry_at === null ? null : new Date(r.retry_at),
+    counted: r.counted === 1, outcome: r.outcome, hangupCause: r.hangup_cause, durationSeconds: r.duration_s,
+  };
+}

@@ -1,0 +1,89 @@
+import type { Decision, History, PbxIds, Purpose } from '../policy/types.js';
+
+/** What the store must look up to decide one call. */
+export interface HistoryQuery {
+  /** E.164; null when the destination is not a valid number (nothing to look up). */
+  readonly callee: string | null;
+  readonly campaign: string;
+  /** Attempts are read back to this instant (the longest limit window). */
+  readonly since: Date;
+  /** Site-local date (YYYY-MM-DD) of today's pool usage. */
+  readonly day: string;
+  readonly poolNumbers: readonly string[];
+}
+
+export interface Recorded {
+  readonly decision: Decision;
+  /** The attempt's id in the log (blocked decisions are logged too, but do not count). */
+  readonly attemptId: number | null;
+  /** True when the PBX retried a unique id already decided: the first decision is returned. */
+  readonly replayed: boolean;
+}
+
+export type OutcomeStatus = 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'rejected';
+
+export interface Outcome {
+  readonly status: OutcomeStatus;
+  readonly hangupCause: number | null;
+  readonly durationSeconds: number | null;
+  readonly at: Date;
+}
+
+/** Which logged decision an outcome belongs to. */
+export type AttemptKey = { readonly attemptId: number } | { readonly pbxUniqueId: string };
+
+export interface AttemptRow {
+  readonly id: number;
+  readonly at: Date;
+  readonly campaign: string;
+  readonly purpose: Purpose | null;
+  readonly source: string | null;
+  readonly channel: string | null;
+  readonly pbxUniqueId: string | null;
+  readonly agent: string | null;
+  readonly lead: string | null;
+  readonly originalCallerId: string | null;
+  readonly presentedCallerId: string | null;
+  readonly callee: string | null;
+  readonly area: string | null;
+  readonly action: string;
+  readonly reasons: string;
+  readonly retryAt: Date | null;
+  readonly counted: boolean;
+  readonly outcome: string | null;
+  readonly hangupCause: number | null;
+  readonly durationSeconds: number | null;
+}
+
+export interface AttemptFilter {
+  readonly callee?: string;
+  readonly since?: Date;
+}
+
+export interface ConsentRecord {
+  readonly number: string;
+  readonly at: Date;
+  readonly source: string | null;
+  readonly anytime: boolean;
+}
+
+/**
+ * Everything cidgate keeps. Async so that a networked database (PostgreSQL, for sites where
+ * several PBXs share one attempt count) can implement it; the engine never sees SQL.
+ */
+export interface Store {
+  /**
+   * Reads the consumer's history, runs `decide` on it and, when `record` is given, logs the
+   * decision — as one atomic step: two deciders can never both take the last slot.
+   */
+  checkAndRecord(query: HistoryQuery, decide: (history: History) => Decision, record: PbxIds | null): Promise<Recorded>;
+  /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
+  recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
+  addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
+  addConsent(consent: ConsentRecord): Promise<void>;
+  revokeConsent(number: string, at: Date): Promise<boolean>;
+  addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
+  removeDoNotCall(number: string): Promise<boolean>;
+  attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  close(): Promise<void>;
+}
