@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, isNode, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CidgateError } from '../errors.js';
 import { EXAMPLE_CONFIG } from '../paths.js';
@@ -48,6 +48,7 @@ export function parseConfig(text: string, path: string, opts: { lenient?: boolea
     }
     return null;
   };
+  keepNumbersAsWritten(doc);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw new CidgateError('CONFIG_INVALID', `${path}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`, { path });
@@ -69,6 +70,22 @@ export function parseConfig(text: string, path: string, opts: { lenient?: boolea
     throw new CidgateError('CONFIG_INVALID', formatProblems(path, located.filter((p) => p.level === 'error')), { path, problems: located });
   }
   return { path, config, problems: located };
+}
+
+/**
+ * YAML reads an unquoted 0612345678 as the integer 612345678 and +33145678901 as 33145678901.
+ * Telephone numbers are text: under `pool` and `ownedNumbers` every scalar keeps its source.
+ */
+function keepNumbersAsWritten(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : null;
+      if ((key !== 'pool' && key !== 'ownedNumbers') || !isSeq(pair.value)) return;
+      for (const item of pair.value.items) {
+        if (isScalar(item) && typeof item.value === 'number' && typeof item.source === 'string') item.value = item.source;
+      }
+    },
+  });
 }
 
 function zodProblem(issue: z.core.$ZodIssue): Problem {

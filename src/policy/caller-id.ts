@@ -80,12 +80,15 @@ function npvRank(number: PoolNumber, area: Area): number | null {
 const NPV_FALLBACK = 1000;
 
 function manualRank(number: PoolNumber, callee: Phone): number | null {
-  const national = number.phone.national;
-  if (national === null || !isFixedPresentable(national)) return null;
+  const own = number.phone;
+  if (own.national !== null && !isFixedPresentable(own.national)) return null;
   if (number.npv !== null) return NPV_FALLBACK;
-  const shared = callee.national === null ? 0 : commonPrefix(national, callee.national);
+  // Compare like with like: national spellings within the French plan, E.164 otherwise.
+  const shared = own.national !== null && callee.national !== null
+    ? commonPrefix(own.national, callee.national)
+    : commonPrefix(own.e164, callee.e164) - 1;
   // Rank by shared digits (more is better); a 09 number beats another zone's geographic number.
-  const nonGeographicBonus = shared <= 1 && national.startsWith('09') ? 0.5 : 0;
+  const nonGeographicBonus = shared <= 1 && own.national?.startsWith('09') ? 0.5 : 0;
   return 100 - shared - nonGeographicBonus;
 }
 

@@ -1,0 +1,195 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
+let dir: string;
+let db: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cidgate-cli-'));
+  db = join(dir, 'cli.db');
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d) => { o += d; });
+  err.on('data', (d) => { e += d; });
+  const code = await main(['node', 'cidgate', ...args], out, err);
+  return { code, out: o, err: e };
+}
+
+const MONDAY = '2026-11-30T11:00:00+01:00';
+
+describe('cidgate check', () => {
+  it('--json prints the decision contract', async () => {
+    const r = await cli('check', '--from', '06 12 34 56 78', '--to', '+33 1 45 67 89 01', '--campaign', 'prospecting', '--at', MONDAY, '--consent', '--json', '--db', db);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      action: 'rewrite', callerId: '+33162000001', reasons: ['mobile-caller-id', 'caller-id-not-owned', 'npv-required'], retryAt: null,
+    });
+  });
+
+  it('exit 0 for a block, with retryAt', async () => {
+    const r = await cli('check', '--to', '0145678901', '--campaign', 'prospecting', '--at', '2026-11-30T21:00:00+01:00', '--consent', '--json', '--db', db);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ action: 'block', callerId: null, reasons: ['outside-calling-hours'], retryAt: '2026-12-01T09:00:00.000Z' });
+  });
+
+  it('an invalid destination is a block, an invalid caller ID is replaced', async () => {
+    const r = await cli('check', '--from', 'garbage', '--to', '01 45 AB', '--campaign', 'customer', '--json', '--db', db);
+    expect(JSON.parse(r.out)).toMatchObject({ action: 'block', reasons: ['invalid-number'] });
+    const s = await cli('check', '--from', 'garbage', '--to', '0145678901', '--campaign', 'customer', '--json', '--db', db);
+    expect(JSON.parse(s.out)).toMatchObject({ action: 'rewrite', reasons: ['caller-id-not-owned'], callerId: '+33199000001' });
+  });
+
+  it('--consent-anytime and --zone are honoured', async () => {
+    const r = await cli('check', '--to', '0612345678', '--zone', '974', '--campaign', 'prospecting', '--at', '2026-11-30T21:00:00+01:00', '--consent', '--consent-anytime', '--json', '--db', db);
+    expect(JSON.parse(r.out)).toMatchObject({ action: 'rewrite', callerId: '+33947800001' });
+  });
+
+  it('writes only with --record', async () => {
+    await cli('check', '--to', '0145678901', '--campaign', 'customer', '--db', db);
+    expect((await cli('attempts', '--db', db)).out).toBe('');
+    await cli('check', '--to', '0145678901', '--campaign', 'customer', '--record', '--db', db);
+    const rows = (await cli('attempts', '--db', db)).out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ callee: '+33145678901', action: 'rewrite', source: 'cli' });
+  });
+
+  it('--batch: one decision per line, bad lines reported, never stopping', async () => {
+    const file = join(dir, 'leads.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ to: '0145678901', campaign: 'prospecting', consent: true, at: MONDAY }),
+      'not json',
+      JSON.stringify({ to: '0145678901', campaign: 'prospecting', at: 'yesterday' }),
+      '',
+      JSON.stringify({ to: '0262123456', campaign: 'prospecting', consent: true, at: '2026-11-30T06:00:00Z' }),
+    ].join('\n'));
+    const r = await cli('check', '--batch', file, '--db', db);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 5]);
+    expect(lines[0]).toMatchObject({ action: 'rewrite' });
+    expect(lines[1].error).toMatch(/JSON/);
+    expect(lines[2].error).toMatch(/ISO-8601/);
+    expect(lines[3]).toMatchObject({ action: 'rewrite', callerId: '+33947800001' });
+  });
+
+  it('exit 2 with a one-line error for a bad option or config', async () => {
+    const bad = await cli('check', '--to', '0145678901', '--at', 'tomorrow', '--db', db);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect((await cli('check', '--nope')).code).toBe(2);
+    expect((await cli('check', '--to', '0145678901', '--config', join(dir, 'missing.yaml'))).code).toBe(2);
+    const r = spawnSync(process.execPath, [BIN, 'check', '--to', '0145678901', '--campaign', 'customer', '--json', '--db', db], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).action).toBe('rewrite');
+    expect(spawnSync(process.execPath, [BIN, 'check', '--bogus'], { encoding: 'utf8' }).status).toBe(2);
+  });
+});
+
+describe('records: refusals, consent, do-not-call', () => {
+  const check = async () => JSON.parse((await cli('check', '--to', '01.45.67.89.01', '--campaign', 'prospecting', '--at', MONDAY, '--json', '--db', db)).out);
+
+  it('refuse blocks for 60 days', async () => {
+    expect((await cli('refuse', '0033145678901', '--at', '2026-11-01T10:00:00Z', '--db', db)).code).toBe(0);
+    const d = await cli('check', '--to', '0145678901', '--campaign', 'prospecting', '--at', MONDAY, '--consent', '--json', '--db', db);
+    expect(JSON.parse(d.out)).toMatchObject({ reasons: ['refused-recently'], retryAt: '2026-12-31T10:00:00.000Z' });
+  });
+
+  it('consent add / revoke / import', async () => {
+    expect((await check()).reasons).toEqual(['no-consent']);
+    await cli('consent', 'add', '+33 1 45 67 89 01', '--source', 'form-7', '--db', db);
+    expect((await check()).action).toBe('rewrite');
+    await cli('consent', 'revoke', '0145678901', '--db', db);
+    expect((await check()).reasons).toEqual(['no-consent']);
+    const csv = join(dir, 'consents.csv');
+    writeFileSync(csv, 'number,at,source,anytime\n0145678901,2026-09-01T00:00:00Z,"import, batch 1",yes\n');
+    expect((await cli('consent', 'import', csv, '--db', db)).out).toMatch(/1 consents imported/);
+    expect((await check()).action).toBe('rewrite');
+  });
+
+  it('consent import is all-or-nothing with every bad row named', async () => {
+    const csv = join(dir, 'bad.csv');
+    writeFileSync(csv, '0145678901\nabc\n0145678902,not-a-date\n');
+    const r = await cli('consent', 'import', csv, '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/line 2: "abc" is not a valid number/);
+    expect(r.err).toMatch(/line 3: .*not-a-date/);
+    await cli('check', '--to', '0145678901', '--campaign', 'prospecting', '--at', MONDAY, '--json', '--db', db);
+    expect((await check()).reasons).toEqual(['no-consent']);
+  });
+
+  it('dnc add / remove / import', async () => {
+    await cli('consent', 'add', '0145678901', '--db', db);
+    await cli('dnc', 'add', '0145678901', '--db', db);
+    expect((await check()).reasons).toEqual(['do-not-call']);
+    await cli('dnc', 'remove', '+33145678901', '--db', db);
+    expect((await check()).action).toBe('rewrite');
+    const csv = join(dir, 'dnc.csv');
+    writeFileSync(csv, 'numero\n01 45 67 89 01\n0299000000\n');
+    expect((await cli('dnc', 'import', csv, '--db', db)).out).toMatch(/2 numbers read, 2 added/);
+    expect((await check()).reasons).toEqual(['do-not-call']);
+    writeFileSync(csv, '');
+    expect((await cli('dnc', 'import', csv, '--db', db)).code).toBe(2);
+  });
+
+  it('attempts --csv filters by callee and date', async () => {
+    await cli('check', '--to', '0145678901', '--campaign', 'customer', '--record', '--at', '2026-11-01T10:00:00Z', '--db', db);
+    await cli('check', '--to', '0299000000', '--campaign', 'customer', '--record', '--at', '2026-11-02T10:00:00Z', '--db', db);
+    const r = await cli('attempts', '--csv', '--to', '0299000000', '--since', '2026-11-01', '--db', db);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^id,at,campaign,/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('+33299000000');
+  });
+});
+
+describe('cidgate config check', () => {
+  const write = (text: string) => { const f = join(dir, 'c.yaml'); writeFileSync(f, text); return f; };
+
+  it('accepts the embedded example', async () => {
+    const r = await cli('config', 'check');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2 campaign\(s\) \(prospecting, customer\), 0 error\(s\), 0 warning\(s\)/);
+  });
+
+  it('explains each problem with its key and line', async () => {
+    const f = write(`campaigns:
+  dialer:
+    purpose: prospecting
+    dialing: automated
+    pool:
+      - 0612345678
+      - 0145678901
+      - 0162000001
+defaultCampaign: nope
+`);
+    const r = await cli('config', 'check', f);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/error: .*c\.yaml:6: campaigns\.dialer\.pool\.0: 0612345678 is a mobile number/);
+    expect(r.out).toMatch(/error: .*:7: campaigns\.dialer\.pool\.1: 0145678901 is not in an NPV range/);
+    expect(r.out).toMatch(/warning: .*campaigns\.dialer\.pool: no number for 2 \(0270\/0271\)/);
+    expect(r.out).toMatch(/error: .*:9: defaultCampaign: unknown campaign "nope"/);
+  });
+
+  it.each([
+    ['unknown key', 'campaign:\n  x: 1\n', /unknown key "campaign"/],
+    ['wrong type', 'campaigns:\n  c: { purpose: selling, dialing: manual, pool: ["0199000001"] }\n', /:2: campaigns\.c\.purpose/],
+    ['duplicate key', 'country: FR\ncountry: ES\ncampaigns: {}\n', /:2: .*unique/i],
+    ['empty file', '', /campaigns/],
+    ['YAML bomb', 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n', /alias/i],
+    ['not a mapping', '- a\n- b\n', /expected object/i],
+  ])('%s → a clear error, exit 2', async (_name, text, pattern) => {
+    const r = await cli('config', 'check', write(text));
+    expect(r.code).toBe(2);
+    expect(r.err + r.out).toMatch(pattern);
+  });
+});
