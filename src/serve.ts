@@ -1,3 +1,68 @@
-export async function serveCommand(_opts: { config?: string; db?: string }): Promise<number> {
+import { AmiOutcomes } from './asterisk/ami-client.js';
+import { FastAgiServer } from './asterisk/fastagi-server.js';
+import { systemClock } from './clock.js';
+import { loadConfig } from './config/load.js';
+import { createLogger, type Logger } from './log.js';
+import { Gateway } from './service/gateway.js';
+import { readSecret } from './service/secrets.js';
+import { SqliteStore } from './store/sqlite.js';
+
+/** How long open sessions may take to finish on SIGTERM before they are cut. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export interface Service {
+  readonly gateway: Gateway;
+  readonly fastagi: FastAgiServer | null;
+  readonly ports: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Starts every configured adapter around one gateway and one store. */
+export async function startService(opts: { config?: string; db?: string }, log: Logger | null = null): Promise<Service> {
+  const loaded = loadConfig(opts.config);
+  const raw = loaded.config.raw;
+  const logger = log ?? createLogger(raw.log.level);
+  for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
+  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs });
+  const gateway = new Gateway(loaded.config, store, systemClock, logger);
+  const ports: Record<string, number> = {};
+  const stops: (() => Promise<void> | void)[] = [];
+
+  let fastagi: FastAgiServer | null = null;
+  if (raw.asterisk.fastagi.enabled) {
+    const f = raw.asterisk.fastagi;
+    fastagi = new FastAgiServer({ name: 'fastagi', ...f, callerIdFormat: raw.callerId.format }, gateway, logger);
+    ports.fastagi = (await fastagi.listen()).port;
+    const server = fastagi;
+    stops.push(() => server.close(SHUTDOWN_GRACE_MS));
+  }
+
+  const amiSecret = readSecret('CIDGATE_AMI_SECRET', raw.asterisk.ami.secretFile, logger);
+  if (amiSecret) {
+    const ami = new AmiOutcomes({ ...raw.asterisk.ami, secret: amiSecret }, gateway, logger);
+    ami.start();
+    stops.push(() => ami.stop());
+  }
+
+  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret) }, 'cidgate serving');
+  return {
+    gateway, fastagi, ports,
+    async stop() {
+      for (const stop of stops) await stop();
+      await store.close();
+      logger.info({ event: 'stopped', decisions: gateway.stats.decisions }, 'cidgate stopped');
+      logger.flush();
+    },
+  };
+}
+
+export async function serveCommand(opts: { config?: string; db?: string }): Promise<number> {
+  const service = await startService(opts);
+  await new Promise<void>((resolve) => {
+    const shutdown = () => resolve();
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  await service.stop();
   return 0;
 }

@@ -68,3 +68,12 @@ function fromInternational(digits: string): Phone | null {
 export function numberType(phone: Phone): NumberType {
   return parsePhoneNumberFromString(phone.e164)?.getType();
 }
+
+export type NumberFormat = 'national' | 'e164' | 'international';
+
+/** How a PBX wants a number written: national `0145…`, E.164 `+33145…`, or international `33145…`. */
+export function formatNumber(e164: string, format: NumberFormat): string {
+  if (format === 'e164') return e164;
+  if (format === 'international') return e164.slice(1);
+  return parsePhone(e164)?.national ?? e164;
+}

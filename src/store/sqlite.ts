@@ -37,16 +37,7 @@ export class SqliteStore implements Store {
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    try {
-      this.db = new Database(file, { timeout: opts.busyTimeoutMs ?? 40, readonly: opts.readonly ?? false });
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL survives a process crash (kill -9); only an OS crash can lose the last commits.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      if (!opts.readonly) migrate(this.db);
-    } catch (err) {
-      throw new CidgateError('STORE_ERROR', `cannot open database ${file}: ${(err as Error).message}`, { file });
-    }
+    this.db = openWithRetry(file, opts);
     const db = this.db;
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
@@ -182,6 +173,36 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** How long opening waits for another process that is creating or migrating the same file. */
+const OPEN_WAIT_MS = 5_000;
+
+/**
+ * Opens, switches to WAL and migrates. Two processes opening a fresh file at once contend for
+ * the journal-mode switch, which SQLite reports as busy without waiting: retry for a while.
+ */
+function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
+  const deadline = Date.now() + OPEN_WAIT_MS;
+  for (;;) {
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { timeout: opts.busyTimeoutMs ?? 40, readonly: opts.readonly ?? false });
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal' && !opts.readonly) db.pragma('journal_mode = WAL');
+      // NORMAL in WAL survives a process crash (kill -9); only an OS crash can lose the last commits.
+      db.pragma('synchronous = NORMAL');
+      if (!opts.readonly) migrate(db);
+      return db;
+    } catch (err) {
+      db?.close();
+      const code = (err as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_BUSY') && Date.now() < deadline) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      throw new CidgateError('STORE_ERROR', `cannot open database ${file}: ${(err as Error).message}`, { file });
+    }
   }
 }
 

@@ -1,0 +1,134 @@
+/**
+ * The FastAGI wire format, as Asterisk 22 speaks it (see shared fixtures): pure functions and a
+ * byte-level line splitter, no sockets. The environment block is `agi_name: value` lines ended by
+ * an empty line; values may contain `:` and spaces. Each command is answered by `200 result=N`,
+ * `200 result=N (data)`, `510 …`, `511 …`, or a multi-line `520-…` ended by `520 End of proper usage.`
+ * Asterisk may send an unsolicited `HANGUP` line at any time.
+ */
+
+export const MAX_LINE_BYTES = 8 * 1024;
+export const MAX_ENV_LINES = 256;
+
+export class AgiProtocolError extends Error {
+  constructor(message: string, readonly detail: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'AgiProtocolError';
+  }
+}
+
+/** Splits a byte stream into `\n`-terminated lines (a trailing `\r` dropped), whatever the chunking. */
+export class LineSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly maxLine = MAX_LINE_BYTES) {}
+
+  /** The complete lines in this chunk; throws AgiProtocolError on an over-long line or a NUL byte. */
+  push(chunk: Buffer): string[] {
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+      lines.push(decodeLine(data.subarray(start, nl)));
+      start = nl + 1;
+    }
+    this.pending = Buffer.from(data.subarray(start));
+    if (this.pending.length > this.maxLine) throw new AgiProtocolError(`line longer than ${this.maxLine} bytes`);
+    return lines;
+  }
+}
+
+function decodeLine(bytes: Buffer): string {
+  if (bytes.length > MAX_LINE_BYTES) throw new AgiProtocolError(`line longer than ${MAX_LINE_BYTES} bytes`);
+  if (bytes.includes(0)) throw new AgiProtocolError('NUL byte in a line');
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+  // Asterisk sends bytes; caller names are usually UTF-8. Invalid sequences become U+FFFD, never an error.
+  return bytes.toString('utf8', 0, end);
+}
+
+/** One `agi_name: value` line → [name, value]; the value keeps every `:` after the first separator. */
+export function parseEnvLine(line: string): [string, string] {
+  const sep = line.indexOf(':');
+  if (sep <= 0) throw new AgiProtocolError('malformed environment line', { line: line.slice(0, 80) });
+  const key = line.slice(0, sep);
+  if (!/^agi_[a-z0-9_]+$/.test(key)) throw new AgiProtocolError('malformed environment key', { key: key.slice(0, 80) });
+  return [key, line.slice(sep + 1).replace(/^ /, '')];
+}
+
+/** Accumulates the environment block line by line. */
+export class EnvReader {
+  readonly env = new Map<string, string>();
+  private done = false;
+
+  get complete(): boolean {
+    return this.done;
+  }
+
+  /** Feeds one line; returns true when the empty line closing the block has been seen. */
+  push(line: string): boolean {
+    if (this.done) throw new AgiProtocolError('environment already complete');
+    if (line === '') {
+      if (this.env.size === 0) throw new AgiProtocolError('empty environment block');
+      return (this.done = true);
+    }
+    if (this.env.size >= MAX_ENV_LINES) throw new AgiProtocolError(`more than ${MAX_ENV_LINES} environment lines`);
+    const [key, value] = parseEnvLine(line);
+    this.env.set(key, value);
+    return false;
+  }
+}
+
+export interface AgiResponse {
+  readonly code: number;
+  /** The `result=` value, when present. */
+  readonly result: string | null;
+  /** The text in parentheses after the result, when present (GET VARIABLE's value). */
+  readonly data: string | null;
+  readonly text: string;
+}
+
+/**
+ * Reads command answers line by line. `push` returns a response when one is complete, 'hangup'
+ * for an unsolicited HANGUP line, or null while a multi-line 520 usage is still coming.
+ */
+export class ResponseReader {
+  private usage: string[] | null = null;
+
+  push(line: string): AgiResponse | 'hangup' | null {
+    if (this.usage) {
+      this.usage.push(line);
+      if (line.startsWith('520 ')) {
+        const text = this.usage.join('\n');
+        this.usage = null;
+        return { code: 520, result: null, data: null, text };
+      }
+      if (this.usage.length > 200) throw new AgiProtocolError('520 usage text never ends');
+      return null;
+    }
+    if (line === 'HANGUP') return 'hangup';
+    if (line.startsWith('520-')) {
+      this.usage = [line];
+      return null;
+    }
+    const m = /^(\d{3})(?: (.*))?$/.exec(line);
+    if (!m) throw new AgiProtocolError('malformed command answer', { line: line.slice(0, 80) });
+    const rest = m[2] ?? '';
+    const r = /^result=(-?\w*)(?: \((.*)\))?/.exec(rest);
+    return { code: Number(m[1]), result: r ? r[1] ?? '' : null, data: r ? r[2] ?? null : null, text: rest };
+  }
+}
+
+/**
+ * Quotes a value for an AGI command argument. Asterisk splits arguments on spaces outside double
+ * quotes and unescapes `\"` and `\\` inside them; a CR, LF or NUL would end the command line and let
+ * the rest run as another command, so control characters are replaced by spaces.
+ */
+export function quoteAgi(value: string): string {
+  const clean = value.replace(/[\x00-\x1f\x7f]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return `"${clean}"`;
+}
+
+/** `SET VARIABLE name "value"`; the name is ours, never taken from input. */
+export function setVariable(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_()]*$/.test(name)) throw new AgiProtocolError('bad variable name', { name });
+  return `SET VARIABLE ${name} ${quoteAgi(value)}\n`;
+}

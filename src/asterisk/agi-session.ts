@@ -1,0 +1,91 @@
+import type net from 'node:net';
+import { AgiProtocolError, EnvReader, LineSplitter, ResponseReader, type AgiResponse } from './agi-protocol.js';
+
+export interface AgiSessionOptions {
+  /** A session silent for this long is closed. */
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * One FastAGI connection: reads the environment block, then lets the handler send commands one
+ * at a time and await their answers. Notes an unsolicited HANGUP (the caller hung up) and keeps
+ * going, since Asterisk still answers. Any protocol error, an idle timeout or a closed socket
+ * ends the session and fails whatever command was pending; it never throws out of a socket event.
+ */
+export class AgiSession {
+  hungUp = false;
+  private readonly splitter = new LineSplitter();
+  private readonly envReader = new EnvReader();
+  private readonly responses = new ResponseReader();
+  private pending: { resolve: (r: AgiResponse) => void; reject: (e: Error) => void } | null = null;
+  private closedError: Error | null = null;
+  private envResolve!: (env: ReadonlyMap<string, string>) => void;
+  private envReject!: (e: Error) => void;
+  readonly env: Promise<ReadonlyMap<string, string>>;
+
+  constructor(private readonly socket: net.Socket, opts: AgiSessionOptions) {
+    this.env = new Promise((resolve, reject) => { this.envResolve = resolve; this.envReject = reject; });
+    this.env.catch(() => undefined);
+    socket.setTimeout(opts.idleTimeoutMs, () => this.fail(new AgiProtocolError('idle timeout')));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new AgiProtocolError('connection closed')));
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Sends one command line and resolves with Asterisk's answer. */
+  command(line: string): Promise<AgiResponse> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    if (this.pending) return Promise.reject(new AgiProtocolError('a command is already pending'));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(line);
+    });
+  }
+
+  /** Ends the session from our side; Asterisk then continues the dialplan. */
+  end(): void {
+    if (!this.closedError) this.closedError = new AgiProtocolError('session ended');
+    this.socket.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      for (const line of this.splitter.push(chunk)) this.onLine(line);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private onLine(line: string): void {
+    if (!this.envReader.complete) {
+      if (this.envReader.push(line)) this.envResolve(this.envReader.env);
+      return;
+    }
+    const answer = this.responses.push(line);
+    if (answer === 'hangup') this.hungUp = true;
+    else if (answer !== null) {
+      const pending = this.pending;
+      if (!pending) throw new AgiProtocolError('answer with no command pending', { line: line.slice(0, 80) });
+      this.pending = null;
+      pending.resolve(answer);
+    }
+  }
+
+  /** Closes the session for good, failing the environment wait and any pending command. */
+  private fail(err: Error): void {
+    if (!this.closedError) this.closedError = err;
+    this.envReject(this.closedError);
+    const pending = this.pending;
+    this.pending = null;
+    pending?.reject(this.closedError);
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  get error(): Error | null {
+    return this.closedError;
+  }
+}

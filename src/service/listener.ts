@@ -1,0 +1,68 @@
+import net from 'node:net';
+import type { Logger } from '../log.js';
+
+export interface ListenerOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Peer addresses allowed to connect; empty allows any. */
+  readonly allow: readonly string[];
+  readonly maxSessions: number;
+}
+
+/**
+ * A TCP listener with the protections every PBX-facing port needs: an allow-list of peers, a
+ * ceiling on concurrent sessions (excess refused with a log line), and a bounded graceful close.
+ */
+export class Listener {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly allow: ReadonlySet<string>;
+  refused = 0;
+
+  constructor(private readonly opts: ListenerOptions, private readonly log: Logger, onSession: (socket: net.Socket) => void) {
+    this.allow = new Set(opts.allow);
+    this.server = net.createServer({ noDelay: true }, (socket) => {
+      const peer = socket.remoteAddress ?? '';
+      if (this.allow.size > 0 && !this.allow.has(peer)) {
+        this.refused++;
+        this.log.warn({ event: 'refused', listener: opts.name, peer, why: 'peer not in allow list' }, 'connection refused');
+        socket.destroy();
+        return;
+      }
+      if (this.sockets.size >= opts.maxSessions) {
+        this.refused++;
+        this.log.warn({ event: 'refused', listener: opts.name, peer, why: 'too many sessions', max: opts.maxSessions }, 'connection refused');
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      onSession(socket);
+    });
+    this.server.on('error', (err) => this.log.error({ listener: opts.name, err: { message: err.message } }, 'listener error'));
+  }
+
+  get sessions(): number {
+    return this.sockets.size;
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting, lets open sessions finish for up to `graceMs`, then cuts the rest. */
+  async close(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const deadline = Date.now() + graceMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
