@@ -1,6 +1,8 @@
 import { AmiOutcomes } from './asterisk/ami-client.js';
 import { FastAgiServer } from './asterisk/fastagi-server.js';
 import { systemClock } from './clock.js';
+import { EslOutcomes } from './freeswitch/esl-outcomes.js';
+import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
@@ -44,7 +46,21 @@ export async function startService(opts: { config?: string; db?: string }, log: 
     stops.push(() => ami.stop());
   }
 
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret) }, 'cidgate serving');
+  if (raw.freeswitch.outbound.enabled) {
+    const o = raw.freeswitch.outbound;
+    const esl = new EslOutboundServer({ name: 'freeswitch', ...o, callerIdFormat: raw.callerId.format }, gateway, logger);
+    ports.freeswitch = (await esl.listen()).port;
+    stops.push(() => esl.close(SHUTDOWN_GRACE_MS));
+  }
+
+  const eslPassword = readSecret('CIDGATE_ESL_PASSWORD', raw.freeswitch.inbound.passwordFile, logger);
+  if (eslPassword) {
+    const outcomes = new EslOutcomes({ ...raw.freeswitch.inbound, password: eslPassword }, gateway, logger);
+    outcomes.start();
+    stops.push(() => outcomes.stop());
+  }
+
+  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword) }, 'cidgate serving');
   return {
     gateway, fastagi, ports,
     async stop() {
