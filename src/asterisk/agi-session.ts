@@ -1,6 +1,10 @@
 import type net from 'node:net';
 import { AgiProtocolError, EnvReader, LineSplitter, ResponseReader, type AgiResponse } from './agi-protocol.js';
 
+// Every session ends one of these two ways: shared errors, no stack trace captured per call.
+const SESSION_ENDED = new AgiProtocolError('session ended');
+const CONNECTION_CLOSED = new AgiProtocolError('connection closed');
+
 export interface AgiSessionOptions {
   /** A session silent for this long is closed. */
   readonly idleTimeoutMs: number;
@@ -29,7 +33,7 @@ export class AgiSession {
     socket.setTimeout(opts.idleTimeoutMs, () => this.fail(new AgiProtocolError('idle timeout')));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new AgiProtocolError('connection closed')));
+    socket.on('close', () => this.fail(CONNECTION_CLOSED));
   }
 
   get closed(): boolean {
@@ -48,7 +52,7 @@ export class AgiSession {
 
   /** Ends the session from our side; Asterisk then continues the dialplan. */
   end(): void {
-    if (!this.closedError) this.closedError = new AgiProtocolError('session ended');
+    if (!this.closedError) this.closedError = SESSION_ENDED;
     this.socket.end();
   }
 

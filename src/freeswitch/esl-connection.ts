@@ -1,6 +1,9 @@
 import type net from 'node:net';
 import { EslParser, EslProtocolError, parsePlainEvent, type EslMessage, type Headers } from './esl-protocol.js';
 
+/** Shared: every session ends with a close, no stack trace captured per call. */
+const CONNECTION_CLOSED = new EslProtocolError('connection closed');
+
 export interface EslReply {
   readonly headers: Headers;
   /** `Reply-Text` of a command/reply, or the body of an api/response. */
@@ -35,7 +38,7 @@ export class EslConnection {
       }
     });
     socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new EslProtocolError('connection closed')));
+    socket.on('close', () => this.fail(CONNECTION_CLOSED));
   }
 
   get isClosed(): boolean {
@@ -62,7 +65,7 @@ export class EslConnection {
         else resolve(event!);
       };
       const listener: EventListener = (e) => { if (test(e)) done(null, e); };
-      const onClose = () => done(this.closedError ?? new EslProtocolError('connection closed'));
+      const onClose = () => done(this.closedError ?? CONNECTION_CLOSED);
       const timer = setTimeout(() => done(new EslProtocolError('timed out waiting for an event')), timeoutMs);
       this.listeners.add(listener);
       this.socket.once('close', onClose);

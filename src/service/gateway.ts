@@ -20,16 +20,13 @@ export interface GatewayStats {
  */
 export class Gateway {
   readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
-  private readonly poolJson = new Map<string, string[]>();
 
   constructor(
     readonly config: Config,
     readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {
-    for (const c of config.campaigns.values()) this.poolJson.set(c.name, c.pool.map((n) => n.phone.e164));
-  }
+  ) {}
 
   async check(call: CallRequest, opts: { record: boolean }): Promise<Recorded> {
     const name = call.campaign || this.config.raw.defaultCampaign || '';
@@ -67,7 +64,6 @@ export class Gateway {
       campaign: call.campaign,
       since: new Date(now.getTime() - lookbackMs),
       day: localDateKey(now, this.config.rules.siteTimeZone),
-      poolNumbers: this.poolJson.get(call.campaign) ?? [],
     };
   }
 

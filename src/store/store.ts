@@ -9,7 +9,6 @@ export interface HistoryQuery {
   readonly since: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
   readonly day: string;
-  readonly poolNumbers: readonly string[];
 }
 
 export interface Recorded {

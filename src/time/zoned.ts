@@ -10,13 +10,12 @@ export interface LocalTime {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAYS: Readonly<Record<string, number>> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', weekday: 'short',
+      timeZone, hourCycle: 'h23',
       year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
     });
     formatters.set(timeZone, f);
@@ -33,13 +32,43 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * The wall clock in `timeZone` at `instant`. Intl is slow (a formatToParts call costs more than the
+ * rest of a decision), so the zone's UTC offset is computed once per quarter hour of UTC time and
+ * cached: every time-zone transition in use falls on a quarter-hour boundary.
+ */
 export function localTime(instant: Date, timeZone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
+  const ms = instant.getTime();
+  const local = new Date(ms + offsetMs(ms, timeZone));
+  const day = local.getUTCDay();
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
+    year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(),
+    hour: local.getUTCHours(), minute: local.getUTCMinutes(), weekday: day === 0 ? 7 : day,
   };
+}
+
+const QUARTER_HOUR = 900_000;
+const MAX_CACHED = 20_000;
+const offsets = new Map<string, Map<number, number>>();
+
+function offsetMs(ms: number, timeZone: string): number {
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    if (zone.size >= MAX_CACHED) zone.clear();
+    offset = computeOffset(bucket * QUARTER_HOUR, timeZone);
+    zone.set(bucket, offset);
+  }
+  return offset;
+}
+
+function computeOffset(ms: number, timeZone: string): number {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return wall - ms;
 }
 
 /** `YYYY-MM-DD` of the instant's local date. */

@@ -1,0 +1,142 @@
+/**
+ * Load generator, run in its own process: plays the PBX's side of FastAGI (as Asterisk 22 in
+ * the shared fixtures: the environment block in two chunks, `200 result=1` to every command,
+ * HANGUP when the server closes) or of the FreeSWITCH outbound Event Socket (the connect reply,
+ * command replies, CHANNEL_EXECUTE_COMPLETE for every application, the bye). Prints one JSON line.
+ *
+ *   node dist/bench/load.js '{"protocol":"agi","port":4573,"mode":"closed","concurrency":200,"seconds":5}'
+ */
+import net from 'node:net';
+import { summarize } from './stats.js';
+
+interface LoadSpec {
+  protocol: 'agi' | 'esl';
+  port: number;
+  mode: 'closed' | 'open' | 'hold';
+  concurrency?: number;
+  rate?: number;
+  seconds?: number;
+  sessions?: number;
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+let seq = 0;
+const callee = () => `014${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+
+function agiEnv(): [string, string] {
+  const id = `${process.pid}.${seq++}`;
+  return [
+    'agi_network: yes\nagi_network_script: check\nagi_request: agi://127.0.0.1/check\n'
+    + `agi_channel: PJSIP/agent-0001-${id}\nagi_language: en\nagi_type: PJSIP\nagi_uniqueid: ${id}\n`
+    + 'agi_version: GIT-22-22.0.0-pre1-541-g69535d4837\nagi_callerid: 0612345678\nagi_calleridname: Agent Smith\n'
+    + 'agi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\nagi_callingtns: 0\nagi_dnid: unknown\n'
+    + 'agi_rdnis: unknown\nagi_context: outbound\n',
+    `agi_extension: ${callee()}\nagi_priority: 1\nagi_enhanced: 0.0\nagi_accountcode: \nagi_threadid: 140334535009984\n`
+    // consent_anytime: the window would otherwise make the result depend on the hour of the run.
+    + 'agi_arg_1: prospecting\nagi_arg_2: consent=1\nagi_arg_3: consent_anytime=1\n\n',
+  ];
+}
+
+function eslConnectReply(): string {
+  const uuid = `bench-${process.pid}-${seq++}`;
+  return 'Event-Name: CHANNEL_DATA\nCore-UUID: 8b0fe945-de10-4d6e-bfc4-861cd611213b\nChannel-Direction: inbound\n'
+    + 'Caller-Caller-ID-Name: Agent\nCaller-Caller-ID-Number: 0612345678\n'
+    + `Caller-Destination-Number: ${callee()}\nChannel-Name: loopback/bench-b\nUnique-ID: ${uuid}\n`
+    + 'Answer-State: ringing\nvariable_cidgate_campaign: prospecting\nvariable_cidgate_consent: 1\nvariable_cidgate_consent_anytime: 1\n'
+    + 'variable_current_application_data: 127.0.0.1%3A8084%20async%20full\nvariable_current_application: socket\n'
+    + 'Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n';
+}
+
+const OK = 'Content-Type: command/reply\nReply-Text: +OK\n\n';
+
+function event(name: string, appUuid: string): string {
+  const body = `Event-Name: ${name}\nApplication: set\nApplication-UUID: ${appUuid}\nApplication-Response: _none_\n\n`;
+  return `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`;
+}
+
+/** One session; resolves with its latency (ns) from connect to the server's close, or -1 on error. */
+function session(hold = false): Promise<bigint> {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const s = net.connect(spec.port, '127.0.0.1');
+    s.setNoDelay(true);
+    let buf = '';
+    let failed = false;
+    s.on('connect', () => {
+      if (spec.protocol === 'agi') for (const c of agiEnv()) s.write(c);
+    });
+    s.on('data', (d) => {
+      if (hold) return;
+      buf += d.toString('latin1');
+      if (spec.protocol === 'agi') {
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) !== -1) { buf = buf.slice(nl + 1); s.write('200 result=1\n'); }
+        return;
+      }
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) !== -1) {
+        const cmd = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const first = cmd.slice(0, cmd.indexOf('\n') === -1 ? cmd.length : cmd.indexOf('\n'));
+        if (first === 'connect') s.write(eslConnectReply());
+        else if (first === 'exit') { s.write('Content-Type: command/reply\nReply-Text: +OK bye\n\n'); s.end(); }
+        else if (first === 'sendmsg') {
+          const uuid = /Event-UUID: (.*)/.exec(cmd)?.[1];
+          s.write(OK);
+          if (/call-command: hangup/.test(cmd)) s.write(event('CHANNEL_HANGUP', 'none'));
+          else if (uuid) s.write(event('CHANNEL_EXECUTE_COMPLETE', uuid));
+        } else s.write(OK);
+      }
+    });
+    s.on('end', () => { if (spec.protocol === 'agi' && s.writable) s.end('HANGUP\n'); });
+    s.on('error', () => { failed = true; });
+    s.on('close', () => resolve(failed ? -1n : process.hrtime.bigint() - t0));
+  });
+}
+
+async function closedLoop(): Promise<object> {
+  const samples: bigint[] = [];
+  let errors = 0;
+  const end = Date.now() + (spec.seconds ?? 5) * 1000;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: spec.concurrency ?? 50 }, async () => {
+    while (Date.now() < end && (spec.sessions === undefined || samples.length + errors < spec.sessions)) {
+      const ns = await session();
+      if (ns < 0n) errors++;
+      else samples.push(ns);
+    }
+  }));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { sessions: samples.length, errors, sessionsPerSecond: Math.round(samples.length / seconds), latencyMs: summarize(samples) };
+}
+
+async function openLoop(): Promise<object> {
+  const rate = spec.rate ?? 1000;
+  const total = Math.round(rate * (spec.seconds ?? 5));
+  const samples: bigint[] = [];
+  let errors = 0;
+  const running: Promise<void>[] = [];
+  const start = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    running.push(session().then((ns) => { if (ns < 0n) errors++; else samples.push(ns); }));
+  }
+  await Promise.all(running);
+  return { offeredRate: rate, sessions: samples.length, errors, latencyMs: summarize(samples) };
+}
+
+/** Opens `sessions` sessions that never answer, reports, then waits for a line on stdin to close them. */
+async function hold(): Promise<object> {
+  const n = spec.sessions ?? 1000;
+  const sockets: Promise<bigint>[] = [];
+  for (let i = 0; i < n; i++) sockets.push(session(true));
+  await new Promise((r) => setTimeout(r, 1000));
+  process.stdout.write(`${JSON.stringify({ holding: n })}\n`);
+  await new Promise((r) => process.stdin.once('data', r));
+  return { held: n };
+}
+
+const run = spec.mode === 'closed' ? closedLoop : spec.mode === 'open' ? openLoop : hold;
+run().then((r) => { process.stdout.write(`${JSON.stringify(r)}\n`); process.exit(0); });

@@ -1,0 +1,36 @@
+/**
+ * The ceiling: a server that does the least a FastAGI or Event Socket handler can. FastAGI: read
+ * the environment, one SET VARIABLE, close. Event Socket: connect, one `set`, wait for it, exit.
+ *   node dist/bench/noop-server.js agi PORT | esl PORT
+ */
+import net from 'node:net';
+
+const [protocol = 'agi', portText = '0'] = process.argv.slice(2);
+
+const server = net.createServer({ noDelay: true }, (s) => {
+  let buf = '';
+  let stage = 0;
+  s.on('error', () => undefined);
+  if (protocol === 'esl') s.write('connect\n\n');
+  s.on('data', (d) => {
+    buf += d.toString('latin1');
+    if (protocol === 'agi') {
+      if (stage === 0 && buf.includes('\n\n')) { stage = 1; buf = buf.slice(buf.indexOf('\n\n') + 2); s.write('SET VARIABLE CIDGATE_ACTION "allow"\n'); }
+      if (stage === 1 && buf.includes('\n')) { stage = 2; s.end(); }
+      return;
+    }
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) !== -1) {
+      const msg = buf.slice(0, end);
+      const len = Number(/Content-Length: (\d+)/.exec(msg)?.[1] ?? 0);
+      if (buf.length < end + 2 + len) return;
+      buf = buf.slice(end + 2 + len);
+      if (stage === 0) { stage = 1; s.write('sendmsg\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: cidgate_action=allow\nEvent-UUID: noop\n\n'); }
+      else if (stage === 1 && msg.includes('Content-Type: text/event-plain')) { stage = 2; s.write('exit\n\n'); }
+      else if (stage === 2 && msg.includes('+OK bye')) s.end();
+    }
+  });
+});
+server.listen(Number(portText), '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as net.AddressInfo).port })}\n`);
+});

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench [-- --quick] [-- --json FILE]`: every benchmark of cidgate, one table and one JSON.
+ * The load generator and the baseline servers run in processes of their own, apart from the server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
+import { engineWithStore, pureDecision } from './engine.js';
+import { machine, round, rssMb } from './stats.js';
+
+const quick = process.argv.includes('--quick');
+const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'cidgate-bench-'));
+const results: Record<string, unknown> = { machine: machine(), quick };
+const rows: [string, string][] = [];
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** `cidgate serve` on the example config with fresh ports and database; its logs go to /dev/null. */
+async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number }> {
+  const [agi, esl] = [await freePort(), await freePort()];
+  const config = readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${agi}`).replace('port: 8084', `port: ${esl}`);
+  const file = join(work, `cidgate-${agi}.yaml`);
+  writeFileSync(file, config);
+  const devnull = openSync('/dev/null', 'w');
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', file, '--db', join(work, `serve-${agi}.db`)], { stdio: ['ignore', devnull, 'inherit'] });
+  await waitForPort(agi);
+  await waitForPort(esl);
+  return { child, agi, esl };
+}
+
+async function startNoop(protocol: 'agi' | 'esl'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d))));
+  return { child, port: (JSON.parse(line) as { port: number }).port };
+}
+
+function load(spec: object): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'load.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const closed = new Promise((r) => child.once('close', r));
+  child.kill('SIGTERM');
+  await closed;
+}
+
+type Row = Record<string, unknown>;
+const lat = (r: Row) => r.latencyMs as { p50: number; p99: number; p999: number };
+
+async function engine(): Promise<void> {
+  const pure = pureDecision(quick ? 20_000 : 200_000);
+  results.pureDecision = pure;
+  rows.push(['engine, pure decision', `${pure.decisionsPerSecond}/s, p50 ${pure.latencyMs.p50} ms, p99 ${pure.latencyMs.p99} ms, p99.9 ${pure.latencyMs.p999} ms`]);
+  const sizes = quick ? [20_000] : [1_000_000, 10_000_000];
+  const decisions = quick ? 3_000 : 50_000;
+  results.engine = [];
+  for (const attempts of sizes) {
+    for (const concurrency of [1, 32]) {
+      log(`engine: ${attempts} attempts, ${concurrency} in flight`);
+      const r = await engineWithStore(join(work, `engine-${concurrency}`), attempts, quick ? 2_000 : 100_000, decisions, concurrency, concurrency === 1);
+      (results.engine as unknown[]).push(r);
+      rows.push([`engine + SQLite, ${attempts.toLocaleString('en')} attempts, ${concurrency} in flight`,
+        `${r.decisionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
+      if (concurrency === 1) {
+        rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${r.bytesPerAttempt} bytes/attempt; attempts --csv ${r.attemptsCsvSeconds} s`]);
+      }
+    }
+  }
+}
+
+async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
+  const seconds = quick ? 1 : 8;
+  const levels = [50, 200, 1000];
+  const measure = async (port: number) => {
+    const closed: Row[] = [];
+    for (const concurrency of levels) closed.push({ concurrency, ...(await load({ protocol, port, mode: 'closed', concurrency, seconds })) });
+    const open = await load({ protocol, port, mode: 'open', rate: 1000, seconds });
+    return { closed, open };
+  };
+  log(`${protocol}: cidgate`);
+  const cidgate = await startCidgate();
+  const mine = await measure(protocol === 'agi' ? cidgate.agi : cidgate.esl);
+  await stop(cidgate.child);
+  log(`${protocol}: no-op baseline`);
+  const noop = await startNoop(protocol);
+  const base = await measure(noop.port);
+  await stop(noop.child);
+  const name = protocol === 'agi' ? 'FastAGI' : 'Event Socket';
+  results[protocol] = { cidgate: mine, baseline: base };
+  mine.closed.forEach((r, i) => {
+    const b = base.closed[i]!;
+    rows.push([`${name}, closed loop, ${r.concurrency} sessions`,
+      `${r.sessionsPerSecond}/s (baseline ${b.sessionsPerSecond}/s, ${round((r.sessionsPerSecond as number) / (b.sessionsPerSecond as number) * 100, 0)}%), errors ${r.errors}`]);
+  });
+  rows.push([`${name}, open loop 1,000/s`,
+    `p50 ${lat(mine.open).p50} ms, p99 ${lat(mine.open).p99} ms, p99.9 ${lat(mine.open).p999} ms, errors ${mine.open.errors} (baseline p99 ${lat(base.open).p99} ms)`]);
+}
+
+async function memory(): Promise<void> {
+  const cidgate = await startCidgate();
+  const pid = cidgate.child.pid!;
+  await new Promise((r) => setTimeout(r, 500));
+  const idle = rssMb(pid);
+  log('memory: 1,000 open sessions');
+  const holder = spawn(process.execPath, [join(HERE, 'load.js'), JSON.stringify({ protocol: 'agi', port: cidgate.agi, mode: 'hold', sessions: 1000 })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((r) => holder.stdout!.once('data', r));
+  const holding = rssMb(pid);
+  holder.stdin!.end('go\n');
+  await new Promise((r) => holder.once('close', r));
+  const sessions = quick ? 2_000 : 100_000;
+  log(`memory: ${sessions} sessions`);
+  const before = rssMb(pid);
+  const run = await load({ protocol: 'agi', port: cidgate.agi, mode: 'closed', concurrency: 200, seconds: 600, sessions });
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = rssMb(pid);
+  await stop(cidgate.child);
+  results.memory = { idleMb: idle, with1000OpenSessionsMb: holding, beforeRunMb: before, afterRunMb: after, runSessions: run.sessions };
+  rows.push(['RSS with 1,000 open FastAGI sessions', `${holding} MB (idle ${idle} MB)`]);
+  rows.push([`RSS before / after ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${after} MB`]);
+}
+
+async function main(): Promise<void> {
+  log(`working in ${work}${quick ? ' (quick)' : ''}`);
+  await engine();
+  await endToEnd('agi');
+  await endToEnd('esl');
+  await memory();
+  const m = results.machine as Record<string, string>;
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`\ncidgate benchmarks — ${m.date}, ${m.cpu}, ${m.cores} cores, Node ${m.node}${quick ? ' (quick: smoke sizes, not figures)' : ''}\n\n`);
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  process.stdout.write(`\n${JSON.stringify(results)}\n`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+}
+
+main().catch((err) => { process.stderr.write(`bench failed: ${(err as Error).stack}\n`); process.exit(1); });
