@@ -6,6 +6,7 @@ import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
+import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SqliteStore } from './store/sqlite.js';
 
@@ -58,6 +59,23 @@ export async function startService(opts: { config?: string; db?: string }, log: 
     const outcomes = new EslOutcomes({ ...raw.freeswitch.inbound, password: eslPassword }, gateway, logger);
     outcomes.start();
     stops.push(() => outcomes.stop());
+  }
+
+  if (raw.retentionDays !== null) {
+    const days = raw.retentionDays;
+    const purge = async () => {
+      try {
+        const { cutoffs } = purgeCutoffs(loaded.config, days, new Date());
+        const deleted = await store.purge(cutoffs);
+        logger.info({ event: 'purged', deleted, before: cutoffs.decisionsBefore.toISOString() }, 'retention purge');
+      } catch (err) {
+        logger.error({ event: 'purge-failed', err: { message: (err as Error).message } }, 'retention purge failed');
+      }
+    };
+    const timer = setInterval(() => void purge(), 3_600_000);
+    timer.unref();
+    void purge();
+    stops.push(() => clearInterval(timer));
   }
 
   logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword) }, 'cidgate serving');

@@ -3,6 +3,7 @@ import { CidgateError } from '../errors.js';
 import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
+import { purgeCommand } from './purge.js';
 import {
   consentAddCommand, consentImportCommand, consentRevokeCommand, dncAddCommand, dncImportCommand, dncRemoveCommand,
   refuseCommand,
@@ -88,6 +89,11 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .option('--since <iso>', 'only from this instant')
     .option('--csv', 'CSV instead of JSON lines')
     .action((opts) => run(() => attemptsCommand(opts, out)));
+
+  common(program.command('purge'))
+    .description('delete old decisions and refusals, never those the attempt limits still read')
+    .requiredOption('--older-than <days>', 'age in days')
+    .action((opts) => run(() => purgeCommand(opts, out)));
 
   program.command('config').description('configuration').command('check [file]')
     .description('validate a config and explain each problem')

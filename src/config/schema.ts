@@ -51,6 +51,8 @@ export const configSchema = z.strictObject({
   store: z.strictObject({
     busyTimeoutMs: z.number().int().min(0).max(60_000).default(40),
   }).prefault({}),
+  /** Days of decisions to keep; the service purges older ones hourly. null keeps everything. */
+  retentionDays: z.number().int().min(1).nullable().default(null),
   campaigns: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)'), campaign)
     .refine((c) => Object.keys(c).length > 0, 'at least one campaign'),
   asterisk: z.strictObject({

@@ -5,7 +5,7 @@ import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, Recorded, Store,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
 } from './store.js';
 
 /** The most attempts read back per consumer: far above any limit, bounds a pathological history. */
@@ -29,6 +29,9 @@ interface Pending {
   readonly resolve: (r: Recorded) => void;
   readonly reject: (e: Error) => void;
 }
+
+/** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
+const PURGE_BATCH = 5_000;
 
 /** At most this many decisions share one commit, so a burst never makes one wait for long. */
 const MAX_BATCH = 256;
@@ -95,6 +98,9 @@ export class SqliteStore implements Store {
       revokeConsent: db.prepare('UPDATE consents SET revoked_at = ? WHERE number = ? AND revoked_at IS NULL'),
       addDnc: db.prepare('INSERT OR IGNORE INTO do_not_call (number, added_at, source) VALUES (?, ?, ?)'),
       removeDnc: db.prepare('DELETE FROM do_not_call WHERE number = ?'),
+      purgeDecisions: db.prepare(`DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE at < ? ORDER BY at LIMIT ${PURGE_BATCH})`),
+      purgeRefusals: db.prepare(`DELETE FROM refusals WHERE id IN (SELECT id FROM refusals WHERE at < ? LIMIT ${PURGE_BATCH})`),
+      purgeUsage: db.prepare('DELETE FROM number_usage WHERE day < ?'),
     };
     this.batchTx = db.transaction((batch: Pending[]) => {
       const results: (Recorded | Error)[] = [];
@@ -240,6 +246,19 @@ export class SqliteStore implements Store {
     if (filter.since) { where.push('at >= ?'); params.push(filter.since.getTime()); }
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
+  }
+
+  async purge(c: PurgeCutoffs): Promise<number> {
+    let deleted = this.stmt.purgeUsage.run(c.usageBefore).changes;
+    for (const [stmt, before] of [[this.stmt.purgeDecisions, c.decisionsBefore], [this.stmt.purgeRefusals, c.refusalsBefore]] as const) {
+      for (;;) {
+        const n = stmt.run(before.getTime()).changes;
+        deleted += n;
+        if (n < PURGE_BATCH) break;
+        await new Promise((r) => setImmediate(r)); // let waiting decisions in between batches
+      }
+    }
+    return deleted;
   }
 
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */

@@ -59,6 +59,13 @@ export interface AttemptFilter {
   readonly since?: Date;
 }
 
+export interface PurgeCutoffs {
+  readonly decisionsBefore: Date;
+  readonly refusalsBefore: Date;
+  /** Site-local day, YYYY-MM-DD. */
+  readonly usageBefore: string;
+}
+
 export interface ConsentRecord {
   readonly number: string;
   readonly at: Date;
@@ -84,5 +91,11 @@ export interface Store {
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  /**
+   * Deletes, a batch at a time, decisions logged before `decisionsBefore`, refusals recorded before
+   * `refusalsBefore` and pool usage counters of days before `usageBefore`. Returns rows deleted.
+   * The caller guarantees the limits' windows are never cut (see service/retention.ts).
+   */
+  purge(cutoffs: PurgeCutoffs): Promise<number>;
   close(): Promise<void>;
 }

@@ -138,3 +138,25 @@ describe('check-and-record is atomic across processes', () => {
     await check.close();
   });
 });
+
+describe('retention', () => {
+  it('purge deletes old decisions and refusals but never what the 30- and 60-day rules read', async () => {
+    const { purgeCutoffs } = await import('../../src/service/retention.js');
+    for (const day of [1, 20, 70, 80]) {
+      clock.at = new Date(Date.UTC(2026, 0, 5) + day * 86_400_000);
+      await gateway.check({ ...call, to: `01456789${String(day).padStart(2, '0')}`, consentAnytime: true }, { record: true });
+    }
+    await store.addRefusal('+33145678901', new Date(Date.UTC(2026, 0, 5) + 40 * 86_400_000), null); // 50 days before now
+    await store.addRefusal('+33145678902', new Date(Date.UTC(2026, 0, 5) + 20 * 86_400_000), null); // 70 days: no longer read
+    const now = new Date(Date.UTC(2026, 0, 5) + 90 * 86_400_000);
+    const { cutoffs, retentionDays } = purgeCutoffs(example, 7, now); // asks for 7 days, gets the window
+    expect(retentionDays).toBe(31);
+    const deleted = await store.purge(cutoffs);
+    expect(deleted).toBe(7); // the day-1 and day-20 decisions, 4 past days of pool usage, the 70-day-old refusal
+    const rows = [];
+    for await (const r of store.attempts({})) rows.push(r.callee);
+    expect(rows).toEqual(['+33145678970', '+33145678980']);
+    clock.at = now;
+    expect((await gateway.check({ ...call, consentAnytime: true }, { record: false })).decision.reasons).toEqual(['refused-recently']);
+  });
+});

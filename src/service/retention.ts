@@ -1,0 +1,24 @@
+import type { Config } from '../config/compile.js';
+import { LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
+import type { PurgeCutoffs } from '../store/store.js';
+import { DAY_MS, localDateKey } from '../time/zoned.js';
+
+/**
+ * What a purge may delete, never cutting the history a rule reads: decisions are kept at least
+ * as long as the longest attempt window of any campaign, refusals as long as the longest refusal
+ * period, plus a day of margin for time zones. Returns the cutoffs and the retention in force.
+ */
+export function purgeCutoffs(config: Config, olderThanDays: number, now: Date): { cutoffs: PurgeCutoffs; retentionDays: number } {
+  const campaigns = [...config.campaigns.values()];
+  const attemptDays = Math.max(LEGAL_WINDOW_DAYS, ...campaigns.map((c) => c.limits.windowDays + Math.ceil((c.limits.minGapMinutes ?? 0) / 1440)));
+  const refusalDays = Math.max(LEGAL_REFUSAL_DAYS, ...campaigns.map((c) => c.limits.refusalDays ?? 0));
+  const retentionDays = Math.max(olderThanDays, attemptDays + 1);
+  return {
+    retentionDays,
+    cutoffs: {
+      decisionsBefore: new Date(now.getTime() - retentionDays * DAY_MS),
+      refusalsBefore: new Date(now.getTime() - Math.max(olderThanDays, refusalDays + 1) * DAY_MS),
+      usageBefore: localDateKey(new Date(now.getTime() - DAY_MS), config.rules.siteTimeZone),
+    },
+  };
+}
