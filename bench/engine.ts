@@ -19,22 +19,23 @@ export interface EngineResult {
   concurrency: number;
   decisionsPerSecond: number;
   latencyMs: ReturnType<typeof summarize>;
-  bytesPerAttempt: number;
-  prefillSeconds: number;
   attemptsCsvSeconds: number | null;
+}
+
+/** A database pre-filled with `attempts` over `consumers`; its size per attempt on disk. */
+export async function prefilledDatabase(dir: string, attempts: number, consumers: number): Promise<{ file: string; bytesPerAttempt: number; seconds: number }> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `engine-${attempts}.db`);
+  const t0 = performance.now();
+  await prefill(file, attempts, consumers, NOW);
+  return { file, bytesPerAttempt: round((statSync(file).size + walSize(file)) / attempts, 0), seconds: round((performance.now() - t0) / 1000, 1) };
 }
 
 /**
  * Check-and-record on a database pre-filled with `attempts`, `concurrency` calls in flight at
  * once (PBX channels deciding together, as the service sees them).
  */
-export async function engineWithStore(dir: string, attempts: number, consumers: number, decisions: number, concurrency: number, csv: boolean): Promise<EngineResult> {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `engine-${attempts}.db`);
-  const t0 = performance.now();
-  await prefill(file, attempts, consumers, NOW);
-  const prefillSeconds = (performance.now() - t0) / 1000;
-  const bytesPerAttempt = round((statSync(file).size + walSize(file)) / attempts, 0);
+export async function engineWithStore(file: string, attempts: number, consumers: number, decisions: number, concurrency: number, csv: boolean): Promise<EngineResult> {
 
   const { config } = loadConfig();
   const store = new SqliteStore(file);
@@ -73,8 +74,7 @@ export async function engineWithStore(dir: string, attempts: number, consumers: 
     if (r.status === 0) attemptsCsvSeconds = round((performance.now() - t) / 1000, 2);
   }
   return {
-    attempts, concurrency, decisionsPerSecond: Math.round(decisions / seconds), latencyMs: summarize(samples), bytesPerAttempt,
-    prefillSeconds: round(prefillSeconds, 1), attemptsCsvSeconds,
+    attempts, concurrency, decisionsPerSecond: Math.round(decisions / seconds), latencyMs: summarize(samples), attemptsCsvSeconds,
   };
 }
 

@@ -7,6 +7,7 @@
  *   node dist/bench/load.js '{"protocol":"agi","port":4573,"mode":"closed","concurrency":200,"seconds":5}'
  */
 import net from 'node:net';
+import { agiEnv, randomCallee } from './agi-client.js';
 import { summarize } from './stats.js';
 
 interface LoadSpec {
@@ -21,27 +22,11 @@ interface LoadSpec {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 let seq = 0;
-const callee = () => `014${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
-
-function agiEnv(): [string, string] {
-  const id = `${process.pid}.${seq++}`;
-  return [
-    'agi_network: yes\nagi_network_script: check\nagi_request: agi://127.0.0.1/check\n'
-    + `agi_channel: PJSIP/agent-0001-${id}\nagi_language: en\nagi_type: PJSIP\nagi_uniqueid: ${id}\n`
-    + 'agi_version: GIT-22-22.0.0-pre1-541-g69535d4837\nagi_callerid: 0612345678\nagi_calleridname: Agent Smith\n'
-    + 'agi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\nagi_callingtns: 0\nagi_dnid: unknown\n'
-    + 'agi_rdnis: unknown\nagi_context: outbound\n',
-    `agi_extension: ${callee()}\nagi_priority: 1\nagi_enhanced: 0.0\nagi_accountcode: \nagi_threadid: 140334535009984\n`
-    // consent_anytime: the window would otherwise make the result depend on the hour of the run.
-    + 'agi_arg_1: prospecting\nagi_arg_2: consent=1\nagi_arg_3: consent_anytime=1\n\n',
-  ];
-}
-
 function eslConnectReply(): string {
   const uuid = `bench-${process.pid}-${seq++}`;
   return 'Event-Name: CHANNEL_DATA\nCore-UUID: 8b0fe945-de10-4d6e-bfc4-861cd611213b\nChannel-Direction: inbound\n'
     + 'Caller-Caller-ID-Name: Agent\nCaller-Caller-ID-Number: 0612345678\n'
-    + `Caller-Destination-Number: ${callee()}\nChannel-Name: loopback/bench-b\nUnique-ID: ${uuid}\n`
+    + `Caller-Destination-Number: ${randomCallee()}\nChannel-Name: loopback/bench-b\nUnique-ID: ${uuid}\n`
     + 'Answer-State: ringing\nvariable_cidgate_campaign: prospecting\nvariable_cidgate_consent: 1\nvariable_cidgate_consent_anytime: 1\n'
     + 'variable_current_application_data: 127.0.0.1%3A8084%20async%20full\nvariable_current_application: socket\n'
     + 'Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n';
@@ -62,8 +47,10 @@ function session(hold = false): Promise<bigint> {
     s.setNoDelay(true);
     let buf = '';
     let failed = false;
+    // A session stuck for 30 s counts as an error rather than stalling the run.
+    if (!hold) s.setTimeout(30_000, () => { failed = true; s.destroy(); });
     s.on('connect', () => {
-      if (spec.protocol === 'agi') for (const c of agiEnv()) s.write(c);
+      if (spec.protocol === 'agi') for (const c of agiEnv(randomCallee())) s.write(c);
     });
     s.on('data', (d) => {
       if (hold) return;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { engineWithStore, pureDecision } from './engine.js';
+import { engineWithStore, prefilledDatabase, pureDecision } from './engine.js';
 import { machine, round, rssMb } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -86,15 +86,17 @@ async function engine(): Promise<void> {
   const decisions = quick ? 3_000 : 50_000;
   results.engine = [];
   for (const attempts of sizes) {
+    log(`engine: pre-filling ${attempts} attempts`);
+    const consumers = quick ? 2_000 : 100_000;
+    const db = await prefilledDatabase(join(work, 'engine'), attempts, consumers);
+    rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${db.bytesPerAttempt} bytes/attempt (pre-filled in ${db.seconds} s)`]);
     for (const concurrency of [1, 32]) {
       log(`engine: ${attempts} attempts, ${concurrency} in flight`);
-      const r = await engineWithStore(join(work, `engine-${concurrency}`), attempts, quick ? 2_000 : 100_000, decisions, concurrency, concurrency === 1);
-      (results.engine as unknown[]).push(r);
+      const r = await engineWithStore(db.file, attempts, consumers, decisions, concurrency, concurrency === 32);
+      (results.engine as unknown[]).push({ ...r, bytesPerAttempt: db.bytesPerAttempt });
       rows.push([`engine + SQLite, ${attempts.toLocaleString('en')} attempts, ${concurrency} in flight`,
         `${r.decisionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
-      if (concurrency === 1) {
-        rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${r.bytesPerAttempt} bytes/attempt; attempts --csv ${r.attemptsCsvSeconds} s`]);
-      }
+      if (r.attemptsCsvSeconds !== null) rows.push([`cidgate attempts --csv over ${attempts.toLocaleString('en')} rows`, `${r.attemptsCsvSeconds} s`]);
     }
   }
 }

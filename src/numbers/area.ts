@@ -3,6 +3,7 @@ import type { Area } from '../policy/types.js';
 import { npvAreaFor, overseasPrefix, type Territory } from './france.js';
 import { zoneOfDepartement } from './departements.js';
 import type { Phone } from './phone.js';
+import { isValidTimeZone } from '../time/zoned.js';
 
 const PARIS = 'Europe/Paris';
 
@@ -33,7 +34,8 @@ export function calleeArea(callee: Phone, hints: AreaHints = {}): Area {
   const base = callee.national !== null ? frenchArea(callee.national, hints.defaultZone ?? null) : foreignArea(callee);
   const fromHint = hints.zone ? areaFromHint(hints.zone) : null;
   const area = fromHint ?? base;
-  return hints.timeZone ? { ...area, timeZone: hints.timeZone } : area;
+  // An unknown time-zone name from a dialer is ignored rather than trusted (or thrown on).
+  return hints.timeZone && isValidTimeZone(hints.timeZone) ? { ...area, timeZone: hints.timeZone } : area;
 }
 
 function frenchArea(national: string, defaultZone: Zone): Area {

@@ -1,0 +1,141 @@
+/**
+ * `npm run soak -- --seconds N` (default 60): concurrent FastAGI sessions against `cidgate serve`
+ * (its own process) while faults are injected — the database locked by another process for a
+ * while, peers disconnecting mid-session, garbage connections, a `kill -9` and a restart — then a
+ * report: sessions, answers, errors by kind, attempts acknowledged vs found in the database
+ * (lost must be 0), RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
+import { agiSession, randomCallee } from './agi-client.js';
+import { rssMb } from './stats.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const seconds = Math.max(3, Math.min(3600, arg('--seconds', 60)));
+const concurrency = arg('--concurrency', 50);
+const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
+const db = join(work, 'soak.db');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`cidgate did not listen on ${port}`);
+}
+
+async function main(): Promise<void> {
+  const port = await freePort();
+  const config = join(work, 'soak.yaml');
+  writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`).replace(/freeswitch:\n  outbound:[^]*?enabled: true/, (m) => m.replace('enabled: true', 'enabled: false')));
+  const devnull = openSync('/dev/null', 'w');
+  const start = (): ChildProcess => spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', devnull, 'inherit'] });
+
+  let server = start();
+  await waitForPort(port);
+  const rssStart = rssMb(server.pid!);
+  const errors = new Map<string, number>();
+  const bump = (k: string) => errors.set(k, (errors.get(k) ?? 0) + 1);
+  const acknowledged = new Set<number>();
+  let attempted = 0;
+  let answered = 0;
+  const faults: string[] = [];
+  const t0 = Date.now();
+  const end = t0 + seconds * 1000;
+  const at = (fraction: number) => t0 + fraction * seconds * 1000;
+
+  const worker = async () => {
+    while (Date.now() < end) {
+      attempted++;
+      const r = await agiSession(port, randomCallee(), { timeoutMs: 5000 });
+      if (r.variables.has('CIDGATE_ACTION')) answered++;
+      const id = Number(r.variables.get('CIDGATE_ATTEMPT'));
+      if (r.variables.has('CIDGATE_ATTEMPT') && id > 0) acknowledged.add(id);
+      if (r.error) bump(r.error);
+      else if (!r.variables.has('CIDGATE_ACTION')) bump('closed-without-answer');
+      if (r.error === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20));
+    }
+  };
+
+  const injector = async () => {
+    const until = async (t: number) => { while (Date.now() < t) await new Promise((r) => setTimeout(r, 20)); };
+    await until(at(0.15));
+    faults.push('database locked by another process for 2 s');
+    const locker = new Database(db, { timeout: 5000 });
+    locker.exec('BEGIN IMMEDIATE');
+    await new Promise((r) => setTimeout(r, Math.min(2000, seconds * 100)));
+    locker.exec('COMMIT');
+    locker.close();
+
+    await until(at(0.35));
+    faults.push('100 garbage connections (binary, a 1 MB line, an environment that never ends)');
+    await Promise.all(Array.from({ length: 100 }, (_, i) => new Promise<void>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        const payloads = [Buffer.from([0xff, 0, 0xfe, 10, 10]), Buffer.alloc(1024 * 1024, 0x41), Buffer.from('agi_network: yes\n')];
+        s.write(payloads[i % 3]!);
+        setTimeout(() => s.destroy(), 300);
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => r());
+    })));
+
+    await until(at(0.5));
+    faults.push('100 peers hanging up mid-session');
+    await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.write('agi_network: yes\nagi_network_script: check\nagi_extension: 0145678901\n'); setTimeout(() => s.destroy(), 5); });
+      s.on('error', () => undefined);
+      s.on('close', () => r());
+    })));
+
+    await until(at(0.7));
+    faults.push('kill -9 under load, then restart');
+    const dead = new Promise((r) => server.once('close', r));
+    server.kill('SIGKILL');
+    await dead;
+    server = start();
+    await waitForPort(port);
+  };
+
+  await Promise.all([...Array.from({ length: concurrency }, worker), injector()]);
+  const rssEnd = rssMb(server.pid!);
+  const stopped = new Promise((r) => server.once('close', r));
+  server.kill('SIGTERM');
+  await stopped;
+
+  const check = new Database(db, { readonly: true });
+  const integrity = String(check.pragma('integrity_check', { simple: true }));
+  const ids = new Set((check.prepare('SELECT id FROM decisions').pluck().all() as number[]));
+  check.close();
+  const lost = [...acknowledged].filter((id) => !ids.has(id)).length;
+  const report = {
+    seconds, concurrency, sessionsAttempted: attempted, sessionsAnswered: answered,
+    errors: Object.fromEntries(errors), faults, attemptsAcknowledged: acknowledged.size,
+    attemptsFoundInDatabase: acknowledged.size - lost, lost, rssStartMb: rssStart, rssEndMb: rssEnd, integrity,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = lost === 0 && integrity === 'ok' ? 0 : 1;
+}
+
+main().catch((err) => { process.stderr.write(`soak failed: ${(err as Error).stack}\n`); process.exit(1); });
