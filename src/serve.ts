@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
+import { SipB2bua } from './sip/b2bua.js';
 import { SqliteStore } from './store/sqlite.js';
 
 /** How long open sessions may take to finish on SIGTERM before they are cut. */
@@ -61,6 +62,17 @@ export async function startService(opts: { config?: string; db?: string }, log: 
     stops.push(() => outcomes.stop());
   }
 
+  const drachtioSecret = readSecret('CIDGATE_DRACHTIO_SECRET', raw.sip.drachtio.secretFile, logger);
+  if (drachtioSecret) {
+    const sip = new SipB2bua({
+      ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
+      keepDisplayName: raw.sip.keepDisplayName, callerIdFormat: raw.callerId.format,
+      campaignBySource: new Map(Object.entries(raw.sip.sources)),
+    }, gateway, logger);
+    sip.start();
+    stops.push(() => sip.stop());
+  }
+
   if (raw.retentionDays !== null) {
     const days = raw.retentionDays;
     const purge = async () => {
@@ -78,7 +90,7 @@ export async function startService(opts: { config?: string; db?: string }, log: 
     stops.push(() => clearInterval(timer));
   }
 
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword) }, 'cidgate serving');
+  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword), sip: Boolean(drachtioSecret) }, 'cidgate serving');
   return {
     gateway, fastagi, ports,
     async stop() {

@@ -40,6 +40,9 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   if (raw.defaultCampaign !== null && !campaigns.has(raw.defaultCampaign)) {
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
+  for (const [address, campaign] of Object.entries(raw.sip.sources)) {
+    if (!campaigns.has(campaign)) problems.push({ level: 'error', path: ['sip', 'sources', address], message: `unknown campaign "${campaign}"` });
+  }
   const rules: Rules = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,

@@ -76,6 +76,19 @@ export const configSchema = z.strictObject({
       passwordFile: z.string().nullable().default(null),
     }).prefault({}),
   }).prefault({}),
+  sip: z.strictObject({
+    drachtio: z.strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(9022),
+      secretFile: z.string().nullable().default(null),
+    }).prefault({}),
+    /** The carrier leg's Request-URI; {number} is the dialed number. */
+    carrierUri: z.string().regex(/^sips?:\{number\}@[A-Za-z0-9.:[\]-]+(;[A-Za-z0-9=._-]+)*$/, 'sip:{number}@host[:port][;params]').default('sip:{number}@carrier.invalid'),
+    blockStatus: z.union([z.literal(403), z.literal(480), z.literal(486), z.literal(603)]).default(403),
+    keepDisplayName: z.boolean().default(true),
+    /** Campaign of INVITEs without X-Cidgate-Campaign, by the PBX's source address. */
+    sources: z.record(z.string(), z.string()).default({}),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

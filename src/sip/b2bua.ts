@@ -1,0 +1,152 @@
+import Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import { formatNumber, type NumberFormat } from '../numbers/phone.js';
+import type { Decision } from '../policy/types.js';
+import type { Gateway } from '../service/gateway.js';
+import type { OutcomeStatus } from '../store/store.js';
+import { formatNameAddr } from './name-addr.js';
+import { sipCall, type SipCall } from './sip-request.js';
+
+export interface SipOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly secret: string;
+  /** Where allowed calls go; `{number}` is replaced by the dialed user part. */
+  readonly carrierUri: string;
+  readonly blockStatus: number;
+  readonly keepDisplayName: boolean;
+  readonly callerIdFormat: NumberFormat;
+  readonly campaignBySource: ReadonlyMap<string, string>;
+}
+
+/** Headers of the PBX's INVITE that the carrier leg carries on as they are. */
+const PASSED_THROUGH = ['Privacy', 'User-Agent', 'Subject', 'Session-Expires', 'Min-SE', 'Supported', 'Allow', 'Accept'];
+
+/** Final SIP failure → recorded outcome and its Q.850 cause (RFC 3398 mapping). */
+const FAILURES: Readonly<Record<number, [OutcomeStatus, number]>> = {
+  486: ['busy', 17], 600: ['busy', 17], 480: ['no-answer', 19], 408: ['no-answer', 18], 487: ['cancelled', 16],
+  403: ['rejected', 21], 603: ['rejected', 21], 404: ['failed', 1], 484: ['failed', 28], 604: ['failed', 1],
+};
+
+/** The headers a blocked INVITE is refused with; nothing from the request is echoed. */
+export function blockHeaders(d: Decision, now: Date): Record<string, string> {
+  const codes = d.reasons.join(',');
+  const headers: Record<string, string> = { Reason: `Q.850;cause=21;text="${codes}"`, 'X-Cidgate-Reason': codes };
+  if (d.retryAt) headers['Retry-After'] = String(Math.max(0, Math.ceil((d.retryAt.getTime() - now.getTime()) / 1000)));
+  return headers;
+}
+
+/** The identity headers of the carrier leg: the presented number in From, P-Asserted-Identity (and RPID). */
+export function identityHeaders(call: SipCall, presented: string, opts: Pick<SipOptions, 'keepDisplayName'>): Record<string, string> {
+  const caller = call.caller ?? { display: null, scheme: 'sip' as const, host: null, params: '' };
+  const shown = { ...caller, display: opts.keepDisplayName ? caller.display : null };
+  const headers: Record<string, string> = {
+    From: formatNameAddr(shown, presented),
+    'P-Asserted-Identity': formatNameAddr({ ...caller, display: null }, presented),
+  };
+  if (call.usedRemotePartyId) headers['Remote-Party-ID'] = formatNameAddr({ ...caller, display: null }, presented, caller.params);
+  return headers;
+}
+
+/**
+ * cidgate as a SIP back-to-back user agent in front of the carrier (drachtio-srf on a
+ * drachtio-server): each INVITE from the PBX is decided; a blocked call is refused with the
+ * reasons, an allowed one is re-originated to the carrier with the presented number, and both
+ * legs then live and die together. proxyRequest cannot change headers, hence the B2BUA.
+ */
+export class SipB2bua {
+  private readonly srf = new Srf();
+  connected = false;
+
+  constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {
+    this.srf.on('connect', (err: unknown, hostport: string) => {
+      if (err) return;
+      this.connected = true;
+      this.log.info({ event: 'drachtio-connected', hostport }, 'drachtio-server connected');
+    });
+    // drachtio-srf reconnects by itself; without an 'error' listener a refused connection would throw.
+    this.srf.on('error', (err: Error) => {
+      this.connected = false;
+      this.log.warn({ event: 'drachtio-error', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
+    });
+    this.srf.invite((req, res) => void this.onInvite(req, res));
+  }
+
+  start(): void {
+    // Returns nothing in 5.x, whatever its typings say; failures arrive as 'error' events.
+    void this.srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret });
+  }
+
+  stop(): void {
+    this.srf.disconnect();
+  }
+
+  private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    const call = sipCall(req, this.opts.campaignBySource);
+    const callId = call.request.pbx?.uniqueId ?? null;
+    try {
+      const result = await this.gateway.check(call.request, { record: true });
+      const d = result.decision;
+      if (d.action === 'block' || !d.callerId) {
+        res.send(this.opts.blockStatus, { headers: blockHeaders(d, new Date()) });
+        return;
+      }
+      const number = call.request.to ?? '';
+      const uri = this.opts.carrierUri.replace('{number}', encodeURIComponent(number));
+      const presented = formatNumber(d.callerId, this.opts.callerIdFormat);
+      let answeredAt = 0;
+      const { uas, uac } = await this.srf.createB2BUA(req, res, uri, {
+        headers: identityHeaders(call, presented, this.opts),
+        proxyRequestHeaders: PASSED_THROUGH,
+      });
+      answeredAt = Date.now();
+      this.bridge(uas, uac, () => {
+        if (!callId) return;
+        void this.gateway.recordOutcome({ pbxUniqueId: callId }, {
+          status: 'answered', hangupCause: 16, durationSeconds: Math.round((Date.now() - answeredAt) / 1000), at: new Date(),
+        });
+      });
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (typeof status === 'number' && callId) {
+        const [outcome, cause] = FAILURES[status] ?? ['failed', status >= 500 ? 38 : 31];
+        void this.gateway.recordOutcome({ pbxUniqueId: callId }, { status: outcome, hangupCause: cause, durationSeconds: 0, at: new Date() });
+        return; // createB2BUA already passed the failure back to the PBX
+      }
+      this.log.error({ event: 'sip-error', callId, err: { message: (err as Error).message } }, 'INVITE not handled');
+      if (!res.finalResponseSent) res.send(500);
+    }
+  }
+
+  /** Both legs end together; re-INVITEs and INFO pass through both ways. */
+  private bridge(uas: Srf.Dialog, uac: Srf.Dialog, onEnd: () => void): void {
+    let ended = false;
+    const end = (other: Srf.Dialog) => () => {
+      if (ended) return;
+      ended = true;
+      onEnd();
+      try {
+        other.destroy();
+      } catch (err) {
+        this.log.warn({ event: 'sip-hangup-failed', err: { message: (err as Error).message } }, 'could not end the other leg');
+      }
+    };
+    uas.on('destroy', end(uac));
+    uac.on('destroy', end(uas));
+    // A hang-up that arrived before these listeners (right after the answer) already ended a leg.
+    const connected = (d: Srf.Dialog) => (d as unknown as { connected: boolean }).connected;
+    if (!connected(uas)) end(uac)();
+    else if (!connected(uac)) end(uas)();
+    for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
+      from.on('modify', (req, res) => {
+        to.modify(req.body).then((sdp) => res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }))
+          .catch((e: { status?: number }) => res.send(e.status ?? 500));
+      });
+      from.on('info', (req, res) => {
+        to.request({ method: 'INFO', headers: { 'Content-Type': req.get('Content-Type') ?? 'application/dtmf-relay' }, body: req.body } as unknown as Srf.SrfRequest)
+          .then((r) => res.send(r.status, { body: r.body }))
+          .catch((e: { status?: number }) => res.send(e.status ?? 500));
+      });
+    }
+  }
+}

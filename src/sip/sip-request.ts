@@ -1,0 +1,49 @@
+import type { CallRequest } from '../policy/types.js';
+import { parseNameAddr, parseUri, type NameAddr } from './name-addr.js';
+
+/** What the B2BUA reads from an INVITE (drachtio-srf's request satisfies it). */
+export interface InviteLike {
+  readonly uri: string;
+  readonly source_address: string;
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+}
+
+export interface SipCall {
+  readonly request: CallRequest;
+  /** Where the presented identity came from, to rebuild the same headers with the new number. */
+  readonly caller: NameAddr | null;
+  readonly usedRemotePartyId: boolean;
+}
+
+/**
+ * The call an INVITE asks for: caller from P-Asserted-Identity, else Remote-Party-ID, else From;
+ * destination from the Request-URI user (else To); campaign and hints from X-Cidgate-* headers,
+ * else the campaign configured for the PBX's address.
+ */
+export function sipCall(req: InviteLike, campaignBySource: ReadonlyMap<string, string>): SipCall {
+  const header = (n: string) => (req.has(n) ? req.get(n) ?? null : null);
+  const pai = parseNameAddr(header('P-Asserted-Identity'));
+  const rpid = pai ? null : parseNameAddr(header('Remote-Party-ID'));
+  const from = parseNameAddr(header('From'));
+  const caller = pai ?? rpid ?? from;
+  const to = parseUri(req.uri) ?? parseNameAddr(header('To'));
+  const consent = header('X-Cidgate-Consent');
+  return {
+    caller: caller ? { ...caller, display: from?.display ?? caller.display } : null,
+    usedRemotePartyId: header('Remote-Party-ID') !== null,
+    request: {
+      campaign: (header('X-Cidgate-Campaign') ?? campaignBySource.get(req.source_address) ?? '').trim(),
+      from: caller?.user ?? null,
+      to: to?.user ?? null,
+      zone: header('X-Cidgate-Zone'),
+      timeZone: header('X-Cidgate-Tz'),
+      consent: consent === null || consent === '' || consent === '0' ? null : consent === '1' ? true : consent,
+      consentAnytime: /^(1|yes|true)$/i.test(header('X-Cidgate-Consent-Anytime') ?? ''),
+      pbx: {
+        source: 'sip', channel: req.source_address, uniqueId: header('Call-ID'),
+        agent: header('X-Cidgate-Agent'), lead: header('X-Cidgate-Lead'),
+      },
+    },
+  };
+}
