@@ -102,7 +102,7 @@ async function engine(): Promise<void> {
 }
 
 async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
-  const seconds = quick ? 1 : 8;
+  const seconds = quick ? 0.5 : 8;
   const levels = [50, 200, 1000];
   const measure = async (port: number) => {
     const closed: Row[] = [];
@@ -140,7 +140,7 @@ async function memory(): Promise<void> {
   const holding = rssMb(pid);
   holder.stdin!.end('go\n');
   await new Promise((r) => holder.once('close', r));
-  const sessions = quick ? 2_000 : 100_000;
+  const sessions = quick ? 1_000 : 100_000;
   log(`memory: ${sessions} sessions`);
   const before = rssMb(pid);
   const run = await load({ protocol: 'agi', port: cidgate.agi, mode: 'closed', concurrency: 200, seconds: 600, sessions });

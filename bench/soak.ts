@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   let attempted = 0;
   let answered = 0;
   const faults: string[] = [];
+  const lock = { from: 0, to: 0 };
+  const lockedSessionsMs: number[] = [];
   const t0 = Date.now();
   const end = t0 + seconds * 1000;
   const at = (fraction: number) => t0 + fraction * seconds * 1000;
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (Date.now() < end) {
       attempted++;
+      const startedAt = Date.now();
       const r = await agiSession(port, randomCallee(), { timeoutMs: 5000 });
+      if (lock.from && startedAt >= lock.from && (!lock.to || startedAt < lock.to)) lockedSessionsMs.push(Number(r.ns) / 1e6);
       if (r.variables.has('CIDGATE_ACTION')) answered++;
       const id = Number(r.variables.get('CIDGATE_ATTEMPT'));
       if (r.variables.has('CIDGATE_ATTEMPT') && id > 0) acknowledged.add(id);
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
     faults.push('database locked by another process for 2 s');
     const locker = new Database(db, { timeout: 5000 });
     locker.exec('BEGIN IMMEDIATE');
+    lock.from = Date.now();
     await new Promise((r) => setTimeout(r, Math.min(2000, seconds * 100)));
+    lock.to = Date.now();
     locker.exec('COMMIT');
     locker.close();
 
@@ -133,6 +139,8 @@ async function main(): Promise<void> {
     seconds, concurrency, sessionsAttempted: attempted, sessionsAnswered: answered,
     errors: Object.fromEntries(errors), faults, attemptsAcknowledged: acknowledged.size,
     attemptsFoundInDatabase: acknowledged.size - lost, lost, rssStartMb: rssStart, rssEndMb: rssEnd, integrity,
+    // Every call still answered while another process held the write lock (onStoreError).
+    whileLocked: { sessions: lockedSessionsMs.length, slowestSessionMs: Math.round(Math.max(0, ...lockedSessionsMs)) },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exitCode = lost === 0 && integrity === 'ok' ? 0 : 1;

@@ -69,6 +69,8 @@ export const configSchema = z.strictObject({
       ...listener,
       port: port.default(8084),
       hangupCause: z.string().regex(/^[A-Z_]{3,40}$/, 'a FreeSWITCH cause name such as CALL_REJECTED').default('CALL_REJECTED'),
+      /** A sound played to the agent (early media) before a blocked call is hung up. */
+      blockMessage: z.string().regex(/^[A-Za-z0-9_.:/-]{1,200}$/, 'a sound file path or name (letters, digits, _ . : / -)').nullable().default(null),
     }).prefault({}),
     inbound: z.strictObject({
       host: z.string().default('127.0.0.1'),

@@ -92,7 +92,7 @@ export function parsePlainEvent(body: Buffer): Map<string, string> {
  * cidgate's values (numbers, reason codes, ISO instants, ids) never need more.
  */
 export function safeArg(value: string): string {
-  return value.replace(/[^A-Za-z0-9+,:._@=-]/g, '_');
+  return value.replace(/[^A-Za-z0-9+,:._@=/-]/g, '_');
 }
 
 export function command(line: string, headers: Record<string, string> = {}): string {

@@ -14,6 +14,8 @@ export interface OutboundOptions extends ListenerOptions {
   readonly callerIdFormat: NumberFormat;
   /** FreeSWITCH cause name for blocked calls (CALL_REJECTED = Q.850 21). */
   readonly hangupCause: string;
+  /** Played to the agent before a blocked call is hung up; null for none. */
+  readonly blockMessage: string | null;
 }
 
 /** The channel variables set on every call, then effective_caller_id_number when rewriting. */
@@ -75,6 +77,7 @@ export class EslOutboundServer {
       await lastDone;
 
       if (result.decision.action === 'block') {
+        if (this.opts.blockMessage) await this.play(conn, this.opts.blockMessage);
         // +OK only queues the hangup: wait until the channel is down before letting go of it.
         const hungUp = conn.waitForEvent((e) => e.get('Event-Name') === 'CHANNEL_HANGUP', this.opts.idleTimeoutMs);
         hungUp.catch(() => undefined);
@@ -89,5 +92,16 @@ export class EslOutboundServer {
       this.log.warn({ event: 'esl-session-error', uniqueId, err: { message: (err as Error).message } }, 'Event Socket session closed');
       conn.destroy();
     }
+  }
+
+  /** Early media to the agent (`pre_answer`, then `playback`), waiting until the sound has played. */
+  private async play(conn: EslConnection, sound: string): Promise<void> {
+    const uuid = randomUUID();
+    const played = conn.waitForEvent(
+      (e) => e.get('Event-Name') === 'CHANNEL_EXECUTE_COMPLETE' && e.get('Application-UUID') === uuid, this.opts.idleTimeoutMs,
+    );
+    played.catch(() => undefined);
+    await conn.send(executeApp('pre_answer', '', randomUUID()), executeApp('playback', safeArg(sound), uuid));
+    await played;
   }
 }

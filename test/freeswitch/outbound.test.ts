@@ -21,7 +21,7 @@ beforeEach(async () => {
   gateway = new Gateway(example, store, { now: () => new Date('2026-11-30T10:00:00Z') }, silentLogger);
   server = new EslOutboundServer({
     name: 'freeswitch', host: '127.0.0.1', port: 0, allow: ['127.0.0.1', '::ffff:127.0.0.1'], maxSessions: 10,
-    idleTimeoutMs: 2000, callerIdFormat: 'national', hangupCause: 'CALL_REJECTED',
+    idleTimeoutMs: 2000, callerIdFormat: 'national', hangupCause: 'CALL_REJECTED', blockMessage: null,
   }, gateway, silentLogger);
   port = (await server.listen()).port;
 });
@@ -78,6 +78,21 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     expect(call.variables.get('cidgate_reason')).toBe('no-consent');
     expect(cmdNames(call).slice(-2)).toEqual(['sendmsg hangup', 'exit']);
     expect((await rows())[0]).toMatchObject({ action: 'block', counted: false });
+  });
+
+  it('block with a message: early media, the sound played to the end, then the hangup', async () => {
+    await server.close(50);
+    server = new EslOutboundServer({
+      name: 'freeswitch', host: '127.0.0.1', port: 0, allow: [], maxSessions: 10, idleTimeoutMs: 2000,
+      callerIdFormat: 'national', hangupCause: 'CALL_REJECTED', blockMessage: 'ivr/ivr-call_rejected.wav',
+    }, gateway, silentLogger);
+    port = (await server.listen()).port;
+    const call = new FakeFreeSwitchCall(port, { variables: { cidgate_campaign: 'prospecting' } });
+    await call.done;
+    const names = cmdNames(call);
+    expect(names.slice(-4)).toEqual(['sendmsg execute', 'sendmsg execute ivr/ivr-call_rejected.wav', 'sendmsg hangup', 'exit']);
+    expect(call.commands.some((c) => c.includes('execute-app-name: playback\nexecute-app-arg: ivr/ivr-call_rejected.wav'))).toBe(true);
+    expect(call.hangupCause).toBe('CALL_REJECTED');
   });
 
   it('cidgate_to overrides the destination; hints are read from channel variables', async () => {

@@ -136,6 +136,17 @@ describe('SIP B2BUA against a fake drachtio-server 0.9.4', () => {
     expect((await rows())[0]).toMatchObject({ outcome: 'busy', hangupCause: 17 });
   });
 
+  it('reconnects when drachtio-server comes back, and serves calls again', async () => {
+    const port = (drachtio.server.address() as { port: number }).port;
+    drachtio.close();
+    await new Promise((r) => setTimeout(r, 300)); // drachtio-server is down for a while
+    drachtio = new FakeDrachtio('cymru');
+    await drachtio.listen(port);
+    await drachtio.ready;
+    drachtio.invite(CALL1!);
+    await until(() => sentInvite() !== undefined);
+  });
+
   it('CANCEL before answer: 487 to the PBX, CANCEL to the carrier, recorded as cancelled', async () => {
     drachtio.carrier = { ringThenWait: true };
     const txid = drachtio.invite(CALL1!);

@@ -102,8 +102,8 @@ export class FakeDrachtio {
     });
   }
 
-  listen(): Promise<number> {
-    return new Promise((r) => this.server.listen(0, '127.0.0.1', () => r((this.server.address() as net.AddressInfo).port)));
+  listen(port = 0): Promise<number> {
+    return new Promise((r) => this.server.listen(port, '127.0.0.1', () => r((this.server.address() as net.AddressInfo).port)));
   }
 
   close(): void {

@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../src/paths.js';
+
+// Figures belong in the README, measured by `npm run bench`; CI only checks the benchmark still runs.
+describe('npm run bench -- --quick', () => {
+  it('runs every benchmark end to end and prints the table and the JSON', () => {
+    const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist', 'bench', 'run.js'), '--quick'], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/engine \+ SQLite/);
+    expect(r.stdout).toMatch(/FastAGI, closed loop, 1000 sessions/);
+    expect(r.stdout).toMatch(/Event Socket, open loop/);
+    const json = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(json.machine.cores).toBeGreaterThan(0);
+    expect(json.agi.cidgate.closed).toHaveLength(3);
+  }, 300_000);
+});
