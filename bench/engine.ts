@@ -38,7 +38,7 @@ export async function prefilledDatabase(dir: string, attempts: number, consumers
 export async function engineWithStore(file: string, attempts: number, consumers: number, decisions: number, concurrency: number, csv: boolean): Promise<EngineResult> {
 
   const { config } = loadConfig();
-  const store = new SqliteStore(file);
+  const store = new SqliteStore(file, { backgroundCheckpoint: true }); // as the service runs it
   let tick = 0;
   // Each decision 1 ms later than the last, so the log grows as in production.
   const clock = { now: () => new Date(NOW.getTime() + tick) };

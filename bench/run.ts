@@ -4,12 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { engineWithStore, prefilledDatabase, pureDecision } from './engine.js';
+import { freePort, waitForPort } from './ports.js';
 import { machine, round, rssMb } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -19,27 +19,6 @@ const work = mkdtempSync(join(tmpdir(), 'cidgate-bench-'));
 const results: Record<string, unknown> = { machine: machine(), quick };
 const rows: [string, string][] = [];
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 /** `cidgate serve` on the example config with fresh ports and database; its logs go to /dev/null. */
 async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number }> {
@@ -140,16 +119,25 @@ async function memory(): Promise<void> {
   const holding = rssMb(pid);
   holder.stdin!.end('go\n');
   await new Promise((r) => holder.once('close', r));
-  const sessions = quick ? 1_000 : 100_000;
-  log(`memory: ${sessions} sessions`);
+  // 100,000 sessions in four rounds: RSS after each shows whether it climbs or only breathes with GC.
+  const rounds = 4;
+  const perRound = quick ? 250 : 25_000;
   const before = rssMb(pid);
-  const run = await load({ protocol: 'agi', port: cidgate.agi, mode: 'closed', concurrency: 200, seconds: 600, sessions });
-  await new Promise((r) => setTimeout(r, 1000));
-  const after = rssMb(pid);
+  const afterRounds: number[] = [];
+  let runSessions = 0;
+  for (let i = 0; i < rounds; i++) {
+    log(`memory: round ${i + 1}/${rounds}, ${perRound} sessions`);
+    const run = await load({ protocol: 'agi', port: cidgate.agi, mode: 'closed', concurrency: 200, seconds: 600, sessions: perRound });
+    runSessions += run.sessions as number;
+    await new Promise((r) => setTimeout(r, 1000));
+    afterRounds.push(rssMb(pid));
+  }
+  const after = afterRounds[afterRounds.length - 1]!;
+  const sessions = rounds * perRound;
   await stop(cidgate.child);
-  results.memory = { idleMb: idle, with1000OpenSessionsMb: holding, beforeRunMb: before, afterRunMb: after, runSessions: run.sessions };
+  results.memory = { idleMb: idle, with1000OpenSessionsMb: holding, beforeRunMb: before, afterEachRoundMb: afterRounds, afterRunMb: after, runSessions };
   rows.push(['RSS with 1,000 open FastAGI sessions', `${holding} MB (idle ${idle} MB)`]);
-  rows.push([`RSS before / after ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${after} MB`]);
+  rows.push([`RSS before / after each quarter of ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${afterRounds.join(', ')} MB`]);
 }
 
 async function main(): Promise<void> {

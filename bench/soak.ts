@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { agiSession, randomCallee } from './agi-client.js';
+import { freePort, waitForPort } from './ports.js';
 import { rssMb } from './stats.js';
 
 const arg = (name: string, fallback: number) => {
@@ -23,28 +24,6 @@ const seconds = Math.max(3, Math.min(3600, arg('--seconds', 60)));
 const concurrency = arg('--concurrency', 50);
 const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
 const db = join(work, 'soak.db');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`cidgate did not listen on ${port}`);
-}
 
 async function main(): Promise<void> {
   const port = await freePort();

@@ -27,8 +27,9 @@ export async function startService(opts: { config?: string; db?: string }, log: 
   const raw = loaded.config.raw;
   const logger = log ?? createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
-  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs });
+  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
+  gateway.warmUp();
   const ports: Record<string, number> = {};
   const stops: (() => Promise<void> | void)[] = [];
 

@@ -21,3 +21,12 @@ export function attemptsAt(...isos: string[]) {
   return isos.map((iso) => ({ at: new Date(iso), campaign: 'prospecting', purpose: 'prospecting' as const }))
     .sort((a, b) => b.at.getTime() - a.at.getTime());
 }
+
+/** Polls `cond` every 10 ms; rejects after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -45,6 +45,25 @@ export class Gateway {
     return result;
   }
 
+  /**
+   * Decides (without the store) a call to every kind of area, so that the first real calls after
+   * a start do not pay for loading number metadata, computing holiday calendars and compiling the
+   * hot path (measured: ~100 ms of event-loop stalls in the first second otherwise).
+   */
+  warmUp(): void {
+    const sample = ['0145678901', '0299000000', '0388123456', '0472123456', '0556123456', '0262123456', '0269612345',
+      '0590123456', '0594123456', '0596123456', '0508412345', '0612345678', '0912345678', '+34912345678'];
+    const now = this.clock.now();
+    for (const campaign of this.config.campaigns.values()) {
+      for (const to of sample) {
+        for (const days of [0, 1, 2, 3, 4, 5, 6]) {
+          const at = { now: () => new Date(now.getTime() + days * DAY_MS) };
+          decide({ campaign: campaign.name, from: '0612345678', to, consent: true }, EMPTY_HISTORY, this.config.rules, campaign, at);
+        }
+      }
+    }
+  }
+
   async recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean> {
     try {
       return await this.store.recordOutcome(key, outcome);

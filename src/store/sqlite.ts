@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
@@ -15,7 +16,12 @@ export interface SqliteOptions {
   /** How long a writer waits for another process's lock before the store reports busy. */
   readonly busyTimeoutMs?: number;
   readonly readonly?: boolean;
+  /** Checkpoint the WAL on a worker thread instead of inside commits (the service's setting). */
+  readonly backgroundCheckpoint?: boolean;
 }
+
+const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
+const CHECKPOINT_INTERVAL_MS = 250;
 
 interface ConsumerRow {
   refused_at: number | null; consent_at: number | null; consent_source: string | null; consent_anytime: number | null; dnc: number;
@@ -53,12 +59,18 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly batchTx;
+  private checkpointer: Worker | null = null;
   private readonly queue: Pending[] = [];
   private usage: { day: string; version: number; counts: Map<string, number> } = { day: '', version: -1, counts: new Map() };
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = openWithRetry(file, opts);
+    if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Worker(CHECKPOINT_WORKER, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+      this.checkpointer.unref();
+    }
     const db = this.db;
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
@@ -267,6 +279,14 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (worker) {
+      const stopped = new Promise((r) => { worker.once('message', r); worker.once('exit', r); });
+      worker.postMessage('stop');
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]);
+      await worker.terminate();
+    }
     if (this.db.open) this.db.close();
   }
 }

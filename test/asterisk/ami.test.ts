@@ -8,7 +8,7 @@ import { AmiOutcomeTracker } from '../../src/asterisk/ami-outcomes.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { example } from '../helpers.js';
+import { example, until } from '../helpers.js';
 import { ASTERISK_FIXTURES } from './fake-asterisk.js';
 
 const STREAM = readFileSync(join(ASTERISK_FIXTURES, 'ami-events-answer-and-busy.txt'), 'latin1');
@@ -82,14 +82,6 @@ class FakeAmi {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise((r) => this.server.close(r));
-  }
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

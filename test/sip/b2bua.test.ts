@@ -6,21 +6,13 @@ import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SipB2bua } from '../../src/sip/b2bua.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { example } from '../helpers.js';
+import { example, until } from '../helpers.js';
 import { FakeDrachtio, capturedInvites, header, parseSip, type SipMsg } from './fake-drachtio.js';
 
 const MONDAY_11H = new Date('2026-11-30T10:00:00Z');
 let store: SqliteStore;
 let drachtio: FakeDrachtio;
 let b2bua: SipB2bua;
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 beforeEach(async () => {
   store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'cidgate-sip-')), 'sip.db'));
