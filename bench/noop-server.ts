@@ -31,6 +31,6 @@ const server = net.createServer({ noDelay: true }, (s) => {
     }
   });
 });
-server.listen(Number(portText), '127.0.0.1', () => {
+server.listen({ port: Number(portText), host: '127.0.0.1', backlog: 4096 }, () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as net.AddressInfo).port })}\n`);
 });

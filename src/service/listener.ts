@@ -1,6 +1,9 @@
 import net from 'node:net';
 import type { Logger } from '../log.js';
 
+/** The kernel caps it at net.core.somaxconn. */
+const LISTEN_BACKLOG = 4096;
+
 export interface ListenerOptions {
   readonly name: string;
   readonly host: string;
@@ -50,7 +53,8 @@ export class Listener {
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host, () => {
+      // A PBX opens many sessions at once (a dialer's burst): a deep accept queue, not SYN retries.
+      this.server.listen({ port: this.opts.port, host: this.opts.host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', reject);
         resolve(this.server.address() as net.AddressInfo);
       });

@@ -29,6 +29,8 @@ interface ConsumerRow {
 
 /** One check-and-record waiting for the next group commit. */
 interface Pending {
+  /** When waiting for another process's write lock stops and the store reports busy. */
+  readonly deadline: number;
   readonly query: HistoryQuery;
   readonly decide: (h: History) => Decision;
   readonly record: PbxIds | null;
@@ -38,6 +40,14 @@ interface Pending {
 
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
+
+/** How often a batch retries another process's write lock. */
+const BUSY_RETRY_MS = 5;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
 
 /** At most this many decisions share one commit, so a burst never makes one wait for long. */
 const MAX_BATCH = 256;
@@ -61,11 +71,14 @@ export class SqliteStore implements Store {
   private readonly batchTx;
   private checkpointer: Worker | null = null;
   private readonly queue: Pending[] = [];
+  private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private readonly busyTimeoutMs: number;
   private usage: { day: string; version: number; counts: Map<string, number> } = { day: '', version: -1, counts: new Map() };
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = openWithRetry(file, opts);
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new Worker(CHECKPOINT_WORKER, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
@@ -195,21 +208,43 @@ export class SqliteStore implements Store {
    */
   checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ query, decide, record, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
+      this.queue.push({ deadline: Date.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
+      this.scheduleFlush(0);
     });
   }
 
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushTimer !== null) return;
+    const run = () => { this.flushTimer = null; this.flush(); };
+    this.flushTimer = delayMs === 0 ? setImmediate(run) : setTimeout(run, delayMs);
+  }
+
+  /**
+   * Another process holding the write lock must not freeze the event loop: SQLite's busy handler
+   * sleeps on the calling thread, so the batch tries the lock without waiting and, when busy,
+   * goes back to the queue and is retried every few milliseconds until each call's deadline —
+   * calls arriving meanwhile join it, and the other sessions keep being served.
+   */
   private flush(): void {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: (Recorded | Error)[];
       try {
+        this.db.pragma('busy_timeout = 0');
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
-        for (const p of batch) p.reject(err as Error);
+        const now = Date.now();
+        const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
+        for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
+        if (waiting.length > 0) {
+          this.queue.unshift(...waiting);
+          this.scheduleFlush(BUSY_RETRY_MS);
+          return;
+        }
         continue;
+      } finally {
+        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       }
       batch.forEach((p, i) => {
         const r = results[i]!;
