@@ -1,9 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import type { Reporter } from 'vitest/reporters';
+
+interface Task { type: string; tasks?: Task[]; result?: { state?: string }; mode?: string }
+
+/** Ends the run with the plain `N passed, N failed, N skipped` line CI reads. */
+const plainSummary: Reporter = {
+  onFinished(files) {
+    const count = { passed: 0, failed: 0, skipped: 0 };
+    const walk = (t: Task) => {
+      if (t.type === 'test') {
+        if (t.result?.state === 'pass') count.passed++;
+        else if (t.result?.state === 'fail') count.failed++;
+        else count.skipped++;
+      }
+      t.tasks?.forEach(walk);
+    };
+    (files as unknown as Task[] | undefined)?.forEach(walk);
+    process.stdout.write(`\n${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
+  },
+};
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20000,
     pool: 'forks',
+    reporters: ['default', plainSummary],
   },
 });

@@ -30,3 +30,12 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The stream cut at the given offsets (deduplicated, in order): the chunks a TCP peer might read. */
+export function cutAt(stream: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts)].filter((c) => c > 0 && c < stream.length).sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of [...points, stream.length]) { chunks.push(stream.subarray(prev, p)); prev = p; }
+  return chunks;
+}

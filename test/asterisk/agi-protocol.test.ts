@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EnvReader, LineSplitter, ResponseReader, quoteAgi, setVariable, type AgiResponse } from '../../src/asterisk/agi-protocol.js';
 import { parseAgiRequest } from '../../src/asterisk/agi-request.js';
+import { cutAt } from '../helpers.js';
 import { agiArgs, loadTranscript } from './fake-asterisk.js';
 
 /** Feeds what Asterisk sent, chunk by chunk as captured, through the parsers. */
@@ -74,11 +75,8 @@ describe('FastAGI parsing, replaying Asterisk 22 byte for byte', () => {
     const stream = loadTranscript('fastagi-commands.jsonl').filter((e) => e.dir === 'in').map((e) => e.data).join('');
     const whole = new LineSplitter().push(Buffer.from(stream, 'latin1'));
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 30 }), (cuts) => {
-      const points = [...new Set(cuts)].sort((a, b) => a - b);
       const s = new LineSplitter();
-      const lines: string[] = [];
-      let prev = 0;
-      for (const p of [...points, stream.length]) { lines.push(...s.push(Buffer.from(stream.slice(prev, p), 'latin1'))); prev = p; }
+      const lines = cutAt(Buffer.from(stream, 'latin1'), cuts).flatMap((chunk) => s.push(chunk));
       expect(lines).toEqual(whole);
     }), { numRuns: 500 });
   });

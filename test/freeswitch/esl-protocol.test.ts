@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EslParser, executeApp, parsePlainEvent, safeArg } from '../../src/freeswitch/esl-protocol.js';
 import { hangupOutcome } from '../../src/freeswitch/esl-outcomes.js';
 import { outboundRequest } from '../../src/freeswitch/outbound-request.js';
+import { cutAt } from '../helpers.js';
 import { captured } from './fake-freeswitch.js';
 
 function parseAll(chunks: Buffer[]) {
@@ -54,11 +55,7 @@ describe('Event Socket parsing, replaying FreeSWITCH 1.10.12 chunk for chunk', (
     const stream = Buffer.concat(captured('outbound-continue', 'fs-to-node'));
     const whole = parseAll([stream]).map(summary);
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 40 }), (cuts) => {
-      const points = [...new Set(cuts)].sort((a, b) => a - b);
-      const chunks: Buffer[] = [];
-      let prev = 0;
-      for (const p of [...points, stream.length]) { chunks.push(stream.subarray(prev, p)); prev = p; }
-      expect(parseAll(chunks).map(summary)).toEqual(whole);
+      expect(parseAll(cutAt(stream, cuts)).map(summary)).toEqual(whole);
     }), { numRuns: 300 });
   });
 
