@@ -1,5 +1,6 @@
 import type { Phone } from '../numbers/phone.js';
 import type { Area, CallRequest, Campaign, History, ReasonCode, Rules } from '../policy/types.js';
+import { zonedInstant } from '../time/zoned.js';
 
 /** Everything a rule may look at. Built once per decision by the policy. */
 export interface RuleContext {
@@ -41,12 +42,10 @@ export interface CallerIdContext {
   readonly rules: Rules;
 }
 
+/** Midnight in Paris on a `YYYY-MM-DD` date: when a French text takes effect. */
 export function parisMidnight(date: string): Date {
-  // Every effective date below is French; none falls in summer time's edge hours.
-  const d = new Date(`${date}T00:00:00+01:00`);
-  const summer = new Date(`${date}T00:00:00+02:00`);
-  const month = Number(date.slice(5, 7));
-  return month >= 4 && month <= 10 ? summer : d;
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return zonedInstant(y, m, d, 0, 'Europe/Paris');
 }
 
 export function inForce(rule: LegalSource, at: Date): boolean {

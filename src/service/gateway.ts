@@ -3,7 +3,7 @@ import type { Config } from '../config/compile.js';
 import type { Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
-import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type PbxIds } from '../policy/types.js';
+import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../policy/types.js';
 import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
 
@@ -32,11 +32,11 @@ export class Gateway {
     const name = call.campaign || this.config.raw.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = this.config.campaigns.get(name);
-    const decideOn = (history: typeof EMPTY_HISTORY): Decision =>
+    const decideOn = (history: History): Decision =>
       decide(request, history, this.config.rules, campaign, this.clock);
     let result: Recorded;
     try {
-      result = await this.store.checkAndRecord(this.query(request, campaign), decideOn, opts.record ? pbxOf(request) : null);
+      result = await this.store.checkAndRecord(this.query(request, campaign), decideOn, opts.record ? request.pbx ?? {} : null);
     } catch (err) {
       result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY), campaign, err as Error), attemptId: null, replayed: false };
     }
@@ -104,8 +104,4 @@ export class Gateway {
       agent: pbx?.agent,
     }, 'decision');
   }
-}
-
-function pbxOf(call: CallRequest): PbxIds {
-  return call.pbx ?? {};
 }
