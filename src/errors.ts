@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'BAD_NUMBER'
   | 'BAD_INPUT'
   | 'STORE_ERROR'
+  | 'LISTEN_FAILED'
   | 'PROTOCOL_ERROR';
 
 export class CidgateError extends Error {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { CidgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** The kernel caps it at net.core.somaxconn. */
@@ -52,10 +53,12 @@ export class Listener {
 
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const { name, host, port } = this.opts;
+      const fail = (err: Error) => reject(new CidgateError('LISTEN_FAILED', `${name}: cannot listen on ${host}:${port}: ${err.message}`, { name, host, port }));
+      this.server.once('error', fail);
       // A PBX opens many sessions at once (a dialer's burst): a deep accept queue, not SYN retries.
       this.server.listen({ port: this.opts.port, host: this.opts.host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         resolve(this.server.address() as net.AddressInfo);
       });
     });

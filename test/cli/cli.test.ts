@@ -152,6 +152,23 @@ describe('records: refusals, consent, do-not-call', () => {
   });
 });
 
+describe('cidgate serve', () => {
+  it('a port already in use is a one-line error and exit 2, not a stack trace', async () => {
+    const net = await import('node:net');
+    const { readFileSync } = await import('node:fs');
+    const { EXAMPLE_CONFIG } = await import('../../src/paths.js');
+    const busy = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => busy.once('listening', r));
+    const port = (busy.address() as { port: number }).port;
+    const config = join(dir, 'busy.yaml');
+    writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`));
+    const r = await cli('serve', '--config', config, '--db', db);
+    busy.close();
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toMatch(new RegExp(`^cidgate: fastagi: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  });
+});
+
 describe('cidgate config check', () => {
   const write = (text: string) => { const f = join(dir, 'c.yaml'); writeFileSync(f, text); return f; };
 
