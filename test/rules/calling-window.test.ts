@@ -49,7 +49,7 @@ describe('prospecting window (D.223-9): Mon–Fri 10:00–13:00 and 14:00–20:0
   });
 
   it('a dialer time-zone hint overrides the number', () => {
-    expect(decideAt('2026-11-30T10:00:00+01:00', { tz: undefined, timeZone: 'Indian/Reunion' }).action).toBe('block');
+    expect(decideAt('2026-11-30T10:00:00+01:00', { timeZone: 'Indian/Reunion' }).action).toBe('block');
   });
 
   it('is lifted by consent to be called any time, on record or asserted', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock, type Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
