@@ -95,9 +95,10 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .requiredOption('--older-than <days>', 'age in days')
     .action((opts) => run(() => purgeCommand(opts, out)));
 
-  program.command('config').description('configuration').command('check [file]')
-    .description('validate a config and explain each problem')
-    .action((f) => run(() => configCheckCommand(f, out)));
+  // --db is accepted like everywhere else (the CLI's contract) and has nothing to open here.
+  common(program.command('config').description('configuration').command('check [file]'), false)
+    .description('validate a config and explain each problem (FILE or --config; default: the embedded example)')
+    .action((f, opts) => run(() => configCheckCommand(f ?? opts.config, out)));
 
   common(program.command('serve'), false)
     .description('run the service: FastAGI, FreeSWITCH Event Socket, outcome tracking')
