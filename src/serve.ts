@@ -4,7 +4,7 @@ import { systemClock } from './clock.js';
 import { EslOutcomes } from './freeswitch/esl-outcomes.js';
 import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import { loadConfig } from './config/load.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from './log.js';
 import { Gateway } from './service/gateway.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
@@ -15,17 +15,14 @@ import { SqliteStore } from './store/sqlite.js';
 const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface Service {
-  readonly gateway: Gateway;
-  readonly fastagi: FastAgiServer | null;
-  readonly ports: Record<string, number>;
   stop(): Promise<void>;
 }
 
 /** Starts every configured adapter around one gateway and one store. */
-export async function startService(opts: { config?: string; db?: string }, log: Logger | null = null): Promise<Service> {
+export async function startService(opts: { config?: string; db?: string }): Promise<Service> {
   const loaded = loadConfig(opts.config);
   const raw = loaded.config.raw;
-  const logger = log ?? createLogger(raw.log.level);
+  const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
   const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
@@ -33,13 +30,10 @@ export async function startService(opts: { config?: string; db?: string }, log: 
   const ports: Record<string, number> = {};
   const stops: (() => Promise<void> | void)[] = [];
 
-  let fastagi: FastAgiServer | null = null;
   if (raw.asterisk.fastagi.enabled) {
-    const f = raw.asterisk.fastagi;
-    fastagi = new FastAgiServer({ name: 'fastagi', ...f, callerIdFormat: raw.callerId.format }, gateway, logger);
+    const fastagi = new FastAgiServer({ name: 'fastagi', ...raw.asterisk.fastagi, callerIdFormat: raw.callerId.format }, gateway, logger);
     ports.fastagi = (await fastagi.listen()).port;
-    const server = fastagi;
-    stops.push(() => server.close(SHUTDOWN_GRACE_MS));
+    stops.push(() => fastagi.close(SHUTDOWN_GRACE_MS));
   }
 
   const amiSecret = readSecret('CIDGATE_AMI_SECRET', raw.asterisk.ami.secretFile, logger);
@@ -93,7 +87,6 @@ export async function startService(opts: { config?: string; db?: string }, log: 
 
   logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword), sip: Boolean(drachtioSecret) }, 'cidgate serving');
   return {
-    gateway, fastagi, ports,
     async stop() {
       for (const stop of stops) await stop();
       await store.close();

@@ -36,10 +36,6 @@ export class AgiSession {
     socket.on('close', () => this.fail(CONNECTION_CLOSED));
   }
 
-  get closed(): boolean {
-    return this.closedError !== null;
-  }
-
   /** Sends one command line and resolves with Asterisk's answer. */
   command(line: string): Promise<AgiResponse> {
     if (this.closedError) return Promise.reject(this.closedError);
@@ -87,9 +83,5 @@ export class AgiSession {
     this.pending = null;
     pending?.reject(this.closedError);
     if (!this.socket.destroyed) this.socket.destroy();
-  }
-
-  get error(): Error | null {
-    return this.closedError;
   }
 }

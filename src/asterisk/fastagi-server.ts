@@ -47,10 +47,6 @@ export class FastAgiServer {
     return this.listener.close(graceMs);
   }
 
-  get sessions(): number {
-    return this.listener.sessions;
-  }
-
   private async session(socket: net.Socket): Promise<void> {
     const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
     const peer = socket.remoteAddress;

@@ -41,10 +41,6 @@ export class EslConnection {
     socket.on('close', () => this.fail(CONNECTION_CLOSED));
   }
 
-  get isClosed(): boolean {
-    return this.closedError !== null;
-  }
-
   /** Writes one command (or several pipelined) and resolves with each reply, in order. */
   send(...commands: string[]): Promise<EslReply[]> {
     if (this.closedError) return Promise.reject(this.closedError);

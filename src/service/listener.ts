@@ -22,20 +22,17 @@ export class Listener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly allow: ReadonlySet<string>;
-  refused = 0;
 
   constructor(private readonly opts: ListenerOptions, private readonly log: Logger, onSession: (socket: net.Socket) => void) {
     this.allow = new Set(opts.allow);
     this.server = net.createServer({ noDelay: true }, (socket) => {
       const peer = socket.remoteAddress ?? '';
       if (this.allow.size > 0 && !this.allow.has(peer)) {
-        this.refused++;
         this.log.warn({ event: 'refused', listener: opts.name, peer, why: 'peer not in allow list' }, 'connection refused');
         socket.destroy();
         return;
       }
       if (this.sockets.size >= opts.maxSessions) {
-        this.refused++;
         this.log.warn({ event: 'refused', listener: opts.name, peer, why: 'too many sessions', max: opts.maxSessions }, 'connection refused');
         socket.destroy();
         return;
@@ -45,10 +42,6 @@ export class Listener {
       onSession(socket);
     });
     this.server.on('error', (err) => this.log.error({ listener: opts.name, err: { message: err.message } }, 'listener error'));
-  }
-
-  get sessions(): number {
-    return this.sockets.size;
   }
 
   listen(): Promise<net.AddressInfo> {

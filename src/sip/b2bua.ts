@@ -56,17 +56,14 @@ export function identityHeaders(call: SipCall, presented: string, opts: Pick<Sip
  */
 export class SipB2bua {
   private readonly srf = new Srf();
-  connected = false;
 
   constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {
     this.srf.on('connect', (err: unknown, hostport: string) => {
       if (err) return;
-      this.connected = true;
       this.log.info({ event: 'drachtio-connected', hostport }, 'drachtio-server connected');
     });
     // drachtio-srf reconnects by itself; without an 'error' listener a refused connection would throw.
     this.srf.on('error', (err: Error) => {
-      this.connected = false;
       this.log.warn({ event: 'drachtio-error', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
     });
     this.srf.invite((req, res) => void this.onInvite(req, res));
