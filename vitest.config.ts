@@ -4,7 +4,7 @@ import type { Reporter } from 'vitest/reporters';
 interface Task { type: string; tasks?: Task[]; result?: { state?: string }; mode?: string }
 
 /** Ends the run with the plain `N passed, N failed, N skipped` line CI reads. */
-const plainSummary: Reporter = {
+export const plainSummary: Reporter = {
   onFinished(files) {
     const count = { passed: 0, failed: 0, skipped: 0 };
     const walk = (t: Task) => {
@@ -20,9 +20,11 @@ const plainSummary: Reporter = {
   },
 };
 
+/** `npm test`: the suites fast enough to run after every change. Heavy ones: vitest.heavy.config.ts. */
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/heavy/**', 'node_modules/**'],
     testTimeout: 20000,
     pool: 'forks',
     reporters: ['default', plainSummary],

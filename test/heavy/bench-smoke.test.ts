@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 
 // Figures belong in the README, measured by `npm run bench`; CI only checks the benchmark still runs.
 describe('npm run bench -- --quick', () => {
