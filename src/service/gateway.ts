@@ -12,6 +12,18 @@ export interface GatewayStats {
   storeErrors: number;
 }
 
+/** What the gateway publishes after every decision (metrics and the dashboard subscribe). */
+export interface DecisionEvent {
+  readonly request: CallRequest;
+  readonly result: Recorded;
+  /** Wall time of the decision, store included (monotonic clock). */
+  readonly seconds: number;
+  /** True when the store failed and `onStoreError` decided. */
+  readonly storeError: boolean;
+}
+
+export type DecisionListener = (event: DecisionEvent) => void;
+
 /**
  * The one entry point every adapter (CLI, FastAGI, Event Socket, SIP) calls: resolves the
  * campaign, asks the store for the consumer's history, runs the pure decision on it inside the
@@ -20,6 +32,7 @@ export interface GatewayStats {
  */
 export class Gateway {
   readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
+  private readonly listeners = new Set<DecisionListener>();
 
   constructor(
     readonly config: Config,
@@ -28,23 +41,45 @@ export class Gateway {
     private readonly log: Logger,
   ) {}
 
-  async check(call: CallRequest, opts: { record: boolean }): Promise<Recorded> {
+  /** Subscribes to every decision; returns the unsubscribe function. A throwing listener is logged, never fatal. */
+  onDecision(listener: DecisionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** `at` decides as of another instant (tests, audit replays); default: the gateway's clock. */
+  async check(call: CallRequest, opts: { record: boolean; at?: Date }): Promise<Recorded> {
+    const started = performance.now();
+    const clock = opts.at ? fixedClock(opts.at) : this.clock;
     const name = call.campaign || this.config.raw.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = this.config.campaigns.get(name);
     // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
-    const queryNow = () => this.query(request, campaign, this.clock.now());
+    const queryNow = () => this.query(request, campaign, clock.now());
     const decideOn = (history: History, at: Date): Decision =>
       decide(request, history, this.config.rules, campaign, fixedClock(at));
     let result: Recorded;
+    let storeError = false;
     try {
       result = await this.store.checkAndRecord(queryNow, (history, q) => decideOn(history, q.at), opts.record ? request.pbx ?? {} : null);
     } catch (err) {
-      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY, this.clock.now()), campaign, err as Error), attemptId: null, replayed: false };
+      storeError = true;
+      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY, clock.now()), campaign, err as Error), attemptId: null, replayed: false };
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
+    this.publish({ request, result, seconds: (performance.now() - started) / 1000, storeError });
     return result;
+  }
+
+  private publish(event: DecisionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ event: 'decision-listener-failed', err: { message: (err as Error).message } }, 'decision listener failed');
+      }
+    }
   }
 
   /**

@@ -85,6 +85,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
+      byId: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE id = ?'),
       // Every attempt a limit may count (no row limit: the count must be exact whatever else the
       // consumer received), up to the call's instant.
       attempts: db.prepare<{ n: string; campaign: string; since: number; at: number }, { at: number; campaign: string; purpose: string | null }>(
@@ -296,6 +297,11 @@ export class SqliteStore implements Store {
 
   async removeDoNotCall(number: string): Promise<boolean> {
     return this.stmt.removeDnc.run(number).changes > 0;
+  }
+
+  async findAttempt(key: AttemptKey): Promise<AttemptRow | null> {
+    const row = 'attemptId' in key ? this.stmt.byId.get(key.attemptId) : this.stmt.byUniqueId.get(key.pbxUniqueId);
+    return row ? toAttemptRow(row) : null;
   }
 
   async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {

@@ -92,6 +92,8 @@ export interface Store {
   checkAndRecord(query: () => HistoryQuery, decide: (history: History, query: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded>;
   /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
+  /** The logged decision with this id or PBX unique id, or null. */
+  findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
   /**
    * Consents and revocations are kept as dated events (recording one again is a no-op): the
