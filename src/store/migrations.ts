@@ -62,9 +62,19 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    // What the compliance report's proofs read back per decision: the campaign's dialing and legal
+    // basis when it was decided, and whether the consumer's consent to calls at any hour exempted it.
+    version: 2,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN dialing TEXT;
+      ALTER TABLE decisions ADD COLUMN basis TEXT;
+      ALTER TABLE decisions ADD COLUMN consent_anytime INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
     // Consent kept as dated events, so that the consent in force at any instant can be read back
     // (a decision is made on what was on record at the call's instant, not on the latest state).
-    version: 2,
+    version: 3,
     sql: `
       CREATE TABLE consent_events (
         id INTEGER PRIMARY KEY,
