@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { systemClock } from '../clock.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { parseCsv } from './csv.js';
@@ -8,7 +9,19 @@ type Out = NodeJS.WritableStream;
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
 
+/**
+ * A record is dated when it happened, never later than now: decisions read what was on record at
+ * the call's instant, so a consent dated tomorrow would be honoured before it was given.
+ */
+function notInFuture(at: Date, what: string): Date {
+  if (at.getTime() > systemClock.now().getTime()) {
+    throw new CidgateError('BAD_OPTION', `${what}: ${at.toISOString()} is in the future; a record is dated when it happened`, { at: at.toISOString() });
+  }
+  return at;
+}
+
 async function withStore<T>(opts: CommonOptions, fn: (ctx: ReturnType<typeof openContext>) => Promise<T>): Promise<T> {
+  if (opts.at) notInFuture(parseInstant(opts.at, '--at'), '--at');
   const ctx = openContext(opts);
   try {
     return await fn(ctx);
@@ -55,7 +68,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
     if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
     let at: Date | null = null;
     try {
-      at = row[1] ? parseInstant(row[1], 'at') : null;
+      at = row[1] ? notInFuture(parseInstant(row[1], 'at'), 'at') : null;
     } catch (err) {
       return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
     }
