@@ -13,7 +13,7 @@ export async function attemptsCommand(opts: CommonOptions & { to?: string; since
     callee: opts.to ? parseNumberArg(opts.to, '--to') : undefined,
     since: opts.since ? parseInstant(opts.since, '--since') : undefined,
   };
-  const { store } = openContext(opts);
+  const { store } = openContext(opts, { existing: true });
   try {
     if (opts.csv) out.write(`${csvLine(COLUMNS)}\n`);
     for await (const a of store.attempts(filter)) {

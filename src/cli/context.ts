@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fixedClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
@@ -16,9 +17,12 @@ export interface CliContext {
   readonly clock: Clock;
 }
 
-export function openContext(opts: CommonOptions): CliContext {
+/** `existing`: for the commands that only read (attempts, report), a database that is not there is an error, never created empty. */
+export function openContext(opts: CommonOptions, { existing = false } = {}): CliContext {
   const loaded = loadConfig(opts.config);
-  const store = new SqliteStore(opts.db ?? loaded.config.raw.database, { busyTimeoutMs: 5_000 });
+  const file = opts.db ?? loaded.config.raw.database;
+  if (existing && !existsSync(file)) throw new CidgateError('BAD_OPTION', `no database at ${file}`, { file });
+  const store = new SqliteStore(file, { busyTimeoutMs: 5_000 });
   return { loaded, store, clock: opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock };
 }
 

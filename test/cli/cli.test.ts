@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -170,6 +170,15 @@ describe('records: refusals, consent, do-not-call', () => {
     expect(lines[0]).toMatch(/^id,at,campaign,/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('+33299000000');
+  });
+
+  it('attempts never creates a database: a mistyped --db is an error, not an empty audit trail', async () => {
+    const typo = join(dir, 'nowhere', 'cidgate.dbb');
+    const r = await cli('attempts', '--db', typo);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/no database at .*cidgate\.dbb/);
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
 });
 
