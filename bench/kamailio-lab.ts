@@ -164,6 +164,8 @@ export async function sipOptions(port: number, timeoutMs = 1000): Promise<boolea
 
 export interface SipMessage {
   readonly direction: 'sent' | 'received';
+  /** When SIPp logged it, in milliseconds (local clock). */
+  readonly atMs: number;
   readonly startLine: string;
   /** Header names in lower case; repeated headers keep every value. */
   readonly headers: Map<string, string[]>;
@@ -177,7 +179,11 @@ export function parseSippLog(file: string): SipMessage[] {
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'latin1');
   const messages: SipMessage[] = [];
-  for (const chunk of text.split(/^-{20,}.*$/m)) {
+  // Each message follows a line of dashes and the time it was sent or received.
+  const parts = text.split(/^-{20,} (\S+ \S+)$/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const atMs = Date.parse(parts[i]!.replace(' ', 'T'));
+    const chunk = parts[i + 1]!;
     const lines = chunk.replace(/^\s+/, '').split(/\r?\n/);
     const what = lines.shift() ?? '';
     const direction = /received/.test(what) ? 'received' : /sent/.test(what) ? 'sent' : null;
@@ -192,7 +198,7 @@ export function parseSippLog(file: string): SipMessage[] {
       const name = line.slice(0, colon).trim().toLowerCase();
       headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
     }
-    messages.push({ direction, startLine, headers, raw: chunk });
+    messages.push({ direction, atMs, startLine, headers, raw: chunk });
   }
   return messages;
 }
