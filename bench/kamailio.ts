@@ -1,9 +1,10 @@
 /**
- * `npm run bench:kamailio [-- --quick] [-- --json FILE]`: calls per second through Kamailio with and
- * without the cidgate lookup, and the latency the lookup adds to each INVITE — a SIPp rate ramp,
- * both configurations at each step, in the same run. The baseline is the shipped kamailio.cfg
- * with only its `route(CIDGATE);` line removed. Needs kamailio and sipp; the figures mean nothing
- * with --quick (a smoke run of a few seconds).
+ * `npm run bench:kamailio [-- --quick] [-- --seconds S] [-- --rates 50,100,…] [-- --json FILE]`:
+ * calls per second through Kamailio with and without the cidgate lookup, and the latency the
+ * lookup adds to each INVITE — a SIPp rate ramp (S seconds per step, 10 by default), both
+ * configurations at each step, in the same run. The baseline is the shipped kamailio.cfg with only
+ * its `route(CIDGATE);` line removed. Needs kamailio and sipp; the figures mean nothing with
+ * --quick (a smoke run of a few seconds).
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,11 @@ import {
 import { freePort, freeUdpPort } from './ports.js';
 import { machine, summarize } from './stats.js';
 
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const quick = process.argv.includes('--quick');
-const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
-const rates = quick ? [20, 40] : [50, 100, 200, 400, 600, 800, 1000];
-const stepSeconds = quick ? 1 : 10;
+const jsonOut = option('--json');
+const rates = option('--rates')?.split(',').map(Number) ?? (quick ? [20, 40] : [50, 100, 200, 400, 600, 800, 1000]);
+const stepSeconds = Number(option('--seconds') ?? (quick ? 1 : 10));
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 /** The shipped configuration without the lookup, next to copies of its include files. */
