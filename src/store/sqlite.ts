@@ -87,6 +87,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
+      byId: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE id = ?'),
       attempts: db.prepare<[string, number], { at: number; campaign: string; purpose: string | null }>(
         `SELECT at, campaign, purpose FROM decisions WHERE callee = ? AND counted = 1 AND at > ?
          ORDER BY at DESC LIMIT ${HISTORY_ROWS}`),
@@ -284,6 +285,11 @@ export class SqliteStore implements Store {
 
   async removeDoNotCall(number: string): Promise<boolean> {
     return this.stmt.removeDnc.run(number).changes > 0;
+  }
+
+  async findAttempt(key: AttemptKey): Promise<AttemptRow | null> {
+    const row = 'attemptId' in key ? this.stmt.byId.get(key.attemptId) : this.stmt.byUniqueId.get(key.pbxUniqueId);
+    return row ? toAttemptRow(row) : null;
   }
 
   async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {

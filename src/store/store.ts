@@ -85,6 +85,8 @@ export interface Store {
   checkAndRecord(query: HistoryQuery, decide: (history: History) => Decision, record: PbxIds | null): Promise<Recorded>;
   /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
+  /** The logged decision with this id or PBX unique id, or null. */
+  findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
   addConsent(consent: ConsentRecord): Promise<void>;
   revokeConsent(number: string, at: Date): Promise<boolean>;
