@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'STORE_ERROR'
   | 'LISTEN_FAILED'
-  | 'PROTOCOL_ERROR';
+  | 'PROTOCOL_ERROR'
+  | 'CHROMIUM_NOT_FOUND';
 
 export class CidgateError extends Error {
   constructor(
