@@ -1,28 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { systemClock } from '../clock.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { parseCsv } from './csv.js';
-import { openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
+import { notInFuture, openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
 
 type Out = NodeJS.WritableStream;
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
 
-/**
- * A record is dated when it happened, never later than now: decisions read what was on record at
- * the call's instant, so a consent dated tomorrow would be honoured before it was given.
- */
-function notInFuture(at: Date, what: string): Date {
-  if (at.getTime() > systemClock.now().getTime()) {
-    throw new CidgateError('BAD_OPTION', `${what}: ${at.toISOString()} is in the future; a record is dated when it happened`, { at: at.toISOString() });
-  }
-  return at;
-}
-
 async function withStore<T>(opts: CommonOptions, fn: (ctx: ReturnType<typeof openContext>) => Promise<T>): Promise<T> {
-  if (opts.at) notInFuture(parseInstant(opts.at, '--at'), '--at');
-  const ctx = openContext(opts);
+  const ctx = openContext(opts, { past: true });
   try {
     return await fn(ctx);
   } finally {
@@ -60,22 +47,22 @@ export async function consentRevokeCommand(number: string, opts: CommonOptions, 
 /** CSV `number,at,source,anytime` (header optional); every bad row is reported, none is half-imported. */
 export async function consentImportCommand(file: string, opts: CommonOptions, out: Out): Promise<number> {
   const rows = readCsv(file);
-  const records: { number: string; at: Date | null; source: string | null; anytime: boolean }[] = [];
-  const errors: string[] = [];
-  rows.forEach((row, i) => {
-    if (i === 0 && row[0]?.toLowerCase() === 'number') return;
-    const phone = parsePhone(row[0]);
-    if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
-    let at: Date | null = null;
-    try {
-      at = row[1] ? notInFuture(parseInstant(row[1], 'at'), 'at') : null;
-    } catch (err) {
-      return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
-    }
-    records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
-  });
-  if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
-  return withStore(opts, async ({ store, clock }) => {
+  return withStore(opts, async ({ store, clock, loaded }) => {
+    const records: { number: string; at: Date | null; source: string | null; anytime: boolean }[] = [];
+    const errors: string[] = [];
+    rows.forEach((row, i) => {
+      if (i === 0 && row[0]?.toLowerCase() === 'number') return;
+      const phone = parsePhone(row[0]);
+      if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
+      let at: Date | null = null;
+      try {
+        at = row[1] ? notInFuture(parseInstant(row[1], 'at', loaded.config.rules.siteTimeZone), 'at') : null;
+      } catch (err) {
+        return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
+      }
+      records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
+    });
+    if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
     for (const r of records) await store.addConsent({ ...r, at: r.at ?? clock.now() });
     out.write(`${records.length} consents imported\n`);
     return 0;
