@@ -6,8 +6,10 @@ export type ErrorCode =
   | 'BAD_NUMBER'
   | 'BAD_INPUT'
   | 'STORE_ERROR'
+  | 'STORE_READ_ONLY'
   | 'LISTEN_FAILED'
-  | 'PROTOCOL_ERROR';
+  | 'PROTOCOL_ERROR'
+  | 'CHROMIUM_NOT_FOUND';
 
 export class CidgateError extends Error {
   constructor(

@@ -19,7 +19,7 @@ const FUNC_STRINGS_PROBE = 'GET VARIABLE LEN(cidgate)\n';
 
 export interface FastAgiOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
-/** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
+  /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
   readonly callerIdFormat?: NumberFormat;
 }
 

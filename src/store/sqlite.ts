@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteReportQueries } from './sqlite-report.js';
+import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
 } from './store.js';
@@ -29,7 +31,7 @@ interface ConsumerRow {
 
 /** One check-and-record waiting for the next group commit. */
 interface Pending {
-  /** When waiting for another process's write lock stops and the store reports busy. */
+  /** When waiting for another process's write lock stops and the store reports busy (monotonic, performance.now()). */
   readonly deadline: number;
   readonly query: HistoryQuery;
   readonly decide: (h: History) => Decision;
@@ -52,13 +54,6 @@ function isBusy(err: unknown): boolean {
 /** At most this many decisions share one commit, so a burst never makes one wait for long. */
 const MAX_BATCH = 256;
 
-interface DecisionRow {
-  id: number; at: number; campaign: string; purpose: string | null; source: string | null;
-  channel: string | null; pbx_unique_id: string | null; agent: string | null; lead: string | null;
-  original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
-  area: string | null; action: string; reasons: string; retry_at: number | null; counted: number;
-  consent_ref: string | null; outcome: string | null; hangup_cause: number | null; duration_s: number | null;
-}
 
 /**
  * The store on SQLite (better-sqlite3): WAL, so readers never wait for the writer, and
@@ -77,6 +72,7 @@ export class SqliteStore implements Store {
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
@@ -103,9 +99,11 @@ export class SqliteStore implements Store {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       insert: db.prepare(
         `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
-           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref)
+           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
+           dialing, basis, consent_anytime)
          VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
-           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref)
+           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
+           @dialing, @basis, @consent_anytime)
          ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`),
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
@@ -156,6 +154,7 @@ export class SqliteStore implements Store {
       callee: decision.callee, area: decision.area ? JSON.stringify(decision.area) : null,
       action: decision.action, reasons: decision.reasons.join(','),
       retry_at: decision.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: decision.consentRef,
+      dialing: decision.dialing, basis: decision.basis, consent_anytime: decision.consentAnytime ? 1 : 0,
     });
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
@@ -209,7 +208,7 @@ export class SqliteStore implements Store {
    */
   checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ deadline: Date.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
+      this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
       this.scheduleFlush(0);
     });
   }
@@ -235,7 +234,7 @@ export class SqliteStore implements Store {
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
-        const now = Date.now();
+        const now = performance.now();
         const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
         for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
         if (waiting.length > 0) {
@@ -297,6 +296,9 @@ export class SqliteStore implements Store {
     const params: (string | number)[] = [];
     if (filter.callee) { where.push('callee = ?'); params.push(filter.callee); }
     if (filter.since) { where.push('at >= ?'); params.push(filter.since.getTime()); }
+    if (filter.until) { where.push('at < ?'); params.push(filter.until.getTime()); }
+    if (filter.campaign) { where.push('campaign = ?'); params.push(filter.campaign); }
+    if (filter.action) { where.push('action = ?'); params.push(filter.action); }
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
   }
@@ -312,6 +314,10 @@ export class SqliteStore implements Store {
       }
     }
     return deleted;
+  }
+
+  reportQueries(): SqliteReportQueries {
+    return new SqliteReportQueries(this.db);
   }
 
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
@@ -335,6 +341,21 @@ export class SqliteStore implements Store {
   }
 }
 
+/**
+ * SQLite silently opens a file it cannot write read-only, and every write would then fail: a
+ * database that should be writable and is not is an error at open, not at the first call.
+ */
+function assertWritable(file: string): void {
+  for (const path of [file, `${file}-wal`]) {
+    if (!existsSync(path)) continue;
+    try {
+      closeSync(openSync(path, 'r+'));
+    } catch (err) {
+      throw new CidgateError('STORE_READ_ONLY', `database ${path} is not writable: ${(err as Error).message}`, { file: path });
+    }
+  }
+}
+
 /** How long opening waits for another process that is creating or migrating the same file. */
 const OPEN_WAIT_MS = 5_000;
 
@@ -343,7 +364,7 @@ const OPEN_WAIT_MS = 5_000;
  * the journal-mode switch, which SQLite reports as busy without waiting: retry for a while.
  */
 function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
-  const deadline = Date.now() + OPEN_WAIT_MS;
+  const deadline = performance.now() + OPEN_WAIT_MS;
   for (;;) {
     let db: Database.Database | null = null;
     try {
@@ -359,7 +380,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
     } catch (err) {
       db?.close();
       const code = (err as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_BUSY') && Date.now() < deadline) {
+      if (code.startsWith('SQLITE_BUSY') && performance.now() < deadline) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
@@ -369,11 +390,11 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
 }
 
 function migrate(db: Database.Database): void {
-  const current = Number(db.pragma('user_version', { simple: true }));
-  const pending = MIGRATIONS.filter((m) => m.version > current);
-  if (pending.length === 0) return;
+  const pendingAfter = (version: number) => MIGRATIONS.filter((m) => m.version > version);
+  if (pendingAfter(Number(db.pragma('user_version', { simple: true }))).length === 0) return;
   db.transaction(() => {
-    for (const m of pending) {
+    // Read again under the write lock: another process may have migrated since the read above.
+    for (const m of pendingAfter(Number(db.pragma('user_version', { simple: true })))) {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }
@@ -387,15 +408,6 @@ function rowToDecision(r: DecisionRow): Decision {
     area: r.area ? (JSON.parse(r.area) as Area) : null,
     reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
     retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
-  };
-}
-
-function toAttemptRow(r: DecisionRow): AttemptRow {
-  return {
-    id: r.id, at: new Date(r.at), campaign: r.campaign, purpose: r.purpose as Purpose | null, source: r.source,
-    channel: r.channel, pbxUniqueId: r.pbx_unique_id, agent: r.agent, lead: r.lead,
-    originalCallerId: r.original_caller_id, presentedCallerId: r.presented_caller_id, callee: r.callee,
-    area: r.area, action: r.action, reasons: r.reasons, retryAt: r.retry_at === null ? null : new Date(r.retry_at),
-    counted: r.counted === 1, outcome: r.outcome, hangupCause: r.hangup_cause, durationSeconds: r.duration_s,
+    dialing: r.dialing as Decision['dialing'], basis: r.basis as Decision['basis'], consentAnytime: r.consent_anytime === 1,
   };
 }

@@ -1,4 +1,5 @@
-import type { Decision, History, PbxIds, Purpose } from '../policy/types.js';
+import type { ReportQueries } from './report-queries.js';
+import type { Action, Decision, History, PbxIds, Purpose } from '../policy/types.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -49,6 +50,10 @@ export interface AttemptRow {
   readonly reasons: string;
   readonly retryAt: Date | null;
   readonly counted: boolean;
+  readonly consentRef: string | null;
+  readonly consentAnytime: boolean;
+  readonly dialing: string | null;
+  readonly basis: string | null;
   readonly outcome: string | null;
   readonly hangupCause: number | null;
   readonly durationSeconds: number | null;
@@ -57,6 +62,10 @@ export interface AttemptRow {
 export interface AttemptFilter {
   readonly callee?: string;
   readonly since?: Date;
+  /** Exclusive. */
+  readonly until?: Date;
+  readonly campaign?: string;
+  readonly action?: Action;
 }
 
 export interface PurgeCutoffs {
@@ -93,6 +102,8 @@ export interface Store {
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  /** The compliance report's aggregation queries, run by the database. */
+  reportQueries(): ReportQueries;
   /**
    * Deletes, a batch at a time, decisions logged before `decisionsBefore`, refusals recorded before
    * `refusalsBefore` and pool usage counters of days before `usageBefore`. Returns rows deleted.
