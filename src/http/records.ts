@@ -27,7 +27,6 @@ function e164(text: string, field: string): string {
   return phone.e164;
 }
 
-/** `at` reads like the CLI's --at: without an offset, the site's wall clock. */
 function instant(text: string | undefined, now: Date, timeZone: string): Date {
   if (text === undefined) return now;
   let at: Date;
