@@ -95,9 +95,9 @@ export async function bareTransaction(file: string, consumers: number, decisions
   const checkpointer = new Worker(new URL('../src/store/checkpoint-worker.js', import.meta.url), { workerData: { file, intervalMs: 250 } });
   const count = db.prepare('SELECT count(*) FROM decisions WHERE callee = ? AND counted = 1 AND at > ?').pluck();
   const lookups = db.prepare(
-    `SELECT (SELECT max(at) FROM refusals WHERE number = @n) AS refused_at, c.at AS consent_at,
-            EXISTS (SELECT 1 FROM do_not_call WHERE number = @n) AS dnc
-     FROM (SELECT 1) LEFT JOIN consents c ON c.number = @n AND c.revoked_at IS NULL`);
+    `SELECT (SELECT max(at) FROM refusals WHERE number = @n) AS refused_at,
+            (SELECT kind FROM consent_events WHERE number = @n ORDER BY at DESC LIMIT 1) AS consent,
+            EXISTS (SELECT 1 FROM do_not_call WHERE number = @n) AS dnc`);
   const insert = db.prepare(
     `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, original_caller_id,
        presented_caller_id, callee, area, action, reasons, counted)
