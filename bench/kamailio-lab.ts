@@ -218,10 +218,10 @@ export interface Carrier {
   stop(): Promise<void>;
 }
 
-/** The shipped carrier scenario (rings, answers, waits for the BYE) as a SIPp UAS. */
-export async function startCarrier(dir: string, port: number, trace = true): Promise<Carrier> {
+/** A SIPp UAS playing the carrier: by default the shipped scenario (rings, answers, waits for the BYE). */
+export async function startCarrier(dir: string, port: number, trace = true, scenario = CARRIER_SCENARIO): Promise<Carrier> {
   const file = join(dir, `carrier-${port}.log`);
-  const args = ['-sf', CARRIER_SCENARIO, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-max_socket', '4096'];
+  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-max_socket', '4096'];
   if (trace) args.push('-trace_msg', '-message_file', file);
   const child = spawn('sipp', args, { stdio: 'ignore', cwd: dir });
   const end = Date.now() + 10_000;
