@@ -5,6 +5,7 @@ import { localTime } from '../time/zoned.js';
 import { CidgateError } from '../errors.js';
 import { csvLine } from './csv.js';
 import { openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
+import { writeLine } from './output.js';
 
 const COLUMNS = [
   'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'unique_id', 'agent', 'lead', 'original_caller_id',
@@ -80,7 +81,7 @@ export async function attemptsCommand(opts: AttemptsOptions, out: NodeJS.Writabl
       const line = mode === 'csv' ? csvLine(v)
         : mode === 'json' ? JSON.stringify(Object.fromEntries(COLUMNS.map((c, i) => [c, v[i]])))
           : tableRow(a, timeZone);
-      if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!(await writeLine(out, line))) break; // the reader stopped (`| head`)
     }
     return 0;
   } finally {
