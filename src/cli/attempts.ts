@@ -63,17 +63,18 @@ export async function attemptsCommand(opts: AttemptsOptions, out: NodeJS.Writabl
   if (opts.action && !ACTIONS.includes(opts.action as Action)) {
     throw new CidgateError('BAD_OPTION', `--action: "${opts.action}" is not one of ${ACTIONS.join(', ')}`, { value: opts.action });
   }
-  const filter = {
-    callee: opts.to ? parseNumberArg(opts.to, '--to') : undefined,
-    since: opts.since ? parseInstant(opts.since, '--since') : undefined,
-    until: opts.until ? parseInstant(opts.until, '--until') : undefined,
-    campaign: opts.campaign,
-    action: opts.action as Action | undefined,
-  };
+  const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
   const { store, loaded } = openContext(opts);
   const mode = opts.csv ? 'csv' : opts.json || !(out as { isTTY?: boolean }).isTTY ? 'json' : 'table';
   const timeZone = loaded.config.rules.siteTimeZone;
   try {
+    const filter = {
+      callee,
+      since: opts.since ? parseInstant(opts.since, '--since', timeZone) : undefined,
+      until: opts.until ? parseInstant(opts.until, '--until', timeZone) : undefined,
+      campaign: opts.campaign,
+      action: opts.action as Action | undefined,
+    };
     if (mode === 'csv') out.write(`${csvLine(COLUMNS)}\n`);
     if (mode === 'table') out.write(`${tableLine(TABLE.map((c) => c.title))}   (times: ${timeZone})\n`);
     for await (const a of store.attempts(filter)) {
