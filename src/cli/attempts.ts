@@ -64,7 +64,7 @@ export async function attemptsCommand(opts: AttemptsOptions, out: NodeJS.Writabl
     throw new CidgateError('BAD_OPTION', `--action: "${opts.action}" is not one of ${ACTIONS.join(', ')}`, { value: opts.action });
   }
   const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
-  const { store, loaded } = openContext(opts);
+  const { store, loaded } = openContext(opts, { existing: true });
   const mode = opts.csv ? 'csv' : opts.json || !(out as { isTTY?: boolean }).isTTY ? 'json' : 'table';
   const timeZone = loaded.config.rules.siteTimeZone;
   try {
