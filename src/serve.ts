@@ -9,7 +9,8 @@ import { Gateway } from './service/gateway.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
-import { SqliteStore } from './store/sqlite.js';
+import { describeTarget } from './store/database-url.js';
+import { openStore } from './store/open.js';
 
 /** How long open sessions may take to finish on SIGTERM before they are cut. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -24,7 +25,7 @@ export async function startService(opts: { config?: string; db?: string }): Prom
   const raw = loaded.config.raw;
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
-  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
+  const { store, target } = openStore(raw, opts.db, logger, { busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
   gateway.warmUp();
   const ports: Record<string, number> = {};
@@ -85,7 +86,7 @@ export async function startService(opts: { config?: string; db?: string }): Prom
     stops.push(() => clearInterval(timer));
   }
 
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword), sip: Boolean(drachtioSecret) }, 'cidgate serving');
+  logger.info({ event: 'started', config: loaded.path, database: describeTarget(target), ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword), sip: Boolean(drachtioSecret) }, 'cidgate serving');
   return {
     async stop() {
       for (const stop of stops) await stop();

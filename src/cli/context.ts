@@ -2,7 +2,9 @@ import { fixedClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 export interface CommonOptions {
   config?: string;
@@ -12,13 +14,14 @@ export interface CommonOptions {
 
 export interface CliContext {
   readonly loaded: LoadedConfig;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly clock: Clock;
 }
 
 export function openContext(opts: CommonOptions): CliContext {
   const loaded = loadConfig(opts.config);
-  const store = new SqliteStore(opts.db ?? loaded.config.raw.database, { busyTimeoutMs: 5_000 });
+  // A command waits longer than the service for another process's lock; warnings go to stderr.
+  const { store } = openStore(loaded.config.raw, opts.db, createLogger('warn', 2), { busyTimeoutMs: 5_000, waitMs: 30_000 });
   return { loaded, store, clock: opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock };
 }
 

@@ -82,7 +82,9 @@ export class Gateway {
       callee: parsePhone(call.to)?.e164 ?? null,
       campaign: call.campaign,
       since: new Date(now.getTime() - lookbackMs),
+      at: now,
       day: localDateKey(now, this.config.rules.siteTimeZone),
+      cappedNumbers: campaign?.dailyCapPerNumber != null ? campaign.pool.map((n) => n.phone.e164) : undefined,
     };
   }
 

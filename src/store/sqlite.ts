@@ -52,7 +52,7 @@ function isBusy(err: unknown): boolean {
 /** At most this many decisions share one commit, so a burst never makes one wait for long. */
 const MAX_BATCH = 256;
 
-interface DecisionRow {
+export interface DecisionRow {
   id: number; at: number; campaign: string; purpose: string | null; source: string | null;
   channel: string | null; pbx_unique_id: string | null; agent: string | null; lead: string | null;
   original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
@@ -371,7 +371,7 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-function rowToDecision(r: DecisionRow): Decision {
+export function rowToDecision(r: DecisionRow): Decision {
   return {
     action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
     callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
@@ -381,7 +381,7 @@ function rowToDecision(r: DecisionRow): Decision {
   };
 }
 
-function toAttemptRow(r: DecisionRow): AttemptRow {
+export function toAttemptRow(r: DecisionRow): AttemptRow {
   return {
     id: r.id, at: new Date(r.at), campaign: r.campaign, purpose: r.purpose as Purpose | null, source: r.source,
     channel: r.channel, pbxUniqueId: r.pbx_unique_id, agent: r.agent, lead: r.lead,

@@ -7,8 +7,12 @@ export interface HistoryQuery {
   readonly campaign: string;
   /** Attempts are read back to this instant (the longest limit window). */
   readonly since: Date;
+  /** The call's instant: every record is read as it stood then. */
+  readonly at: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
   readonly day: string;
+  /** Pool numbers under a daily cap: a shared store serialises their last uses across nodes. */
+  readonly cappedNumbers?: readonly string[];
 }
 
 export interface Recorded {
