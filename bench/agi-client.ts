@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { AsteriskChannel } from './asterisk-channel.js';
 
 let seq = 0;
 
@@ -19,19 +20,19 @@ export function agiEnv(callee: string, args: readonly string[] = ['prospecting',
 export interface AgiOutcome {
   /** Connect to the server's close, ns. */
   readonly ns: bigint;
-  /** SET VARIABLE values received. */
+  /** The channel variables the server set, through Asterisk's parsers. */
   readonly variables: ReadonlyMap<string, string>;
   readonly error: string | null;
 }
 
 /**
- * Plays Asterisk's side of one FastAGI session: the environment in two writes, `200 result=1` to
- * every command, HANGUP when the server closes. `hold` never answers (an open, stuck session).
+ * Plays Asterisk's side of one FastAGI session: the environment in two writes, each command run
+ * through Asterisk's parsers and answered as Asterisk does, HANGUP when the server closes. `hold` never answers (an open, stuck session).
  */
 export function agiSession(port: number, callee: string, opts: { hold?: boolean; timeoutMs?: number } = {}): Promise<AgiOutcome> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const variables = new Map<string, string>();
+    const channel = new AsteriskChannel({ callerId: '0612345678' });
     const s = net.connect(port, '127.0.0.1');
     s.setNoDelay(true);
     let buf = '';
@@ -43,15 +44,13 @@ export function agiSession(port: number, callee: string, opts: { hold?: boolean;
       buf += d.toString('latin1');
       let nl: number;
       while ((nl = buf.indexOf('\n')) !== -1) {
-        const m = /^SET VARIABLE (\S+) "(.*)"$/.exec(buf.slice(0, nl));
-        if (m) variables.set(m[1]!, m[2]!);
+        for (const answer of channel.command(buf.slice(0, nl))) s.write(answer);
         buf = buf.slice(nl + 1);
-        s.write('200 result=1\n');
       }
     });
     s.on('end', () => { if (s.writable) s.end('HANGUP\n'); });
     s.on('error', (err: NodeJS.ErrnoException) => { error = err.code ?? err.message; });
-    s.on('close', () => resolve({ ns: process.hrtime.bigint() - t0, variables, error }));
+    s.on('close', () => resolve({ ns: process.hrtime.bigint() - t0, variables: channel.variables, error }));
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Load generator, run in its own process: plays the PBX's side of FastAGI (as Asterisk 22 in
- * the shared fixtures: the environment block in two chunks, `200 result=1` to every command,
+ * the shared fixtures: the environment block in two chunks, `200 result=1` to every command (LEN() reads 7),
  * HANGUP when the server closes) or of the FreeSWITCH outbound Event Socket (the connect reply,
  * command replies, CHANNEL_EXECUTE_COMPLETE for every application, the bye). Prints one JSON line.
  *
@@ -57,7 +57,11 @@ function session(hold = false): Promise<bigint> {
       buf += d.toString('latin1');
       if (spec.protocol === 'agi') {
         let nl: number;
-        while ((nl = buf.indexOf('\n')) !== -1) { buf = buf.slice(nl + 1); s.write('200 result=1\n'); }
+        while ((nl = buf.indexOf('\n')) !== -1) {
+          // func_strings is loaded, as on every standard Asterisk: LEN() reads back.
+          s.write(buf.startsWith('GET VARIABLE LEN(') ? '200 result=1 (7)\n' : '200 result=1\n');
+          buf = buf.slice(nl + 1);
+        }
         return;
       }
       let end: number;

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'STORE_ERROR'
   | 'STORE_TIMEOUT'
   | 'LISTEN_FAILED'
-  | 'PROTOCOL_ERROR';
+  | 'PROTOCOL_ERROR'
+  | 'CHROMIUM_NOT_FOUND';
 
 export class CidgateError extends Error {
   constructor(

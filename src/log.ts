@@ -2,8 +2,11 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON lines on stdout, written asynchronously so logging never blocks a decision. */
-export function createLogger(level: string, destination: number | string = 1): Logger {
+/**
+ * JSON lines on stdout, written asynchronously so logging never blocks a decision; or to a
+ * stream (a command's standard error).
+ */
+export function createLogger(level: string, destination: number | string | NodeJS.WritableStream = 1): Logger {
   return pino(
     {
       level,
@@ -12,7 +15,7 @@ export function createLogger(level: string, destination: number | string = 1): L
       // Secrets never reach a log line, whatever object carries them.
       redact: { paths: ['secret', 'password', '*.secret', '*.password'], censor: '[redacted]' },
     },
-    pino.destination({ dest: destination, sync: false }),
+    typeof destination === 'object' ? destination : pino.destination({ dest: destination, sync: false }),
   );
 }
 

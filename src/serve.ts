@@ -4,6 +4,8 @@ import { systemClock } from './clock.js';
 import { EslOutcomes } from './freeswitch/esl-outcomes.js';
 import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import { loadConfig } from './config/load.js';
+import { CidgateError } from './errors.js';
+import { buildHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { Gateway } from './service/gateway.js';
 import { purgeCutoffs } from './service/retention.js';
@@ -67,6 +69,18 @@ export async function startService(opts: { config?: string; db?: string }): Prom
     }, gateway, logger);
     sip.start();
     stops.push(() => sip.stop());
+  }
+
+  if (raw.http.enabled) {
+    const token = readSecret('CIDGATE_HTTP_TOKEN', raw.http.tokenFile, logger);
+    const app = await buildHttpServer({ gateway, log: logger, token });
+    try {
+      await app.listen({ host: raw.http.host, port: raw.http.port });
+    } catch (err) {
+      throw new CidgateError('LISTEN_FAILED', `http: cannot listen on ${raw.http.host}:${raw.http.port}: ${(err as Error).message}`, { name: 'http' });
+    }
+    ports.http = (app.server.address() as { port: number }).port;
+    stops.push(() => app.close());
   }
 
   if (raw.retentionDays !== null) {

@@ -16,9 +16,55 @@ describe('parsePhone: any usual spelling', () => {
     ['', 'empty'], ['+', 'only +'], ['abc', 'letters'], ['01 45 AB 89 01', 'letters inside'],
     ['012345678901234567890123456789', '30 digits'], ['0145', 'too short'], ['anonymous', 'anonymous'],
     ["0145678901'; DROP TABLE decisions;--", 'SQL'], ['unknown', 'unknown'], ['00', 'just 00'],
-    ['0045678901', 'national with a 0 second digit'], ['+33 0145678901', '+33 with trunk 0'],
+    ['0045678901', 'national with a 0 second digit'],
   ])('rejects %s (%s)', (text) => {
     expect(parsePhone(text)).toBeNull();
+  });
+
+  it.each([
+    ['+33 (0)4 72 12 34 56'], ['+33(0)472123456'], ['+33 (0) 4.72.12.34.56'], ['0033 (0)4 72 12 34 56'],
+    ['00 33 (0)4 72 12 34 56'], ['+330472123456'], ['+33 0 4 72 12 34 56'], ['0033 0472123456'],
+    ['tel:+33472123456'], ['tel:+33-4-72-12-34-56'], ['TEL:+33472123456'], ['tel:+33472123456;phone-context=+33'],
+    ['tel:0472123456'], ['tel:+33(0)472123456'],
+  ])('the usual French spelling %s is +33472123456', (text) => {
+    expect(parsePhone(text)).toEqual({ e164: '+33472123456', countryCode: '33', national: '0472123456' });
+  });
+
+  it.each([
+    ['+33 00 4 72 12 34 56', 'two trunk zeros'], ['+33 (0)0 4 72 12 34 56', 'a trunk 0 in parentheses and another'],
+    ['+33 (0)4 72 12 34 5', 'one digit short'], ['+33 (0)4 72 12 34 567', 'one digit long'],
+    ['+33 (1)4 72 12 34 56', 'a digit other than the trunk 0 in parentheses'], ['33 (0)4 72 12 34 56', 'no + or 00'],
+    ['tel:+33472123456;ext=12', 'an extension'], ['tel:+33472123456;isub=1', 'a sub-address'], ['tel:', 'an empty tel: URI'],
+    ['tel:anonymous', 'not a number'], ['+33 0 62 00 00 01', 'a 0 before nine digits'],
+  ])('still refuses %s (%s)', (text) => {
+    expect(parsePhone(text)).toBeNull();
+  });
+
+  it('reads +44 (0)20… the usual way too: the trunk 0 after any country code', () => {
+    expect(parsePhone('+44 (0)20 7946 0958')?.e164).toBe('+442079460958');
+  });
+
+  it('gives every usual spelling of a French-plan number the same Phone (property)', () => {
+    const national = fc.stringMatching(/^0[1-59]\d{8}$/).filter((n) => parsePhone(n) !== null);
+    const sep = fc.constantFrom('', ' ', '.', '-', '\u00a0');
+    fc.assert(fc.property(national, sep, fc.integer({ min: 0, max: 6 }), (n, s, form) => {
+      const rest = n.slice(1);
+      const grouped = (digits: string) => digits.replace(/(\d\d)(?=\d)/g, `$1${s}`);
+      const spelled = [
+        `+33${s}(0)${grouped(rest)}`, `0033${s}(0)${grouped(rest)}`, `+33${s}0${s}${grouped(rest)}`, `+330${rest}`,
+        `tel:+33${rest}`, `0033${s}0${grouped(rest)}`, grouped(n),
+      ][form]!;
+      expect(parsePhone(spelled), spelled).toEqual(parsePhone(n));
+    }), { numRuns: 2000 });
+  });
+
+  it('never reads two trunk zeros or a wrong length as a number (property)', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[1-9]\d{0,10}$/), fc.constantFrom('+33 00', '+33 (0)0', '0033 00', '+33 (0)'), (digits, prefix) => {
+      const text = `${prefix}${digits}`;
+      const p = parsePhone(text);
+      if (prefix === '+33 (0)' && digits.length === 9) expect(p?.national).toBe(`0${digits}`);
+      else expect(p, text).toBeNull();
+    }), { numRuns: 1000 });
   });
 
   it('maps overseas national prefixes to their own country codes, never +33', () => {

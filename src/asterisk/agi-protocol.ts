@@ -127,8 +127,32 @@ export function quoteAgi(value: string): string {
   return `"${clean}"`;
 }
 
-/** `SET VARIABLE name "value"`; the name is ours, never taken from input. */
-export function setVariable(name: string, value: string): string {
+/**
+ * Escapes a value for a dialplan application's argument parser (ARRAY(), MSet), which runs after
+ * the AGI line parser: `,` separates values, `"` is stripped, an unbalanced `(` or `[` swallows the
+ * separators after it, and a backslash makes the next character literal. A mistake is silent
+ * (Asterisk truncates the value and still answers 200; see the asterisk-22 fixtures).
+ */
+export function escapeAppArg(value: string): string {
+  return value.replace(/[\\,"()[\]]/g, '\\$&');
+}
+
+function checkName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_()]*$/.test(name)) throw new AgiProtocolError('bad variable name', { name });
-  return `SET VARIABLE ${name} ${quoteAgi(value)}\n`;
+  return name;
+}
+
+/**
+ * Every variable in ONE command, `SET VARIABLE ARRAY(n1,n2,…) "v1,v2,…"` (ARRAY() is in func_strings):
+ * one round trip instead of one per variable. Names are ours, never taken from input. Values go
+ * through both of Asterisk's parsers: escaped for ARRAY's, then quoted for the AGI line's.
+ */
+export function setVariables(vars: readonly (readonly [string, string])[]): string {
+  const names = vars.map(([name]) => checkName(name)).join(',');
+  return `SET VARIABLE ARRAY(${names}) ${quoteAgi(vars.map(([, value]) => escapeAppArg(value)).join(','))}\n`;
+}
+
+/** The same through the built-in MSet application (`name=value,…`), for an Asterisk without func_strings. */
+export function msetVariables(vars: readonly (readonly [string, string])[]): string {
+  return `EXEC MSet ${quoteAgi(vars.map(([name, value]) => `${checkName(name)}=${escapeAppArg(value)}`).join(','))}\n`;
 }

@@ -4,9 +4,18 @@ import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
 import { Listener, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
-import { setVariable } from './agi-protocol.js';
+import { msetVariables, setVariables } from './agi-protocol.js';
 import { parseAgiRequest } from './agi-request.js';
 import { AgiSession } from './agi-session.js';
+
+/**
+ * How an Asterisk takes every variable in one command: `array` (SET VARIABLE ARRAY(…), func_strings)
+ * or `mset` (EXEC MSet, built in). A missing ARRAY() fails silently (`200 result=1`, nothing set), so
+ * the first session from each Asterisk reads LEN(), also from func_strings: `200 result=1 (7)` when
+ * the module is loaded, `200 result=0` when not.
+ */
+type SetMode = 'array' | 'mset';
+const FUNC_STRINGS_PROBE = 'GET VARIABLE LEN(cidgate)\n';
 
 export interface FastAgiOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
@@ -34,6 +43,8 @@ export function agiVariables(r: Recorded, format: NumberFormat): [string, string
  */
 export class FastAgiServer {
   private readonly listener: Listener;
+  /** Per Asterisk (peer address): learned at its first session. */
+  private readonly setModes = new Map<string, SetMode>();
 
   constructor(private readonly opts: FastAgiOptions, private readonly gateway: Gateway, private readonly log: Logger) {
     this.listener = new Listener(opts, log, (socket) => void this.session(socket));
@@ -49,7 +60,7 @@ export class FastAgiServer {
 
   private async session(socket: net.Socket): Promise<void> {
     const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
-    const peer = socket.remoteAddress;
+    const peer = socket.remoteAddress ?? '';
     try {
       const request = parseAgiRequest(await session.env);
       if (request.ignored.length > 0) this.log.warn({ event: 'agi-args-ignored', ignored: request.ignored }, 'unknown AGI arguments ignored');
@@ -59,9 +70,13 @@ export class FastAgiServer {
         }
       } else {
         const result = await this.gateway.check(request.call, { record: true });
-        for (const [name, value] of agiVariables(result, this.opts.callerIdFormat)) {
-          const answer = await session.command(setVariable(name, value));
-          if (answer.code !== 200) this.log.warn({ event: 'agi-command-failed', code: answer.code, name, uniqueId: request.call.pbx?.uniqueId }, 'AGI command not accepted');
+        // One command, one round trip; Asterisk reads one line at a time, so never several in one write.
+        const vars = agiVariables(result, this.opts.callerIdFormat);
+        const mode = this.setModes.get(peer) ?? await this.probeSetMode(session, peer);
+        const answer = await session.command(mode === 'array' ? setVariables(vars) : msetVariables(vars));
+        // SET VARIABLE answers result=1; EXEC answers the application's result (0), -2 when it is missing.
+        if (answer.code !== 200 || answer.result !== (mode === 'array' ? '1' : '0')) {
+          this.log.warn({ event: 'agi-command-failed', code: answer.code, result: answer.result, mode, uniqueId: request.call.pbx?.uniqueId }, 'AGI command not accepted');
         }
         if (session.hungUp && result.attemptId !== null && !result.replayed) {
           // The caller hung up while we decided: the attempt stays counted, and its outcome is known.
@@ -73,5 +88,13 @@ export class FastAgiServer {
       this.log.warn({ event: 'agi-session-error', peer, err: { message: (err as Error).message } }, 'FastAGI session closed');
       session.end();
     }
+  }
+
+  private async probeSetMode(session: AgiSession, peer: string): Promise<SetMode> {
+    const probe = await session.command(FUNC_STRINGS_PROBE);
+    const mode: SetMode = probe.code === 200 && probe.result === '1' && probe.data === '7' ? 'array' : 'mset';
+    if (mode === 'mset') this.log.warn({ event: 'agi-no-func-strings', peer }, 'func_strings not loaded in Asterisk: variables set with MSet');
+    this.setModes.set(peer, mode);
+    return mode;
   }
 }

@@ -4,6 +4,7 @@ import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
 import { purgeCommand } from './purge.js';
+import { reportCommand } from './report.js';
 import {
   consentAddCommand, consentImportCommand, consentRevokeCommand, dncAddCommand, dncImportCommand, dncRemoveCommand,
   refuseCommand,
@@ -89,6 +90,17 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .option('--since <iso>', 'only from this instant')
     .option('--csv', 'CSV instead of JSON lines')
     .action((opts) => run(() => attemptsCommand(opts, out)));
+
+  common(program.command('report'), false)
+    .description('the compliance report for a period: summary, proofs, caller IDs, charts')
+    .requiredOption('--from <date>', 'first day (site time zone) or ISO instant')
+    .requiredOption('--to <date>', 'last day, included (or an ISO instant, excluded)')
+    .option('--campaign <name>', 'only this campaign')
+    .option('--format <format>', 'html (self-contained, printable), csv, json or pdf (needs Chromium)', 'html')
+    .option('--out <file>', 'write to this file (default: standard output; required for pdf)')
+    .option('--unmasked', 'show consumers\' numbers in full (logged)')
+    .option('--at <iso>', 'the report\'s "generated" instant (default: now)')
+    .action((opts) => run(() => reportCommand(opts, out, err)));
 
   common(program.command('purge'))
     .description('delete old decisions and refusals, never those the attempt limits still read')

@@ -97,6 +97,21 @@ export const configSchema = z.strictObject({
     /** Campaign of INVITEs without X-Cidgate-Campaign, by the PBX's source address. */
     sources: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
+  http: z.strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().default('127.0.0.1'),
+    /** 0 picks a free port (tests). */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Non-loopback peers allowed (addresses or CIDR); each must also present the bearer token. */
+    allow: z.array(z.string()).default([]),
+    /** File holding the bearer token; CIDGATE_HTTP_TOKEN wins. */
+    tokenFile: z.string().nullable().default(null),
+    bodyLimitBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+    /** Requests per second per peer address (a burst of the same size is allowed). */
+    rateLimitPerSecond: z.number().int().min(1).default(5_000),
+    /** Whether `at` may set the decision instant (tests, audit replays): off in production. */
+    allowDecisionTime: z.boolean().default(false),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

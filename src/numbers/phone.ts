@@ -19,12 +19,19 @@ const MAX_INPUT = 64;
 
 /**
  * Parses a number in any usual spelling: `01 45 67 89 01`, `01.45.67.89.01`, `+33 1 45…`,
- * `0033 1 45…`, `33145…`, overseas `0262…`/`+262 262…`. Returns null for anything that is not a
- * plausible dialable number (letters, too short or long, a lone `+`). Never throws.
+ * `0033 1 45…`, `33145…`, overseas `0262…`/`+262 262…`, the trunk 0 kept in parentheses or
+ * written twice (`+33 (0)4 72…`, `0033 (0)4 72…`, `+33 0 4 72…`, `+330472…`) and RFC 3966
+ * `tel:+33472…`. Returns null for anything that is not a plausible dialable number (letters, too
+ * short or long, a lone `+`, two trunk zeros, a `tel:` extension or sub-address). Never throws.
  */
 export function parsePhone(raw: string | null | undefined): Phone | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_INPUT) return null;
-  const compact = raw.trim().replace(/[\s.\-()/\u00a0]/g, '');
+  const text = withoutTelScheme(raw.trim());
+  if (text === null) return null;
+  // `+44 (0)20…`, `+33 (0)4…`: the trunk 0 in parentheses after the country code is not dialled.
+  const trunk = /^(\+|00)[\s.\u00a0]*(\d{1,3})[\s.\u00a0]*\(\s*0\s*\)/.exec(text);
+  const unbracketed = trunk ? trunk[1]! + trunk[2]! + text.slice(trunk[0].length) : text;
+  const compact = unbracketed.replace(/[\s.\-()/\u00a0]/g, '');
   if (!/^\+?\d{4,20}$/.test(compact)) return null;
 
   let international: string | null = null;
@@ -34,8 +41,25 @@ export function parsePhone(raw: string | null | undefined): Phone | null {
   else if (compact.startsWith('33') && compact.length === 11) international = compact;
   else return null;
 
-  if (international.startsWith('33')) return fromFrenchNational('0' + international.slice(2));
+  if (international.startsWith('33')) {
+    // `+33 0 4 72…`: a French significant number never starts with 0, so ten digits after +33
+    // starting with 0 carry the trunk 0 once more (unless it was already given in parentheses);
+    // anything else with a 0 there is refused below.
+    const significant = international.slice(2);
+    const twice = !trunk && significant.length === 10 && significant.startsWith('0');
+    return fromFrenchNational(twice ? significant : '0' + significant);
+  }
   return fromInternational(international);
+}
+
+/**
+ * An RFC 3966 `tel:` URI's number (its parameters dropped), or the text as it is. An extension
+ * or sub-address (`;ext=`, `;isub=`) names another line behind the number: refused (null).
+ */
+function withoutTelScheme(text: string): string | null {
+  if (!/^tel:/i.test(text)) return text;
+  const [number = '', ...params] = text.slice(4).split(';');
+  return params.some((p) => /^\s*(ext|isub)\s*=/i.test(p)) ? null : number;
 }
 
 /** A national French-plan spelling → Phone. Overseas prefixes get their own calling codes first. */

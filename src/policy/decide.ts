@@ -22,6 +22,8 @@ export function decide(
   const base = {
     originalCallerId: original?.e164 ?? null, callee: callee?.e164 ?? null, campaign: call.campaign,
     purpose: campaign?.purpose ?? null, at, consentRef: consentRef(call, history),
+    dialing: campaign?.dialing ?? null, basis: campaign?.basis ?? null,
+    consentAnytime: call.consentAnytime === true || history.consent?.anytime === true,
   };
   if (!campaign) return { ...base, action: 'block', callerId: null, area: null, reasons: ['unknown-campaign'], retryAt: null };
   if (!callee) return { ...base, action: 'block', callerId: null, area: null, reasons: ['invalid-number'], retryAt: null };
@@ -30,7 +32,7 @@ export function decide(
   const ctx: RuleContext = {
     request: call, campaign, rules, area, callee, history,
     hasConsent: base.consentRef !== null,
-    consentAnytime: call.consentAnytime === true || history.consent?.anytime === true,
+    consentAnytime: base.consentAnytime,
   };
 
   const callRules = callRulesFor(area.country).filter((r) => r.applies(ctx));

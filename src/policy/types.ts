@@ -143,4 +143,9 @@ export interface Decision {
   readonly at: Date;
   /** The consent reference this call relied on, if any. */
   readonly consentRef: string | null;
+  /** The campaign's dialing and legal basis when decided: the report's proofs read them back. */
+  readonly dialing: Dialing | null;
+  readonly basis: Campaign['basis'] | null;
+  /** Express consent to calls outside the legal window: the exemption the report shows as such. */
+  readonly consentAnytime: boolean;
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { fixedClock, type Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
 import type { Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
@@ -12,6 +12,18 @@ export interface GatewayStats {
   storeErrors: number;
 }
 
+/** What the gateway publishes after every decision (metrics and the dashboard subscribe). */
+export interface DecisionEvent {
+  readonly request: CallRequest;
+  readonly result: Recorded;
+  /** Wall time of the decision, store included (monotonic clock). */
+  readonly seconds: number;
+  /** True when the store failed and `onStoreError` decided. */
+  readonly storeError: boolean;
+}
+
+export type DecisionListener = (event: DecisionEvent) => void;
+
 /**
  * The one entry point every adapter (CLI, FastAGI, Event Socket, SIP) calls: resolves the
  * campaign, asks the store for the consumer's history, runs the pure decision on it inside the
@@ -20,6 +32,7 @@ export interface GatewayStats {
  */
 export class Gateway {
   readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
+  private readonly listeners = new Set<DecisionListener>();
 
   constructor(
     readonly config: Config,
@@ -28,21 +41,43 @@ export class Gateway {
     private readonly log: Logger,
   ) {}
 
-  async check(call: CallRequest, opts: { record: boolean }): Promise<Recorded> {
+  /** Subscribes to every decision; returns the unsubscribe function. A throwing listener is logged, never fatal. */
+  onDecision(listener: DecisionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** `at` decides as of another instant (tests, audit replays); default: the gateway's clock. */
+  async check(call: CallRequest, opts: { record: boolean; at?: Date }): Promise<Recorded> {
+    const started = performance.now();
+    const clock = opts.at ? fixedClock(opts.at) : this.clock;
     const name = call.campaign || this.config.raw.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = this.config.campaigns.get(name);
     const decideOn = (history: History): Decision =>
-      decide(request, history, this.config.rules, campaign, this.clock);
+      decide(request, history, this.config.rules, campaign, clock);
     let result: Recorded;
+    let storeError = false;
     try {
-      result = await this.store.checkAndRecord(this.query(request, campaign), decideOn, opts.record ? request.pbx ?? {} : null);
+      result = await this.store.checkAndRecord(this.query(request, campaign, clock), decideOn, opts.record ? request.pbx ?? {} : null);
     } catch (err) {
+      storeError = true;
       result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY), campaign, err as Error), attemptId: null, replayed: false };
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
+    this.publish({ request, result, seconds: (performance.now() - started) / 1000, storeError });
     return result;
+  }
+
+  private publish(event: DecisionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ event: 'decision-listener-failed', err: { message: (err as Error).message } }, 'decision listener failed');
+      }
+    }
   }
 
   /**
@@ -74,8 +109,8 @@ export class Gateway {
     }
   }
 
-  private query(call: CallRequest, campaign: Campaign | undefined): HistoryQuery {
-    const now = this.clock.now();
+  private query(call: CallRequest, campaign: Campaign | undefined, clock: Clock): HistoryQuery {
+    const now = clock.now();
     const limits = campaign?.limits;
     const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
     return {

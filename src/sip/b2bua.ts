@@ -3,8 +3,8 @@ import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Decision } from '../policy/types.js';
 import type { Gateway } from '../service/gateway.js';
-import type { OutcomeStatus } from '../store/store.js';
 import { formatNameAddr } from './name-addr.js';
+import { sipOutcome } from './sip-outcome.js';
 import { sipCall, type SipCall } from './sip-request.js';
 
 export interface SipOptions {
@@ -21,12 +21,6 @@ export interface SipOptions {
 
 /** Headers of the PBX's INVITE that the carrier leg carries on as they are. */
 const PASSED_THROUGH = ['Privacy', 'User-Agent', 'Subject', 'Session-Expires', 'Min-SE', 'Supported', 'Allow', 'Accept'];
-
-/** Final SIP failure → recorded outcome and its Q.850 cause (RFC 3398 mapping). */
-const FAILURES: Readonly<Record<number, [OutcomeStatus, number]>> = {
-  486: ['busy', 17], 600: ['busy', 17], 480: ['no-answer', 19], 408: ['no-answer', 18], 487: ['cancelled', 16],
-  403: ['rejected', 21], 603: ['rejected', 21], 404: ['failed', 1], 484: ['failed', 28], 604: ['failed', 1],
-};
 
 /** The headers a blocked INVITE is refused with; nothing from the request is echoed. */
 export function blockHeaders(d: Decision, now: Date): Record<string, string> {
@@ -106,7 +100,7 @@ export class SipB2bua {
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (typeof status === 'number' && callId) {
-        const [outcome, cause] = FAILURES[status] ?? ['failed', status >= 500 ? 38 : 31];
+        const [outcome, cause] = sipOutcome(status);
         void this.gateway.recordOutcome({ pbxUniqueId: callId }, { status: outcome, hangupCause: cause, durationSeconds: 0, at: new Date() });
         return; // createB2BUA already passed the failure back to the PBX
       }

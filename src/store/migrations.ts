@@ -61,4 +61,14 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // What the compliance report's proofs read back per decision: the campaign's dialing and legal
+    // basis when it was decided, and whether the consumer's consent to calls at any hour exempted it.
+    version: 2,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN dialing TEXT;
+      ALTER TABLE decisions ADD COLUMN basis TEXT;
+      ALTER TABLE decisions ADD COLUMN consent_anytime INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

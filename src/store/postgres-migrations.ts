@@ -64,4 +64,14 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // As SQLite's version 2: the campaign's dialing and legal basis when decided, and whether the
+    // consumer's consent to calls at any hour exempted it (the compliance report reads them back).
+    version: 2,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN dialing text;
+      ALTER TABLE decisions ADD COLUMN basis text;
+      ALTER TABLE decisions ADD COLUMN consent_anytime boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

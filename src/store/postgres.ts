@@ -3,7 +3,9 @@ import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
 import { maskUrl } from './database-url.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
-import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite.js';
+import { PostgresReportQueries } from './postgres-report.js';
+import { DECISION_ROW, ms, ts } from './postgres-sql.js';
+import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
 } from './store.js';
@@ -52,13 +54,6 @@ interface HistoryRow {
   last_presented: string | null;
 }
 
-const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
-const ts = (param: string) => `to_timestamp(${param} / 1000.0)`;
-
-/** A decision row in the shape SQLite gives it (instants in ms, counted 0/1), so one mapper serves both. */
-const DECISION_ROW = `id, ${ms('at')} AS at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
-  original_caller_id, presented_caller_id, callee, area, action, reasons, ${ms('retry_at')} AS retry_at,
-  counted::int AS counted, consent_ref, outcome, hangup_cause, duration_s`;
 
 /**
  * Each call's history as of its own instant: attempts in (since, at], the last refusal, a consent
@@ -83,14 +78,17 @@ const LOCK_SQL = `SELECT pg_advisory_xact_lock(l.ns, l.k) FROM unnest($1::int[],
 
 const DECISION_COLUMNS = [
   'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'pbx_unique_id', 'agent', 'lead', 'original_caller_id',
-  'presented_caller_id', 'callee', 'area', 'action', 'reasons', 'retry_at', 'counted', 'consent_ref',
+  'presented_caller_id', 'callee', 'area', 'action', 'reasons', 'retry_at', 'counted', 'consent_ref', 'dialing', 'basis',
+  'consent_anytime',
 ] as const;
-const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text'];
+const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text', 'text', 'text', 'int'];
+/** Flags cross the driver as 0/1 (its boolean arrays do not serialise). */
+const FLAG_COLUMNS = new Set(['counted', 'consent_anytime']);
 const TIME_COLUMNS = new Set(['at', 'retry_at']);
 
 const INSERT_DECISIONS_SQL = `
   INSERT INTO decisions (${DECISION_COLUMNS.join(', ')})
-  SELECT ${DECISION_COLUMNS.map((c) => (c === 'id' ? 'v.id::bigint' : c === 'counted' ? 'v.counted = 1' : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`)).join(', ')}
+  SELECT ${DECISION_COLUMNS.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`)).join(', ')}
   FROM unnest(${DECISION_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS v(${DECISION_COLUMNS.join(', ')})`;
 
 /** Sorted, so that two nodes' batches lock the counters in the same order (no deadlock). */
@@ -122,6 +120,7 @@ export class PostgresStore implements Store {
   private readonly waitMs: number;
   private readonly queue: Pending[] = [];
   private running = 0;
+  private pumpScheduled = false;
   private ready: Promise<void> | null = null;
   private readonly migrateOnOpen: boolean;
   private closed = false;
@@ -194,7 +193,11 @@ export class PostgresStore implements Store {
           `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs })), this.waitMs),
       };
       this.queue.push(p);
-      this.pump();
+      // Calls arriving in the same turn of the event loop go out together in one batch.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => { this.pumpScheduled = false; this.pump(); });
+      }
     });
   }
 
@@ -357,6 +360,18 @@ export class PostgresStore implements Store {
     return this.use(async () => (await this.sql.unsafe('DELETE FROM do_not_call WHERE number = $1', [number], { prepare: true })).count > 0);
   }
 
+  async findAttempt(key: AttemptKey): Promise<AttemptRow | null> {
+    const [where, value] = 'attemptId' in key ? ['id = $1::bigint', key.attemptId] : ['pbx_unique_id = $1', key.pbxUniqueId];
+    return this.use(async () => {
+      const [row] = await this.sql.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE ${where}`, [value], { prepare: true });
+      return row ? toAttemptRow(row) : null;
+    });
+  }
+
+  reportQueries(): PostgresReportQueries {
+    return new PostgresReportQueries(this.sql);
+  }
+
   /** Streams through a server-side cursor: millions of rows in constant memory. */
   async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {
     if (this.migrateOnOpen) await this.migrate();
@@ -364,6 +379,9 @@ export class PostgresStore implements Store {
     const params: (string | number)[] = [];
     if (filter.callee) { params.push(filter.callee); where.push(`callee = $${params.length}`); }
     if (filter.since) { params.push(filter.since.getTime()); where.push(`at >= ${ts(`$${params.length}::float8`)}`); }
+    if (filter.until) { params.push(filter.until.getTime()); where.push(`at < ${ts(`$${params.length}::float8`)}`); }
+    if (filter.campaign) { params.push(filter.campaign); where.push(`campaign = $${params.length}`); }
+    if (filter.action) { params.push(filter.action); where.push(`action = $${params.length}`); }
     const text = `SELECT ${DECISION_ROW} FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     try {
       for await (const rows of this.sql.unsafe<DecisionRow[]>(text, params).cursor(1_000)) {
@@ -457,7 +475,8 @@ function decisionValues(id: number, d: Decision, record: PbxIds, counted: boolea
   return [
     id, d.at.getTime(), d.campaign, d.purpose, record.source ?? null, record.channel ?? null, record.uniqueId ?? null,
     record.agent ?? null, record.lead ?? null, d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
-    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
+    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef, d.dialing, d.basis,
+    d.consentAnytime ? 1 : 0,
   ];
 }
 

@@ -3,8 +3,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteReportQueries } from './sqlite-report.js';
+import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
 } from './store.js';
@@ -52,13 +54,6 @@ function isBusy(err: unknown): boolean {
 /** At most this many decisions share one commit, so a burst never makes one wait for long. */
 const MAX_BATCH = 256;
 
-export interface DecisionRow {
-  id: number; at: number; campaign: string; purpose: string | null; source: string | null;
-  channel: string | null; pbx_unique_id: string | null; agent: string | null; lead: string | null;
-  original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
-  area: string | null; action: string; reasons: string; retry_at: number | null; counted: number;
-  consent_ref: string | null; outcome: string | null; hangup_cause: number | null; duration_s: number | null;
-}
 
 /**
  * The store on SQLite (better-sqlite3): WAL, so readers never wait for the writer, and
@@ -87,6 +82,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
+      byId: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE id = ?'),
       attempts: db.prepare<[string, number], { at: number; campaign: string; purpose: string | null }>(
         `SELECT at, campaign, purpose FROM decisions WHERE callee = ? AND counted = 1 AND at > ?
          ORDER BY at DESC LIMIT ${HISTORY_ROWS}`),
@@ -102,9 +98,11 @@ export class SqliteStore implements Store {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       insert: db.prepare(
         `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
-           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref)
+           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
+           dialing, basis, consent_anytime)
          VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
-           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref)
+           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
+           @dialing, @basis, @consent_anytime)
          ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`),
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
@@ -155,6 +153,7 @@ export class SqliteStore implements Store {
       callee: decision.callee, area: decision.area ? JSON.stringify(decision.area) : null,
       action: decision.action, reasons: decision.reasons.join(','),
       retry_at: decision.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: decision.consentRef,
+      dialing: decision.dialing, basis: decision.basis, consent_anytime: decision.consentAnytime ? 1 : 0,
     });
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
@@ -286,11 +285,19 @@ export class SqliteStore implements Store {
     return this.stmt.removeDnc.run(number).changes > 0;
   }
 
+  async findAttempt(key: AttemptKey): Promise<AttemptRow | null> {
+    const row = 'attemptId' in key ? this.stmt.byId.get(key.attemptId) : this.stmt.byUniqueId.get(key.pbxUniqueId);
+    return row ? toAttemptRow(row) : null;
+  }
+
   async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.callee) { where.push('callee = ?'); params.push(filter.callee); }
     if (filter.since) { where.push('at >= ?'); params.push(filter.since.getTime()); }
+    if (filter.until) { where.push('at < ?'); params.push(filter.until.getTime()); }
+    if (filter.campaign) { where.push('campaign = ?'); params.push(filter.campaign); }
+    if (filter.action) { where.push('action = ?'); params.push(filter.action); }
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
   }
@@ -306,6 +313,10 @@ export class SqliteStore implements Store {
       }
     }
     return deleted;
+  }
+
+  reportQueries(): SqliteReportQueries {
+    return new SqliteReportQueries(this.db);
   }
 
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
@@ -369,24 +380,4 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
-}
-
-export function rowToDecision(r: DecisionRow): Decision {
-  return {
-    action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
-    callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
-    area: r.area ? (JSON.parse(r.area) as Area) : null,
-    reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
-    retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
-  };
-}
-
-export function toAttemptRow(r: DecisionRow): AttemptRow {
-  return {
-    id: r.id, at: new Date(r.at), campaign: r.campaign, purpose: r.purpose as Purpose | null, source: r.source,
-    channel: r.channel, pbxUniqueId: r.pbx_unique_id, agent: r.agent, lead: r.lead,
-    originalCallerId: r.original_caller_id, presentedCallerId: r.presented_caller_id, callee: r.callee,
-    area: r.area, action: r.action, reasons: r.reasons, retryAt: r.retry_at === null ? null : new Date(r.retry_at),
-    counted: r.counted === 1, outcome: r.outcome, hangupCause: r.hangup_cause, durationSeconds: r.duration_s,
-  };
 }

@@ -1,4 +1,5 @@
-import type { Decision, History, PbxIds, Purpose } from '../policy/types.js';
+import type { ReportQueries } from './report-queries.js';
+import type { Action, Decision, History, PbxIds, Purpose } from '../policy/types.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -53,6 +54,10 @@ export interface AttemptRow {
   readonly reasons: string;
   readonly retryAt: Date | null;
   readonly counted: boolean;
+  readonly consentRef: string | null;
+  readonly consentAnytime: boolean;
+  readonly dialing: string | null;
+  readonly basis: string | null;
   readonly outcome: string | null;
   readonly hangupCause: number | null;
   readonly durationSeconds: number | null;
@@ -61,6 +66,10 @@ export interface AttemptRow {
 export interface AttemptFilter {
   readonly callee?: string;
   readonly since?: Date;
+  /** Exclusive. */
+  readonly until?: Date;
+  readonly campaign?: string;
+  readonly action?: Action;
 }
 
 export interface PurgeCutoffs {
@@ -89,12 +98,16 @@ export interface Store {
   checkAndRecord(query: HistoryQuery, decide: (history: History) => Decision, record: PbxIds | null): Promise<Recorded>;
   /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
+  /** The logged decision with this id or PBX unique id, or null. */
+  findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
   addConsent(consent: ConsentRecord): Promise<void>;
   revokeConsent(number: string, at: Date): Promise<boolean>;
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  /** The compliance report's aggregation queries, run by the database. */
+  reportQueries(): ReportQueries;
   /**
    * Deletes, a batch at a time, decisions logged before `decisionsBefore`, refusals recorded before
    * `refusalsBefore` and pool usage counters of days before `usageBefore`. Returns rows deleted.

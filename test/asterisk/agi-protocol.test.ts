@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnvReader, LineSplitter, ResponseReader, quoteAgi, setVariable, type AgiResponse } from '../../src/asterisk/agi-protocol.js';
+import { EnvReader, LineSplitter, ResponseReader, quoteAgi, setVariables, type AgiResponse } from '../../src/asterisk/agi-protocol.js';
 import { parseAgiRequest } from '../../src/asterisk/agi-request.js';
 import { cutAt } from '../helpers.js';
-import { agiArgs, loadTranscript } from './fake-asterisk.js';
+import { AsteriskChannel, agiArgs } from '../../bench/asterisk-channel.js';
+import { loadTranscript } from './fake-asterisk.js';
 
 /** Feeds what Asterisk sent, chunk by chunk as captured, through the parsers. */
 function replay(name: string) {
@@ -56,17 +57,19 @@ describe('FastAGI parsing, replaying Asterisk 22 byte for byte', () => {
 
   it('quotes exactly as the captured server did, and Asterisk unescaped it', () => {
     const sent = loadTranscript('fastagi-commands.jsonl').filter((e) => e.dir === 'out').map((e) => e.data);
-    expect(sent).toContain(setVariable('CIDGATE_REASON', 'mobile caller id; "quoted"'));
-    expect(sent).toContain(setVariable('CALLERID(num)', '0145000000'));
+    expect(sent).toContain(`SET VARIABLE CIDGATE_REASON ${quoteAgi('mobile caller id; "quoted"')}\n`);
+    expect(sent).toContain(`SET VARIABLE CALLERID(num) ${quoteAgi('0145000000')}\n`);
   });
 
   it('no value can break out of its argument or its line (property)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200, unit: 'binary' }), (value) => {
-      const line = setVariable('CIDGATE_REASON', value);
+      const line = setVariables([['CIDGATE_REASON', value], ['CIDGATE_ACTION', 'allow']]);
       expect(line.indexOf('\n')).toBe(line.length - 1);
       expect(line).not.toMatch(/[\r\0]/);
-      const args = agiArgs(line.slice(0, -1));
-      expect(args).toEqual(['SET', 'VARIABLE', 'CIDGATE_REASON', value.replace(/[\x00-\x1f\x7f]/g, ' ')]);
+      expect(agiArgs(line.slice(0, -1))).toHaveLength(4);
+      const ch = new AsteriskChannel();
+      ch.command(line.slice(0, -1));
+      expect([...ch.variables]).toEqual([['CIDGATE_REASON', value.replace(/[\x00-\x1f\x7f]/g, ' ')], ['CIDGATE_ACTION', 'allow']]);
     }), { numRuns: 3000 });
     expect(quoteAgi('a"b\\c\nEXEC Dial x')).toBe('"a\\"b\\\\c EXEC Dial x"');
   });

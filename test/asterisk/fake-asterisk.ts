@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { AsteriskChannel } from '../../bench/asterisk-channel.js';
 
 export const ASTERISK_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'asterisk-22');
 
@@ -45,68 +46,52 @@ export function withEnv(chunks: Buffer[], replace: Record<string, string | null>
   return out.map((s) => Buffer.from(s, 'latin1'));
 }
 
-/** Splits arguments the way res_agi's parse_args does: spaces outside quotes separate, `\` escapes. */
-export function agiArgs(line: string): string[] {
-  const args: string[] = [];
-  let cur = '';
-  let quoted = false;
-  let escaped = false;
-  let any = false;
-  for (const ch of line) {
-    if (escaped) { cur += ch; escaped = false; any = true; continue; }
-    if (ch === '\\') { escaped = true; continue; }
-    if (ch === '"') { quoted = !quoted; any = true; continue; }
-    if ((ch === ' ' || ch === '\t') && !quoted) {
-      if (any) args.push(cur);
-      cur = ''; any = false;
-      continue;
-    }
-    cur += ch; any = true;
-  }
-  if (any) args.push(cur);
-  return args;
-}
-
-const USAGE_520 = ['520-Invalid command syntax.  Proper usage follows:\n', 'Sets a variable to the current channel.\n520 End of proper usage.\n'];
-
 export interface FakeCallOptions {
   readonly env: Buffer[];
   /** Send an unsolicited HANGUP this many ms after the environment (the caller hangs up). */
   readonly hangupAfterMs?: number;
   /** Delay before each answer, ms. */
   readonly answerDelayMs?: number;
+  /** func_strings loaded (default true, as on every standard Asterisk). */
+  readonly funcStrings?: boolean;
 }
 
 /**
  * Plays Asterisk's side of one FastAGI session like res_agi does: sends the environment in the
- * captured chunks, answers each command line (SET/GET VARIABLE with Asterisk's quoting, EXEC,
- * NOOP, 510 for unknown commands, the two-read 520 usage for missing arguments), may send an
+ * captured chunks, runs each command line through Asterisk's parsers (asterisk-channel.ts: SET/GET
+ * VARIABLE, EXEC Set/MSet, ARRAY(), 510 for unknown commands, the two-read 520 usage), may send an
  * unsolicited HANGUP, and on the server's close sends HANGUP and closes, as Asterisk 22 does.
+ * res_agi reads commands with a buffered fgets and then waits on the socket: a second line that came
+ * in the same read stays unread (`pipelined`) until more bytes arrive, as the capture shows.
  * Every command line is kept, so a test sees an injected one.
  */
 export class FakeAsteriskCall {
   readonly commands: string[] = [];
-  readonly variables = new Map<string, string>();
+  readonly channel: AsteriskChannel;
   readonly received: Buffer[] = [];
+  /** A command sat unread behind another one of the same read: the server wrote several at once. */
+  pipelined = false;
   hangupsSent = 0;
   error: Error | null = null;
   private socket!: net.Socket;
   readonly done: Promise<void>;
 
   constructor(port: number, private readonly opts: FakeCallOptions) {
+    this.channel = new AsteriskChannel({ funcStrings: opts.funcStrings ?? true, callerId: '0612345678' });
     this.done = new Promise((resolve) => {
       this.socket = net.connect(port, '127.0.0.1', () => this.start());
       let pending = '';
       this.socket.on('data', (d: Buffer) => {
         this.received.push(d);
         pending += d.toString('latin1');
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) !== -1) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          this.commands.push(line);
-          void this.answer(line);
-        }
+        // One fgets per wake-up: one line answered; whatever follows waits for the next read.
+        const nl = pending.indexOf('\n');
+        if (nl === -1) return;
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        this.commands.push(line);
+        if (pending.includes('\n')) this.pipelined = true;
+        void this.answer(line);
       });
       this.socket.on('end', () => {
         // res_agi notices the closed socket and reports HANGUP before tearing down.
@@ -116,6 +101,11 @@ export class FakeAsteriskCall {
       // A refused or reset connection is what res_agi sees as AGISTATUS=FAILURE: the call goes on.
       this.socket.on('error', (err) => { this.error = err; });
     });
+  }
+
+  /** The channel variables written so far. */
+  get variables(): ReadonlyMap<string, string> {
+    return this.channel.variables;
   }
 
   private start(): void {
@@ -130,20 +120,7 @@ export class FakeAsteriskCall {
   private async answer(line: string): Promise<void> {
     if (this.opts.answerDelayMs) await new Promise((r) => setTimeout(r, this.opts.answerDelayMs));
     if (!this.socket.writable) return;
-    const [verb = '', sub = '', ...rest] = agiArgs(line);
-    const cmd = `${verb} ${sub}`.toUpperCase();
-    if (cmd === 'SET VARIABLE') {
-      if (rest.length < 2) { for (const c of USAGE_520) this.socket.write(c); return; }
-      this.variables.set(rest[0]!, rest[1]!);
-      this.socket.write('200 result=1\n');
-    } else if (cmd === 'GET VARIABLE') {
-      const v = this.variables.get(rest[0] ?? sub);
-      this.socket.write(v === undefined ? '200 result=0\n' : `200 result=1 (${v})\n`);
-    } else if (verb.toUpperCase() === 'EXEC' || verb.toUpperCase() === 'NOOP') {
-      this.socket.write('200 result=0\n');
-    } else {
-      this.socket.write('510 Invalid or unknown command\n');
-    }
+    for (const write of this.channel.command(line)) this.socket.write(write);
   }
 
   write(data: Buffer | string): void {

@@ -47,23 +47,65 @@ function contractEnv(extra: Record<string, string | null> = {}) {
 }
 
 describe('FastAGI server against a fake Asterisk 22', () => {
-  it('rewrites a mobile caller ID: sets CALLERID(num) and the CIDGATE_* variables, then closes', async () => {
+  it('rewrites a mobile caller ID: sets CALLERID(num) and the CIDGATE_* variables in ONE command, then closes', async () => {
     await start();
     const call = new FakeAsteriskCall(port, { env: contractEnv() });
     await call.done;
     expect(call.commands).toEqual([
-      'SET VARIABLE CALLERID(num) "0162000001"',
-      'SET VARIABLE CIDGATE_ACTION "rewrite"',
-      'SET VARIABLE CIDGATE_CALLERID "0162000001"',
-      'SET VARIABLE CIDGATE_REASON "mobile-caller-id,caller-id-not-owned,npv-required"',
-      'SET VARIABLE CIDGATE_RETRY_AT ""',
-      expect.stringMatching(/^SET VARIABLE CIDGATE_ATTEMPT "\d+"$/),
+      'GET VARIABLE LEN(cidgate)', // first session from this Asterisk: is func_strings (ARRAY) loaded?
+      expect.stringMatching(/^SET VARIABLE ARRAY\(CALLERID\(num\),CIDGATE_ACTION,CIDGATE_CALLERID,CIDGATE_REASON,CIDGATE_RETRY_AT,CIDGATE_ATTEMPT\) "0162000001,rewrite,0162000001,mobile-caller-id\\\\,caller-id-not-owned\\\\,npv-required,,\d+"$/),
     ]);
-    expect(call.variables.get('CALLERID(num)')).toBe('0162000001');
+    expect(call.pipelined).toBe(false);
+    expect(Object.fromEntries(call.variables)).toMatchObject({
+      'CALLERID(num)': '0162000001', CIDGATE_ACTION: 'rewrite', CIDGATE_CALLERID: '0162000001',
+      CIDGATE_REASON: 'mobile-caller-id,caller-id-not-owned,npv-required', CIDGATE_RETRY_AT: '',
+    });
     expect(call.hangupsSent).toBe(1); // Asterisk's HANGUP when the server closed
     const [row] = await rows();
     expect(row).toMatchObject({ pbxUniqueId: '1795821623.21', channel: 'Local/0145678901@outbound-0000000a;2', source: 'asterisk', counted: true, presentedCallerId: '+33162000001' });
     expect(call.variables.get('CIDGATE_ATTEMPT')).toBe(String(row!.id));
+
+    // The next session from the same Asterisk: one command, nothing else.
+    const next = new FakeAsteriskCall(port, { env: contractEnv({ agi_uniqueid: '1795821623.99' }) });
+    await next.done;
+    expect(next.commands).toHaveLength(1);
+    expect(next.variables.get('CIDGATE_ACTION')).toBe('rewrite');
+  });
+
+  it('the fake, like Asterisk, leaves a second command of the same write unread', async () => {
+    const answers: string[] = [];
+    const raw = net.createServer((s) => {
+      let env = '';
+      s.on('data', (d) => {
+        env += d.toString();
+        if (env.endsWith('\n\n') && answers.length === 0) { answers.push(''); s.write('SET VARIABLE A "1"\nSET VARIABLE B "2"\n'); setTimeout(() => s.end(), 100); }
+        else if (answers.length > 0) answers.push(d.toString());
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const call = new FakeAsteriskCall((raw.address() as net.AddressInfo).port, { env: contractEnv() });
+    await call.done;
+    await new Promise((r) => setTimeout(r, 50)); // the last bytes reach the server after the fake's close
+    raw.close();
+    expect(call.pipelined).toBe(true);
+    expect(call.variables.has('B')).toBe(false);
+    expect(answers.join('')).toBe('200 result=1\nHANGUP\n');
+  });
+
+  it('an Asterisk without func_strings gets the same variables in one EXEC MSet', async () => {
+    await start();
+    const call = new FakeAsteriskCall(port, { env: contractEnv(), funcStrings: false });
+    await call.done;
+    expect(call.commands[0]).toBe('GET VARIABLE LEN(cidgate)');
+    expect(call.commands[1]).toMatch(/^EXEC MSet "CALLERID\(num\)=0162000001,CIDGATE_ACTION=rewrite,/);
+    expect(call.commands).toHaveLength(2);
+    expect(call.channel.warnings).not.toContainEqual(expect.stringMatching(/MSet/));
+    expect(Object.fromEntries(call.variables)).toMatchObject({
+      'CALLERID(num)': '0162000001', CIDGATE_ACTION: 'rewrite', CIDGATE_REASON: 'mobile-caller-id,caller-id-not-owned,npv-required',
+    });
+    const again = new FakeAsteriskCall(port, { env: contractEnv({ agi_uniqueid: '1795821623.98' }), funcStrings: false });
+    await again.done;
+    expect(again.commands).toEqual([expect.stringMatching(/^EXEC MSet /)]);
   });
 
   it('replays the captured environment as is: campaign "campaign:42" survives whole, and is unknown → block', async () => {

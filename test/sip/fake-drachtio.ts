@@ -236,8 +236,30 @@ export class FakeDrachtio {
     this.txns.set(txid, { request: sent, dialogId, source: 'application' });
     this.echo(msgId, txid, 'Msg sent:', sent, '5080');
     const script = this.carrier;
-    if ('respond' in script) script.respond.forEach((status, i) => setTimeout(() => this.carrierAnswer(txid, this.txns.get(txid)!, status), 5 + i * 5));
+    if ('respond' in script) void this.answerInTurn(txid, script.respond);
     else setTimeout(() => this.carrierAnswer(txid, this.txns.get(txid)!, 180), 5);
+  }
+
+  /**
+   * The carrier's answers one after the other, each provisional one relayed to the PBX before the
+   * next is sent: a real carrier's 200 comes seconds after its 180, never within the B2BUA's
+   * reaction time, so the order the PBX sees must not depend on the scheduler.
+   */
+  private async answerInTurn(txid: string, statuses: readonly number[]): Promise<void> {
+    for (const status of statuses) {
+      await new Promise((r) => setTimeout(r, 5));
+      const relayedBefore = this.relayedToPbx(status);
+      this.carrierAnswer(txid, this.txns.get(txid)!, status);
+      if (status >= 200) return;
+      while (this.relayedToPbx(status) === relayedBefore && this.socket && !this.socket.destroyed) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  }
+
+  /** How many responses with this status the application sent (the carrier leg gets none of these). */
+  private relayedToPbx(status: number): number {
+    return this.sent.filter((m) => m.start.startsWith(`SIP/2.0 ${status} `)).length;
   }
 
   private carrierAnswer(txid: string, t: Transaction, status: number): void {

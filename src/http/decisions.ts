@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { parseInstant } from '../cli/context.js';
+import { formatNumber } from '../numbers/phone.js';
+import { explainReasons } from '../policy/reasons.js';
+import type { CallRequest } from '../policy/types.js';
+import { callInputSchema, type CallInput } from '../service/call-input.js';
+import type { Gateway } from '../service/gateway.js';
+import { sipOutcome } from '../sip/sip-outcome.js';
+import type { AttemptKey, Recorded } from '../store/store.js';
+import { HttpError, parseWith } from './errors.js';
+import type { RoutePlugin } from './plugin.js';
+
+const OUTCOME_STATUSES = ['answered', 'busy', 'no-answer', 'failed', 'cancelled', 'rejected'] as const;
+
+export const outcomeInputSchema = z.strictObject({
+  attemptId: z.number().int().positive().optional(),
+  key: z.string().min(1).max(128).optional(),
+  status: z.enum(OUTCOME_STATUSES).optional(),
+  sipStatus: z.number().int().min(200).max(699).optional().describe('final SIP status: gives status and hangupCause when they are absent'),
+  hangupCause: z.number().int().min(0).max(255).optional().describe('Q.850 cause'),
+  durationSeconds: z.number().min(0).max(86_400 * 7).optional(),
+}).refine((o) => (o.attemptId === undefined) !== (o.key === undefined), { message: 'exactly one of attemptId or key', path: ['attemptId'] })
+  .refine((o) => o.status !== undefined || o.sipStatus !== undefined, { message: 'status or sipStatus is required', path: ['status'] });
+
+export const reasonSchema = z.object({ code: z.string(), text: z.string(), source: z.string().nullable() });
+
+export const decisionResponseSchema = z.object({
+  action: z.enum(['allow', 'rewrite', 'block']),
+  campaign: z.string(),
+  callerId: z.string().nullable().describe('the number to present, formatted per callerId.format (null when blocked)'),
+  callerIdE164: z.string().nullable(),
+  originalCallerId: z.string().nullable(),
+  callee: z.string().nullable(),
+  reasons: z.array(reasonSchema),
+  reasonCodes: z.string().describe('the reason codes joined by commas (CIDGATE_REASON)'),
+  retryAt: z.string().nullable(),
+  retryAfterSeconds: z.number().int().nullable(),
+  attemptId: z.number().int().nullable(),
+  replayed: z.boolean(),
+});
+
+export const outcomeResponseSchema = z.object({ recorded: z.boolean().describe('false when an outcome was already recorded') });
+
+function callRequest(input: CallInput): CallRequest {
+  return {
+    campaign: input.campaign ?? '',
+    from: input.from ?? null,
+    to: input.to,
+    zone: input.zone ?? null,
+    timeZone: input.tz ?? null,
+    consent: input.consent === false ? null : input.consent ?? null,
+    consentAnytime: input.consentAnytime === true,
+    pbx: { source: input.source ?? 'http', uniqueId: input.key ?? null, agent: input.agent ?? null, lead: input.lead ?? null },
+  };
+}
+
+export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<typeof decisionResponseSchema> {
+  const d = r.decision;
+  const retryAfter = d.retryAt ? Math.max(0, Math.ceil((d.retryAt.getTime() - now.getTime()) / 1000)) : null;
+  return {
+    action: d.action, campaign: d.campaign,
+    callerId: d.callerId ? formatNumber(d.callerId, gateway.config.raw.callerId.format) : null,
+    callerIdE164: d.callerId, originalCallerId: d.originalCallerId, callee: d.callee,
+    reasons: explainReasons(d, gateway.config.rules), reasonCodes: d.reasons.join(','),
+    retryAt: d.retryAt?.toISOString() ?? null, retryAfterSeconds: retryAfter, attemptId: r.attemptId, replayed: r.replayed,
+  };
+}
+
+/** `POST /v1/decisions` (always recorded, like a PBX's check) and `POST /v1/outcomes`. */
+export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
+  app.post('/v1/decisions', async (req) => {
+    const input = parseWith(callInputSchema, req.body);
+    const config = gateway.config;
+    let at: Date | undefined;
+    if (input.at !== undefined) {
+      if (!config.raw.http.allowDecisionTime) throw new HttpError(400, 'DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
+      try {
+        at = parseInstant(input.at, 'at');
+      } catch (err) {
+        throw new HttpError(400, 'INVALID_FIELD', (err as Error).message, 'at');
+      }
+    }
+    const campaign = input.campaign ?? config.raw.defaultCampaign;
+    if (campaign === null || !config.campaigns.has(campaign)) {
+      throw new HttpError(400, 'UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
+    }
+    const result = await gateway.check(callRequest(input), { record: true, at });
+    return decisionBody(result, gateway, at ?? new Date());
+  });
+
+  app.post('/v1/outcomes', async (req) => {
+    const input = parseWith(outcomeInputSchema, req.body);
+    const key: AttemptKey = input.attemptId !== undefined ? { attemptId: input.attemptId } : { pbxUniqueId: input.key! };
+    const [sipStatus, sipCause] = input.sipStatus !== undefined ? sipOutcome(input.sipStatus) : [undefined, undefined];
+    const recorded = await gateway.recordOutcome(key, {
+      status: input.status ?? sipStatus!, hangupCause: input.hangupCause ?? sipCause ?? null,
+      durationSeconds: input.durationSeconds ?? null, at: new Date(),
+    });
+    if (!recorded && !(await gateway.store.findAttempt(key))) {
+      throw new HttpError(404, 'ATTEMPT_NOT_FOUND', 'no decision with this attemptId or key', input.attemptId !== undefined ? 'attemptId' : 'key');
+    }
+    return { recorded };
+  });
+};

@@ -1,0 +1,180 @@
+import type { Config } from '../config/compile.js';
+import { parsePhone } from '../numbers/phone.js';
+import { EMPTY_HISTORY, type Area, type Campaign, type ReasonCode } from '../policy/types.js';
+import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
+import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
+import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
+import type { ConsumerPlace, PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
+import type { AttemptRow } from '../store/store.js';
+import { DAY_MS, localTime } from '../time/zoned.js';
+import type { OffendingAttempt, Proof, ProofId } from './model.js';
+
+export interface ProofContext {
+  readonly queries: ReportQueries;
+  readonly config: Config;
+  readonly scope: ReportScope;
+  /** At most this many offending attempts are listed per proof (all are counted). */
+  readonly limit: number;
+  readonly show: (row: AttemptRow) => OffendingAttempt;
+}
+
+const WINDOW_CODES: readonly ReasonCode[] = ['outside-calling-hours', 'public-holiday'];
+
+/** The rule of this code protecting French consumers: its source and date are the proof's. */
+function frenchRule(code: ReasonCode): CallRule {
+  return callRulesFor('FR').find((r) => r.code === code)!;
+}
+
+/** Whether the rule of this code protects the consumer of this decision (by the callee's country). */
+function protects(code: ReasonCode, row: AttemptRow): boolean {
+  const country = row.area ? (JSON.parse(row.area) as Partial<Area>).country ?? null : null;
+  return callRulesFor(country).some((r) => r.code === code);
+}
+
+interface Tally { violations: number; offending: OffendingAttempt[]; exempted: number; exemptedAttempts: OffendingAttempt[] }
+
+const tally = (): Tally => ({ violations: 0, offending: [], exempted: 0, exemptedAttempts: [] });
+
+function proof(id: ProofId, title: string, rule: { source: string; since: Date } | null, t: Tally): Proof {
+  return {
+    id, title, source: rule?.source ?? '—', since: rule?.since.toISOString() ?? '—', applicable: rule !== null,
+    violations: t.violations, offending: t.offending, exempted: t.exempted, exemptedAttempts: t.exemptedAttempts,
+  };
+}
+
+async function count(ctx: ProofContext, rows: AsyncIterable<AttemptRow>, keep: (r: AttemptRow) => boolean, into: Tally): Promise<void> {
+  for await (const r of rows) {
+    if (!keep(r)) continue;
+    into.violations++;
+    if (into.offending.length < ctx.limit) into.offending.push(ctx.show(r));
+  }
+}
+
+/** A campaign as it was when decided: the configured one, with the dialing recorded on the decision. */
+function campaignAsDecided(config: Config, name: string, dialing: string | null): Campaign {
+  const configured = config.campaigns.get(name);
+  const base: Campaign = configured ?? {
+    name, purpose: 'prospecting', dialing: 'manual', basis: 'consent', defaultZone: null, hours: null,
+    limits: { maxAttempts: LEGAL_MAX_ATTEMPTS, windowDays: LEGAL_WINDOW_DAYS, refusalDays: LEGAL_REFUSAL_DAYS, minGapMinutes: null },
+    pool: [], dailyCapPerNumber: null,
+  };
+  return dialing === 'automated' || dialing === 'manual' ? { ...base, dialing } : base;
+}
+
+/**
+ * Caller-ID proofs, from the numbers presented (grouped by the database): each distinct number is
+ * judged by the caller-ID rules themselves, and only a rejected one has its attempts read.
+ */
+async function presentedProof(ctx: ProofContext, id: ProofId, title: string, codes: readonly ReasonCode[]): Promise<Proof> {
+  const rules = callerIdRulesOf(ctx.config.rules.country).filter((r) => codes.includes(r.code));
+  const t = tally();
+  if (rules.length === 0) return proof(id, title, null, t);
+  // Ownership is always checked here, even where the site lets non-owned numbers through.
+  const siteRules = { ...ctx.config.rules, requireOwnedCallerId: true };
+  const groups = [];
+  for await (const g of ctx.queries.presented(ctx.scope)) groups.push(g);
+  for (const g of groups) {
+    const campaign = campaignAsDecided(ctx.config, g.campaign, g.dialing);
+    const phone = parsePhone(g.number);
+    const rejecting = rules.filter((r) => r.rejects(phone, { campaign, rules: siteRules }));
+    if (rejecting.length === 0) continue;
+    const since = new Date(Math.min(...rejecting.map((r) => r.since.getTime())));
+    const rows = ctx.queries.presentedAttempts(ctx.scope, g.number, g.campaign, g.dialing, since);
+    await count(ctx, rows, (r) => rejecting.some((rule) => inForce(rule, r.at)), t);
+  }
+  t.offending.sort((a, b) => a.id - b.id);
+  return proof(id, title, combined(rules), t);
+}
+
+function combined(rules: readonly CallerIdRule[]): { source: string; since: Date } {
+  return {
+    source: rules.map((r) => r.source).join('; '),
+    since: new Date(Math.min(...rules.map((r) => r.since.getTime()))),
+  };
+}
+
+/** The window and holiday rules' context for a place: they read only the area, the campaign and the exemption. */
+function placeContext(config: Config, area: Area): RuleContext {
+  const legal = campaignAsDecided(config, '(law)', null);
+  return {
+    campaign: { ...legal, hours: null }, rules: config.rules, area, history: EMPTY_HISTORY,
+    consentAnytime: false, hasConsent: true, request: { campaign: legal.name, from: null, to: null },
+    callee: null as never,
+  };
+}
+
+export function placeArea(place: ConsumerPlace, siteTimeZone: string): Area {
+  return {
+    country: place.country, zone: null, territory: null, timeZone: place.timeZone ?? siteTimeZone,
+    holidayRegion: place.holidayRegion, npvArea: 'non-geographic',
+  };
+}
+
+/** Whether the legal window and holidays let a prospecting call go at `t` in this place (exemptions aside). */
+export function insideLegalHours(config: Config, area: Area, t: Date): boolean {
+  const ctx = placeContext(config, area);
+  return callRulesFor(area.country)
+    .filter((r) => WINDOW_CODES.includes(r.code) && inForce(r, t) && r.applies(ctx))
+    .every((r) => r.nextAllowed(ctx, t)?.getTime() === t.getTime());
+}
+
+/**
+ * Every counted prospecting attempt inside the legal window and off holidays where the consumer
+ * is. The database groups attempts by quarter hour and place; each group is judged by the rules.
+ */
+async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount[]): Promise<Proof> {
+  const t = tally();
+  const outside = groups.filter((g) => !insideLegalHours(ctx.config, placeArea(g, ctx.config.rules.siteTimeZone), new Date(g.quarter)))
+    .sort((a, b) => a.quarter - b.quarter);
+  for (const g of outside) {
+    const list = g.consentAnytime ? t.exemptedAttempts : t.offending;
+    if (g.consentAnytime) t.exempted += g.count;
+    else t.violations += g.count;
+    if (list.length >= ctx.limit) continue;
+    for await (const r of ctx.queries.prospectingIn(ctx.scope, g.quarter, g)) {
+      if (list.length < ctx.limit) list.push(ctx.show(r));
+    }
+  }
+  const window = frenchRule('outside-calling-hours');
+  const holiday = frenchRule('public-holiday');
+  return proof('calling-window', 'Every prospecting attempt inside Mon–Fri 10:00–13:00 and 14:00–20:00 in the consumer\'s time zone, not on a public holiday there',
+    { source: `${window.source}; ${holiday.source}`, since: window.since }, t);
+}
+
+/**
+ * The six proofs. Each counts the attempts breaking a rule, with the rule's own definition and
+ * legal constants, as the decisions read the records (at or before the call).
+ */
+export async function computeProofs(ctx: ProofContext, placeGroups: readonly PlaceCount[]): Promise<Proof[]> {
+  const proofs: Proof[] = [];
+  proofs.push(await presentedProof(ctx, 'caller-id', 'No mobile number and no number we do not own presented', ['mobile-caller-id', 'caller-id-not-owned']));
+  proofs.push(await callingWindowProof(ctx, placeGroups));
+
+  const limit = frenchRule('attempt-limit');
+  const overLimit = tally();
+  await count(ctx, ctx.queries.overLimit(ctx.scope, LEGAL_MAX_ATTEMPTS, LEGAL_WINDOW_DAYS * DAY_MS),
+    (r) => inForce(limit, r.at) && protects('attempt-limit', r), overLimit);
+  proofs.push(proof('attempt-limit', `No consumer above ${LEGAL_MAX_ATTEMPTS} counted attempts in any rolling ${LEGAL_WINDOW_DAYS} days (all prospecting campaigns)`, limit, overLimit));
+
+  const refusal = frenchRule('refused-recently');
+  const afterRefusal = tally();
+  await count(ctx, ctx.queries.afterRefusal(ctx.scope, LEGAL_REFUSAL_DAYS * DAY_MS, refusal.since), (r) => protects('refused-recently', r), afterRefusal);
+  proofs.push(proof('refusal', `No attempt within ${LEGAL_REFUSAL_DAYS} days after the consumer refused`, refusal, afterRefusal));
+
+  const consent = frenchRule('no-consent');
+  const existingContract = [...ctx.config.campaigns.values()].filter((c) => c.basis === 'existing-contract').map((c) => c.name);
+  const noConsent = tally();
+  await count(ctx, ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract), (r) => protects('no-consent', r), noConsent);
+  proofs.push(proof('consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', consent, noConsent));
+
+  proofs.push(await presentedProof(ctx, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
+  return proofs;
+}
+
+/** "Mon 2026-11-30 20:05 (Indian/Reunion)": the call's time where the consumer was. */
+export function consumerTime(at: Date, timeZone: string): string {
+  const l = localTime(at, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][l.weekday - 1];
+  return `${day} ${l.year}-${pad(l.month)}-${pad(l.day)} ${pad(l.hour)}:${pad(l.minute)} (${timeZone})`;
+}
