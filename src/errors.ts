@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'STORE_ERROR'
   | 'STORE_TIMEOUT'
+  | 'STORE_READ_ONLY'
   | 'LISTEN_FAILED'
   | 'PROTOCOL_ERROR'
   | 'CHROMIUM_NOT_FOUND';

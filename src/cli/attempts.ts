@@ -1,5 +1,6 @@
 import { csvLine } from './csv.js';
 import { openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
+import { writeLine } from './output.js';
 
 const COLUMNS = [
   'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'unique_id', 'agent', 'lead', 'original_caller_id',
@@ -22,7 +23,7 @@ export async function attemptsCommand(opts: CommonOptions & { to?: string; since
         a.counted ? 1 : 0, a.outcome, a.hangupCause, a.durationSeconds,
       ];
       const line = opts.csv ? csvLine(values) : JSON.stringify(Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])));
-      if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!(await writeLine(out, line))) break; // the reader stopped (`| head`)
     }
     return 0;
   } finally {

@@ -7,6 +7,7 @@ import type { CallRequest, Decision } from '../policy/types.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
 import { openContext, parseInstant, type CommonOptions } from './context.js';
+import { outputClosed, writeLine } from './output.js';
 
 export interface CheckOptions extends CommonOptions {
   from?: string;
@@ -63,6 +64,7 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
   let lineNo = 0;
   for await (const line of lines) {
     lineNo++;
+    if (outputClosed(out)) break; // the reader stopped (`| head`): decide (and record) no more lines
     if (line.trim() === '') continue;
     try {
       const obj: unknown = JSON.parse(line);
@@ -70,9 +72,9 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
       const fields = obj as Record<string, unknown>;
       clock.set(typeof fields.at === 'string' ? parseInstant(fields.at, 'at') : null);
       const result = await gateway.check(requestOf(fields, opts.campaign), { record: opts.record === true });
-      out.write(`${JSON.stringify({ line: lineNo, ...toJson(result) })}\n`);
+      await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));
     } catch (err) {
-      out.write(`${JSON.stringify({ line: lineNo, error: (err as Error).message })}\n`);
+      await writeLine(out, JSON.stringify({ line: lineNo, error: (err as Error).message }));
     }
   }
   return 0;

@@ -3,6 +3,7 @@ import { CidgateError } from '../errors.js';
 import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
+import { watchOutput } from './output.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
 import {
@@ -17,6 +18,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   let pending: Action | null = null;
   const run = (a: Action) => { pending = a; };
   const program = buildProgram(run, out, err);
+  watchOutput(out, err);
   try {
     await program.parseAsync(argv);
     return pending ? await (pending as Action)() : 0;

@@ -90,11 +90,11 @@ export class SipB2bua {
         headers: identityHeaders(call, presented, this.opts),
         proxyRequestHeaders: PASSED_THROUGH,
       });
-      answeredAt = Date.now();
+      answeredAt = performance.now();
       this.bridge(uas, uac, () => {
         if (!callId) return;
         void this.gateway.recordOutcome({ pbxUniqueId: callId }, {
-          status: 'answered', hangupCause: 16, durationSeconds: Math.round((Date.now() - answeredAt) / 1000), at: new Date(),
+          status: 'answered', hangupCause: 16, durationSeconds: Math.round((performance.now() - answeredAt) / 1000), at: new Date(),
         });
       });
     } catch (err) {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
@@ -31,7 +31,7 @@ interface ConsumerRow {
 
 /** One check-and-record waiting for the next group commit. */
 interface Pending {
-  /** When waiting for another process's write lock stops and the store reports busy. */
+  /** When waiting for another process's write lock stops and the store reports busy (monotonic, performance.now()). */
   readonly deadline: number;
   readonly query: HistoryQuery;
   readonly decide: (h: History) => Decision;
@@ -72,6 +72,7 @@ export class SqliteStore implements Store {
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
@@ -207,7 +208,7 @@ export class SqliteStore implements Store {
    */
   checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ deadline: Date.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
+      this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
       this.scheduleFlush(0);
     });
   }
@@ -233,7 +234,7 @@ export class SqliteStore implements Store {
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
-        const now = Date.now();
+        const now = performance.now();
         const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
         for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
         if (waiting.length > 0) {
@@ -337,6 +338,21 @@ export class SqliteStore implements Store {
   }
 }
 
+/**
+ * SQLite silently opens a file it cannot write read-only, and every write would then fail: a
+ * database that should be writable and is not is an error at open, not at the first call.
+ */
+function assertWritable(file: string): void {
+  for (const path of [file, `${file}-wal`]) {
+    if (!existsSync(path)) continue;
+    try {
+      closeSync(openSync(path, 'r+'));
+    } catch (err) {
+      throw new CidgateError('STORE_READ_ONLY', `database ${path} is not writable: ${(err as Error).message}`, { file: path });
+    }
+  }
+}
+
 /** How long opening waits for another process that is creating or migrating the same file. */
 const OPEN_WAIT_MS = 5_000;
 
@@ -345,7 +361,7 @@ const OPEN_WAIT_MS = 5_000;
  * the journal-mode switch, which SQLite reports as busy without waiting: retry for a while.
  */
 function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
-  const deadline = Date.now() + OPEN_WAIT_MS;
+  const deadline = performance.now() + OPEN_WAIT_MS;
   for (;;) {
     let db: Database.Database | null = null;
     try {
@@ -361,7 +377,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
     } catch (err) {
       db?.close();
       const code = (err as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_BUSY') && Date.now() < deadline) {
+      if (code.startsWith('SQLITE_BUSY') && performance.now() < deadline) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
@@ -371,11 +387,11 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
 }
 
 function migrate(db: Database.Database): void {
-  const current = Number(db.pragma('user_version', { simple: true }));
-  const pending = MIGRATIONS.filter((m) => m.version > current);
-  if (pending.length === 0) return;
+  const pendingAfter = (version: number) => MIGRATIONS.filter((m) => m.version > version);
+  if (pendingAfter(Number(db.pragma('user_version', { simple: true }))).length === 0) return;
   db.transaction(() => {
-    for (const m of pending) {
+    // Read again under the write lock: another process may have migrated since the read above.
+    for (const m of pendingAfter(Number(db.pragma('user_version', { simple: true })))) {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }

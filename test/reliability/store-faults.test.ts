@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { PACKAGE_ROOT } from '../../src/paths.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { example } from '../helpers.js';
+import { lockFromAnotherProcess, release } from './lock.js';
 
 const MONDAY_11H = new Date('2026-11-30T10:00:00Z');
 const prospecting = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true };
@@ -25,24 +24,6 @@ beforeEach(() => {
   gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger);
 });
 afterEach(() => store.close());
-
-/** Another process holding SQLite's write lock until told to let go. */
-async function lockFromAnotherProcess(db: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', `
-    const db = new (require('better-sqlite3'))(${JSON.stringify(db)});
-    db.exec('BEGIN IMMEDIATE');
-    process.stdout.write('locked\\n');
-    process.stdin.once('data', () => { db.exec('COMMIT'); db.close(); process.exit(0); });
-  `], { cwd: PACKAGE_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise((r) => child.stdout!.once('data', r));
-  return child;
-}
-
-async function release(child: ChildProcess): Promise<void> {
-  const done = new Promise((r) => child.once('close', r));
-  child.stdin!.end('go\n');
-  await done;
-}
 
 async function count(): Promise<number> {
   let n = 0;
@@ -120,5 +101,44 @@ describe('logs', () => {
   it('an unknown time-zone hint is ignored, not thrown on', async () => {
     const r = await gateway.check({ ...prospecting, timeZone: 'Mars/Olympus_Mons' }, { record: true });
     expect(r.decision.area?.timeZone).toBe('Europe/Paris');
+  });
+});
+
+describe('deadlines follow a monotonic clock, not the wall clock', () => {
+  /** Steps the wall clock (Date.now, new Date) by `ms` for the rest of the test. */
+  function stepWallClock(ms: number) {
+    const real = Date.now.bind(Date);
+    return vi.spyOn(Date, 'now').mockImplementation(() => real() + ms);
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a call waiting for a locked database answers after ~busyTimeoutMs even if the clock steps back 60 s', async () => {
+    const holder = await lockFromAnotherProcess(file);
+    try {
+      const t0 = performance.now();
+      const answer = gateway.check(prospecting, { record: true });
+      stepWallClock(-60_000);
+      expect((await answer).decision.reasons).toEqual(['store-unavailable']);
+      expect(performance.now() - t0).toBeLessThan(5_000); // 60 s with the wall clock
+    } finally {
+      await release(holder);
+    }
+  });
+
+  it('the listener\'s shutdown grace is not stretched by a clock stepped back', async () => {
+    const { Listener } = await import('../../src/service/listener.js');
+    const net = await import('node:net');
+    const listener = new Listener({ name: 'test', host: '127.0.0.1', port: 0, allow: [], maxSessions: 10 }, silentLogger, () => undefined);
+    const { port } = await listener.listen();
+    const stuck = net.connect(port, '127.0.0.1');
+    stuck.on('error', () => undefined);
+    await new Promise((r) => stuck.once('connect', r));
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    const closing = listener.close(200);
+    stepWallClock(-60_000);
+    await closing;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    stuck.destroy();
   });
 });
