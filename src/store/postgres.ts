@@ -36,8 +36,9 @@ const POOL_NUMBER_LOCK = 2;
 const RETRYABLE = new Set(['40P01', '40001', '23505']);
 
 interface Pending {
-  readonly query: HistoryQuery;
-  readonly decide: (h: History) => Decision;
+  /** Called when the store decides: a call decided "now" takes its instant then. */
+  readonly query: () => HistoryQuery;
+  readonly decide: (h: History, q: HistoryQuery) => Decision;
   readonly record: PbxIds | null;
   readonly resolve: (r: Recorded) => void;
   readonly reject: (e: Error) => void;
@@ -49,24 +50,27 @@ interface Pending {
 interface HistoryRow {
   attempts: [number, string, string | null][];
   refused_at: number | null;
-  consent: [number, string | null, boolean] | null;
+  /** The latest consent event at or before the call: [kind, at, source, anytime]. */
+  consent: ['given' | 'revoked', number, string | null, boolean] | null;
   dnc: boolean;
   last_presented: string | null;
 }
 
 
 /**
- * Each call's history as of its own instant: attempts in (since, at], the last refusal, a consent
- * given at or before it and not revoked by then, a do-not-call entry added by then. Exact: the
- * whole window is read, whatever other purposes or campaigns put in it.
+ * Each call's history as of its own instant: the attempts a limit may count (every prospecting
+ * attempt, and the campaign's own) in (since, at], the last refusal, the consent in force (the
+ * latest event at or before it, a revocation winning a tie), a do-not-call entry added by then.
+ * Exact: the whole window is read, whatever else the consumer received.
  */
 const HISTORY_SQL = `
   SELECT
     (SELECT coalesce(json_agg(json_build_array(${ms('d.at')}, d.campaign, d.purpose) ORDER BY d.at DESC), '[]'::json)
-       FROM decisions d WHERE d.callee = q.callee AND d.counted AND d.at > ${ts('q.since')} AND d.at <= ${ts('q.at')}) AS attempts,
+       FROM decisions d WHERE d.callee = q.callee AND d.counted AND d.at > ${ts('q.since')} AND d.at <= ${ts('q.at')}
+         AND (d.purpose = 'prospecting' OR d.campaign = q.campaign)) AS attempts,
     (SELECT ${ms('max(r.at)')} FROM refusals r WHERE r.number = q.callee AND r.at <= ${ts('q.at')}) AS refused_at,
-    (SELECT json_build_array(${ms('c.at')}, c.source, c.anytime) FROM consents c
-       WHERE c.number = q.callee AND c.at <= ${ts('q.at')} AND (c.revoked_at IS NULL OR c.revoked_at > ${ts('q.at')})) AS consent,
+    (SELECT json_build_array(e.kind, ${ms('e.at')}, e.source, e.anytime) FROM consent_events e
+       WHERE e.number = q.callee AND e.at <= ${ts('q.at')} ORDER BY e.at DESC, e.kind = 'revoked' DESC, e.id DESC LIMIT 1) AS consent,
     EXISTS (SELECT 1 FROM do_not_call n WHERE n.number = q.callee AND n.added_at <= ${ts('q.at')}) AS dnc,
     (SELECT d.presented_caller_id FROM decisions d
        WHERE d.callee = q.callee AND d.counted AND d.campaign = q.campaign AND d.at <= ${ts('q.at')}
@@ -185,7 +189,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       const p: Pending = {
         query, decide, record, resolve, reject, done: false,
@@ -239,26 +243,34 @@ export class PostgresStore implements Store {
 
   /** One transaction for the batch; returns each call's result (or its own error) in order. */
   private async decideBatch(batch: Pending[]): Promise<(Recorded | Error)[]> {
-    const locks = lockKeys(batch.map((p) => p.query));
-    const withCallee = batch.filter((p) => p.query.callee !== null);
+    const locks = lockKeys(batch.map((p) => p.query()));
     const uniqueIds = batch.map((p) => p.record?.uniqueId).filter((u): u is string => typeof u === 'string');
-    const days = [...new Set(batch.map((p) => p.query.day))];
     const recording = batch.filter((p) => p.record).length;
     return this.sql.begin(async (tx) => {
-      // One round trip: the locks, then (each statement with a snapshot taken after them) the reads.
-      const [, histories, usageRows, earlier, ids] = await Promise.all([
+      // One round trip for the locks and what does not depend on the instant.
+      const [, earlier, ids] = await Promise.all([
         locks.ns.length ? tx.unsafe(LOCK_SQL, [locks.ns, locks.keys], { prepare: true }) : Promise.resolve([]),
-        withCallee.length ? tx.unsafe<HistoryRow[]>(HISTORY_SQL, [
-          withCallee.map((p) => p.query.callee), withCallee.map((p) => p.query.since.getTime()),
-          withCallee.map((p) => p.query.at.getTime()), withCallee.map((p) => p.query.campaign),
-        ], { prepare: true }) : Promise.resolve([] as HistoryRow[]),
-        tx.unsafe<{ day: string; number: string; count: number }[]>(
-          'SELECT day, number, count FROM number_usage WHERE day = ANY($1::text[])', [days], { prepare: true }),
         uniqueIds.length ? tx.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE pbx_unique_id = ANY($1::text[])`, [uniqueIds], { prepare: true })
           : Promise.resolve([] as DecisionRow[]),
         recording ? tx.unsafe<{ id: number }[]>(
           `SELECT nextval(pg_get_serial_sequence('decisions', 'id')) AS id FROM generate_series(1, $1::int)`, [recording], { prepare: true })
           : Promise.resolve([] as { id: number }[]),
+      ]);
+      // Each call's instant is taken now that its consumer is locked: it sees every attempt committed
+      // before, by any node (whose instants were taken under the same lock, so are not later).
+      const queries = new Map<Pending, HistoryQuery>(batch.map((p) => [p, p.query()]));
+      const late = lockKeys([...queries.values()], locks.taken);
+      if (late.ns.length) await tx.unsafe(LOCK_SQL, [late.ns, late.keys], { prepare: true }); // the day turned meanwhile
+      const withCallee = batch.filter((p) => queries.get(p)!.callee !== null);
+      const q = (p: Pending) => queries.get(p)!;
+      const days = [...new Set(batch.map((p) => q(p).day))];
+      const [histories, usageRows] = await Promise.all([
+        withCallee.length ? tx.unsafe<HistoryRow[]>(HISTORY_SQL, [
+          withCallee.map((p) => q(p).callee), withCallee.map((p) => q(p).since.getTime()),
+          withCallee.map((p) => q(p).at.getTime()), withCallee.map((p) => q(p).campaign),
+        ], { prepare: true }) : Promise.resolve([] as HistoryRow[]),
+        tx.unsafe<{ day: string; number: string; count: number }[]>(
+          'SELECT day, number, count FROM number_usage WHERE day = ANY($1::text[])', [days], { prepare: true }),
       ]);
 
       const usage = new Map<string, Map<string, number>>(days.map((d) => [d, new Map()]));
@@ -275,15 +287,16 @@ export class PostgresStore implements Store {
         if (replay) return replay;
         try {
           const row = historyOf.get(p);
-          const usageToday = usage.get(p.query.day)!;
-          const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), p.query) : { ...EMPTY_HISTORY, usageToday });
+          const query = q(p);
+          const usageToday = usage.get(query.day)!;
+          const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
           if (!p.record) return { decision, attemptId: null, replayed: false };
           const id = nextId.shift()!;
           const counted = decision.action !== 'block';
           if (counted) inBatch.add(decision);
           const bumps = counted && decision.callerId !== null;
           if (bumps) usageToday.set(decision.callerId!, (usageToday.get(decision.callerId!) ?? 0) + 1);
-          inserts.push({ call: p, values: decisionValues(id, decision, p.record, counted), usage: bumps ? { day: p.query.day, number: decision.callerId! } : null });
+          inserts.push({ call: p, values: decisionValues(id, decision, p.record, counted), usage: bumps ? { day: query.day, number: decision.callerId! } : null });
           const recorded = { decision, attemptId: id, replayed: false };
           if (uid !== null) byUniqueId.set(uid, { ...recorded, replayed: true });
           return recorded;
@@ -331,14 +344,16 @@ export class PostgresStore implements Store {
 
   async addConsent(c: ConsentRecord): Promise<void> {
     await this.use(() => this.sql.unsafe(
-      `INSERT INTO consents (number, at, source, anytime, revoked_at) VALUES ($1, ${ts('$2::float8')}, $3, $4, NULL)
-       ON CONFLICT (number) DO UPDATE SET at = excluded.at, source = excluded.source, anytime = excluded.anytime, revoked_at = NULL`,
+      `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES ($1, ${ts('$2::float8')}, 'given', $3, $4)
+       ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
       [c.number, c.at.getTime(), c.source, c.anytime], { prepare: true }));
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {
     return this.use(async () => (await this.sql.unsafe(
-      `UPDATE consents SET revoked_at = ${ts('$1::float8')} WHERE number = $2 AND revoked_at IS NULL`, [at.getTime(), number], { prepare: true })).count > 0);
+      `INSERT INTO consent_events (number, at, kind) SELECT $2, ${ts('$1::float8')}, 'revoked'
+       WHERE (SELECT kind FROM consent_events WHERE number = $2 AND at <= ${ts('$1::float8')}
+              ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`, [at.getTime(), number], { prepare: true })).count > 0);
   }
 
   /** In chunks, each its own short transaction: a Bloctel-sized import never holds up live calls. */
@@ -347,9 +362,13 @@ export class PostgresStore implements Store {
       let added = 0;
       for (let i = 0; i < numbers.length; i += CHUNK) {
         const [row] = await this.sql.unsafe<{ n: number }[]>(
+          // Listed again with an earlier date (an import of older entries): it was on the list since then.
           `WITH ins AS (INSERT INTO do_not_call (number, added_at, source)
-             SELECT n, ${ts('$2::float8')}, $3 FROM unnest($1::text[]) AS n ON CONFLICT (number) DO NOTHING RETURNING 1)
-           SELECT count(*)::int AS n FROM ins`, [numbers.slice(i, i + CHUNK) as string[], at.getTime(), source], { prepare: true });
+             SELECT DISTINCT n, ${ts('$2::float8')}, $3 FROM unnest($1::text[]) AS n ORDER BY 1
+             ON CONFLICT (number) DO UPDATE SET added_at = excluded.added_at, source = excluded.source
+               WHERE do_not_call.added_at > excluded.added_at
+             RETURNING xmax = 0 AS inserted)
+           SELECT count(*) FILTER (WHERE inserted)::int AS n FROM ins`, [numbers.slice(i, i + CHUNK) as string[], at.getTime(), source], { prepare: true });
         added += row?.n ?? 0;
       }
       return added;
@@ -435,7 +454,8 @@ class BatchHistory {
     if (!mine) return h;
     const seen = mine.filter((d) => d.at.getTime() > q.since.getTime() && d.at.getTime() <= q.at.getTime());
     if (seen.length === 0) return h;
-    const attempts: PastAttempt[] = [...h.attempts, ...seen.map((d) => ({ at: d.at, campaign: d.campaign, purpose: d.purpose ?? 'prospecting' }))]
+    const limited = seen.filter((d) => d.purpose === 'prospecting' || d.campaign === q.campaign); // as HISTORY_SQL reads them
+    const attempts: PastAttempt[] = [...h.attempts, ...limited.map((d) => ({ at: d.at, campaign: d.campaign, purpose: d.purpose ?? 'prospecting' }))]
       .sort((a, b) => b.at.getTime() - a.at.getTime());
     const own = seen.filter((d) => d.campaign === q.campaign).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
     return { ...h, attempts, lastPresented: own ? own.callerId : h.lastPresented };
@@ -446,22 +466,27 @@ function toHistory(r: HistoryRow, usageToday: ReadonlyMap<string, number>): Hist
   return {
     attempts: r.attempts.map(([at, campaign, purpose]) => ({ at: new Date(at), campaign, purpose: (purpose ?? 'prospecting') as Purpose })),
     lastRefusalAt: r.refused_at === null ? null : new Date(r.refused_at),
-    consent: r.consent === null ? null : { at: new Date(r.consent[0]), source: r.consent[1], anytime: r.consent[2] },
+    consent: r.consent?.[0] !== 'given' ? null : { at: new Date(r.consent[1]), source: r.consent[2], anytime: r.consent[3] },
     doNotCall: r.dnc,
     lastPresented: r.last_presented,
     usageToday,
   };
 }
 
-/** Sorted (namespace, key) pairs: every batch on every node takes its locks in the same order. */
-function lockKeys(queries: readonly HistoryQuery[]): { ns: number[]; keys: number[] } {
+/**
+ * Sorted (namespace, key) pairs: every batch on every node takes its locks in the same order.
+ * `taken`, when given, holds what was locked already (skipped) and receives the new pairs.
+ */
+function lockKeys(queries: readonly HistoryQuery[], taken: Set<string> = new Set()): { ns: number[]; keys: number[]; taken: Set<string> } {
   const pairs = new Map<string, [number, number]>();
   for (const q of queries) {
     if (q.callee !== null) pairs.set(`c${q.callee}`, [CONSUMER_LOCK, hash32(q.callee)]);
-    for (const n of q.cappedNumbers ?? []) pairs.set(`p${q.day}${n}`, [POOL_NUMBER_LOCK, hash32(`${q.day} ${n}`)]);
+    for (const n of q.cappedNumbers ?? []) pairs.set(`p${q.day} ${n}`, [POOL_NUMBER_LOCK, hash32(`${q.day} ${n}`)]);
   }
+  for (const k of taken) pairs.delete(k);
+  for (const k of pairs.keys()) taken.add(k);
   const sorted = [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return { ns: sorted.map((p) => p[0]), keys: sorted.map((p) => p[1]) };
+  return { ns: sorted.map((p) => p[0]), keys: sorted.map((p) => p[1]), taken };
 }
 
 /** FNV-1a, as a signed 32-bit integer (an advisory-lock key); a collision only serialises two consumers. */

@@ -43,30 +43,33 @@ export const testDatabaseUrl: string | null = process.env.CIDGATE_TEST_DATABASE_
 
 let seq = 0;
 
-/** A fresh database on the test server, dropped by `dropDatabase`. */
+/**
+ * A fresh, empty place on the test server: a schema of its own, reached through the URL's
+ * `search_path` (so the CLI and `serve` can be pointed at it with --db). Dropped by `dropDatabase`.
+ */
 export async function createDatabase(baseUrl: string): Promise<string> {
   const name = `cidgate_test_${process.pid}_${Date.now().toString(36)}_${seq++}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.unsafe(`CREATE SCHEMA ${name}`);
   } finally {
     await admin.end();
   }
   const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
+  url.searchParams.set('search_path', name);
   return url.toString();
 }
 
 export async function dropDatabase(baseUrl: string, url: string): Promise<void> {
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+    await admin.unsafe(`DROP SCHEMA IF EXISTS ${new URL(url).searchParams.get('search_path')} CASCADE`);
   } finally {
     await admin.end();
   }
 }
 
-/** Each store in a database of its own, created on open and dropped on cleanup. */
+/** Each store in a schema of its own, created on open and dropped on cleanup. */
 function postgresServer(baseUrl: string): StoreUnderTest {
   const urls: string[] = [];
   return {
