@@ -68,12 +68,14 @@ class Aborted extends Error {}
  * fails to start (or `signal` asks to stop meanwhile), everything opened so far is closed and the
  * error is thrown.
  */
-export async function startService(opts: { config?: string; db?: string }, signal?: AbortSignal): Promise<Service> {
+export async function startService(opts: { config?: string; db?: string; migrate?: boolean }, signal?: AbortSignal): Promise<Service> {
   const loaded = loadConfig(opts.config);
   const raw = loaded.config.raw;
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
-  const { store, target } = openStore(raw, opts.db, logger, { busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true });
+  const { store, target } = openStore(raw, opts.db, logger, {
+    busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true, migrate: opts.migrate !== false,
+  });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];
@@ -299,7 +301,7 @@ function retention(days: number, gateway: Gateway, logger: Logger): Part {
  * config. The process always ends: whatever a library leaves behind (a reconnect timer) cannot
  * keep it alive, and a stop that overruns its grace is cut.
  */
-export async function serveCommand(opts: { config?: string; db?: string }): Promise<number> {
+export async function serveCommand(opts: { config?: string; db?: string; migrate?: boolean }): Promise<number> {
   const stop = new AbortController();
   const onStop = () => stop.abort();
   process.on('SIGTERM', onStop);

@@ -12,6 +12,7 @@ export interface StoreUse {
   /** PostgreSQL: how long a decision waits for the server before it fails (onStoreError). */
   readonly waitMs: number;
   readonly backgroundCheckpoint?: boolean;
+  /** PostgreSQL: apply pending migrations before the first use (SQLite always migrates on open). */
   readonly migrate?: boolean;
 }
 
