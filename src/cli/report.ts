@@ -1,13 +1,12 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { CidgateError } from '../errors.js';
-import { createLogger, silentLogger } from '../log.js';
+import { createLogger } from '../log.js';
 import { buildReport } from '../report/build.js';
 import { reportCsv } from '../report/csv.js';
 import { reportHtml } from '../report/html.js';
 import { renderPdf } from '../report/pdf.js';
 import { zonedInstant } from '../time/zoned.js';
-import { storeTarget } from '../store/database-url.js';
 import { openContext, parseInstant, type CommonOptions } from './context.js';
 import { loadConfig } from '../config/load.js';
 
@@ -49,10 +48,8 @@ export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStr
   if (opts.campaign && !config.campaigns.has(opts.campaign)) {
     throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${opts.campaign}" (campaigns: ${[...config.campaigns.keys()].join(', ')})`);
   }
-  const target = storeTarget(config.raw.database, opts.db, silentLogger);
   // A report never creates a database: a mistyped path is an error, not an empty report.
-  if (target.kind === 'sqlite' && !existsSync(target.file)) throw new CidgateError('BAD_OPTION', `no database at ${target.file}`, { file: target.file });
-  const ctx = openContext(opts);
+  const ctx = openContext(opts, { existing: true });
   try {
     const scope = { from, to, campaign: opts.campaign ?? null };
     if (opts.unmasked) {

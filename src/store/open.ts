@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { RawConfig } from '../config/schema.js';
+import { CidgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { storeTarget, type StoreTarget } from './database-url.js';
 import { PostgresStore } from './postgres.js';
@@ -14,11 +16,16 @@ export interface StoreUse {
   readonly backgroundCheckpoint?: boolean;
   /** PostgreSQL: apply pending migrations before the first use (SQLite always migrates on open). */
   readonly migrate?: boolean;
+  /** Commands that only read: a SQLite file that is not there is an error, never created empty. */
+  readonly mustExist?: boolean;
 }
 
 /** The configured store: SQLite for a path, PostgreSQL for a postgres:// URL (see storeTarget). */
 export function openStore(raw: RawConfig, cliDb: string | undefined, log: Logger, use: StoreUse): { store: Store; target: StoreTarget } {
   const target = storeTarget(raw.database, cliDb, log);
+  if (use.mustExist && target.kind === 'sqlite' && !existsSync(target.file)) {
+    throw new CidgateError('BAD_OPTION', `no database at ${target.file}`, { file: target.file });
+  }
   const store = target.kind === 'sqlite'
     ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint })
     : new PostgresStore(target.url, { waitMs: use.waitMs, migrate: use.migrate });

@@ -80,13 +80,6 @@ describe.each(storesUnderTest())('$name store', (sut) => {
       expect(row).toMatchObject({ outcome: 'answered', hangupCause: 16, durationSeconds: 42 });
     });
 
-    it('remembers stickiness and counts today\'s use per number', async () => {
-      const first = await gateway.check(call, { record: true });
-      clock.at = new Date('2026-12-01T10:00:00Z');
-      const second = await gateway.check(call, { record: true });
-      expect(second.decision.callerId).toBe(first.decision.callerId);
-    });
-
     it('calls decided together each see the ones before them: 6 at once, 4 go out', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, (_, i) =>
         gateway.check({ ...call, pbx: { uniqueId: `burst.${i}` } }, { record: true })));
