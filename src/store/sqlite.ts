@@ -3,10 +3,10 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
-import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
+import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
 } from './store.js';
@@ -412,15 +412,4 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
-}
-
-function rowToDecision(r: DecisionRow): Decision {
-  return {
-    action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
-    callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
-    area: r.area ? (JSON.parse(r.area) as Area) : null,
-    reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
-    retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
-    dialing: r.dialing as Decision['dialing'], basis: r.basis as Decision['basis'], consentAnytime: r.consent_anytime === 1,
-  };
 }

@@ -15,6 +15,8 @@ export interface HistoryQuery {
   readonly since: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
   readonly day: string;
+  /** Pool numbers under a daily cap: a shared store serialises their last uses across nodes. */
+  readonly cappedNumbers?: readonly string[];
 }
 
 export interface Recorded {
