@@ -16,7 +16,8 @@ import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
 import { SipSources, sourcesOf } from './sip/sources.js';
-import { SqliteStore } from './store/sqlite.js';
+import { describeTarget } from './store/database-url.js';
+import { openStore } from './store/open.js';
 
 /** How long open sessions may take to finish on SIGTERM before they are cut: one period shared by all listeners. */
 export const SHUTDOWN_GRACE_MS = 5_000;
@@ -70,12 +71,14 @@ class Aborted extends Error {}
  * fails to start (or `signal` asks to stop meanwhile), everything opened so far is closed and the
  * error is thrown.
  */
-export async function startService(opts: { config?: string; db?: string }, signal?: AbortSignal): Promise<Service> {
+export async function startService(opts: { config?: string; db?: string; migrate?: boolean }, signal?: AbortSignal): Promise<Service> {
   const loaded = loadConfig(opts.config);
   const raw = loaded.config.raw;
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
-  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
+  const { store, target } = openStore(raw, opts.db, logger, {
+    busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true, migrate: opts.migrate !== false,
+  });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];
@@ -175,7 +178,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
     }
     const before = gateway.config.raw;
     const needsRestart: string[] = [];
-    if (next.raw.database !== before.database) needsRestart.push('database');
+    if (JSON.stringify(next.raw.database) !== JSON.stringify(before.database)) needsRestart.push('database');
     for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store'] as const) {
       const pick = (r: RawConfig) => JSON.stringify(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r));
       if (pick(next.raw) !== pick(before)) needsRestart.push(key);
@@ -262,7 +265,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
 
   ready = true;
   const ports = Object.fromEntries([...listeners].map(([n, l]) => [n, l.part.port]));
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, connections: others.map((p) => p.name) }, 'cidgate serving');
+  logger.info({ event: 'started', config: loaded.path, database: describeTarget(target), ports, connections: others.map((p) => p.name) }, 'cidgate serving');
   return {
     reload,
     async stop() {
@@ -299,10 +302,10 @@ function retention(days: number, gateway: Gateway, logger: Logger): Part {
 
 /**
  * `cidgate serve`: SIGTERM/SIGINT drain and stop (also during the start), SIGHUP reloads the
- * config. A stop that overruns its grace is cut; bin/cidgate.js ends the process after `serve`
- * returns, whatever a library leaves behind (drachtio-srf's reconnect timer).
+ * config. A stop that overruns its grace is cut (bin/cidgate.js then exits even if a library left a
+ * handle open).
  */
-export async function serveCommand(opts: { config?: string; db?: string }): Promise<number> {
+export async function serveCommand(opts: { config?: string; db?: string; migrate?: boolean }): Promise<number> {
   const stop = new AbortController();
   const onStop = () => stop.abort();
   process.on('SIGTERM', onStop);
@@ -314,7 +317,7 @@ export async function serveCommand(opts: { config?: string; db?: string }): Prom
     service = await startService(opts, stop.signal);
   } catch (err) {
     if (err instanceof Aborted) return 0;
-    throw err;
+    throw err; // main() prints the one-line error and returns 2
   }
   if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   const watchdog = setTimeout(() => {

@@ -142,6 +142,7 @@ export class Gateway {
       at,
       since: new Date(at.getTime() - lookbackMs),
       day: localDateKey(at, config.rules.siteTimeZone),
+      cappedNumbers: campaign?.dailyCapPerNumber != null ? campaign.pool.map((n) => n.phone.e164) : undefined,
     };
   }
 
