@@ -302,8 +302,8 @@ function retention(days: number, gateway: Gateway, logger: Logger): Part {
 
 /**
  * `cidgate serve`: SIGTERM/SIGINT drain and stop (also during the start), SIGHUP reloads the
- * config. The process always ends: whatever a library leaves behind (a reconnect timer) cannot
- * keep it alive, and a stop that overruns its grace is cut.
+ * config. A stop that overruns its grace is cut (bin/cidgate.js then exits even if a library left a
+ * handle open).
  */
 export async function serveCommand(opts: { config?: string; db?: string; migrate?: boolean }): Promise<number> {
   const stop = new AbortController();
@@ -316,9 +316,8 @@ export async function serveCommand(opts: { config?: string; db?: string; migrate
   try {
     service = await startService(opts, stop.signal);
   } catch (err) {
-    if (err instanceof Aborted) return exitSoon(0);
-    exitSoon(2); // main() prints the one-line error meanwhile
-    throw err;
+    if (err instanceof Aborted) return 0;
+    throw err; // main() prints the one-line error and returns 2
   }
   if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   const watchdog = setTimeout(() => {
@@ -328,11 +327,5 @@ export async function serveCommand(opts: { config?: string; db?: string; migrate
   watchdog.unref();
   await service.stop();
   clearTimeout(watchdog);
-  return exitSoon(0);
-}
-
-/** Exits with `code` once stdout is flushed, even if a library left a handle open. */
-function exitSoon(code: number): number {
-  setTimeout(() => process.exit(code), 200).unref();
-  return code;
+  return 0;
 }

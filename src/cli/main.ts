@@ -94,7 +94,11 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .description('the audit trail: decisions and outcomes')
     .option('--to <number>', 'only this callee')
     .option('--since <iso>', `only from this instant; ${INSTANT_HELP}`)
-    .option('--csv', 'CSV instead of JSON lines')
+    .option('--until <iso>', 'only before this instant (same forms)')
+    .option('--campaign <name>', 'only this campaign')
+    .option('--action <action>', 'only allow, rewrite or block')
+    .option('--csv', 'CSV (default on a terminal: a table; in a pipe: JSON lines)')
+    .option('--json', 'JSON lines, even on a terminal')
     .action((opts) => run(() => attemptsCommand(opts, out)));
 
   common(program.command('report'), false)

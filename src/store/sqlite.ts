@@ -113,11 +113,13 @@ export class SqliteStore implements Store {
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
       outcomeById: db.prepare(
-        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
-         WHERE id = ? AND outcome IS NULL AND counted = 1`),
+        `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
+           counted = @status <> 'cancelled-before-dial'
+         WHERE id = @key AND outcome IS NULL AND counted = 1`),
       outcomeByUniqueId: db.prepare(
-        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
-         WHERE pbx_unique_id = ? AND outcome IS NULL AND counted = 1`),
+        `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
+           counted = @status <> 'cancelled-before-dial'
+         WHERE pbx_unique_id = @key AND outcome IS NULL AND counted = 1`),
       addRefusal: db.prepare('INSERT INTO refusals (number, at, campaign) VALUES (?, ?, ?)'),
       giveConsent: db.prepare(
         `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES (?, ?, 'given', ?, ?)
@@ -262,10 +264,10 @@ export class SqliteStore implements Store {
   }
 
   async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
-    const values = [o.status, o.hangupCause, o.durationSeconds, o.at.getTime()] as const;
+    const values = { status: o.status, cause: o.hangupCause, duration: o.durationSeconds, at: o.at.getTime() };
     const info = 'attemptId' in key
-      ? this.stmt.outcomeById.run(...values, key.attemptId)
-      : this.stmt.outcomeByUniqueId.run(...values, key.pbxUniqueId);
+      ? this.stmt.outcomeById.run({ ...values, key: key.attemptId })
+      : this.stmt.outcomeByUniqueId.run({ ...values, key: key.pbxUniqueId });
     return info.changes > 0;
   }
 
