@@ -67,7 +67,8 @@ export class EslOutboundServer {
     let uniqueId: string | null = null;
     try {
       const [connected] = await conn.send(command('connect'));
-      const request = outboundRequest(connected!.headers);
+      const { call: request, invalidHints } = outboundRequest(connected!.headers);
+      if (invalidHints.length > 0) this.log.warn({ event: 'pbx-hints-invalid', invalid: invalidHints }, 'invalid channel variable hints ignored');
       uniqueId = request.pbx?.uniqueId ?? null;
       await conn.send(command('myevents'), command('linger'));
       const result = await this.gateway.check(request, { record: true });

@@ -93,6 +93,7 @@ export class SipB2bua {
       return;
     }
     const call = sipCall(req, source);
+    if (call.invalidHints.length > 0) this.log.warn({ event: 'pbx-hints-invalid', invalid: call.invalidHints, peer: req.source_address }, 'invalid X-Cidgate hints ignored');
     const callId = call.request.pbx?.uniqueId ?? null;
     try {
       const result = await this.gateway.check(call.request, { record: true });
