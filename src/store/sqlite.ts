@@ -1,14 +1,15 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
+import type { CheckpointReport } from './checkpoint-worker.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
 /** The most attempts read back per consumer: far above any limit, bounds a pathological history. */
@@ -20,10 +21,16 @@ export interface SqliteOptions {
   readonly readonly?: boolean;
   /** Checkpoint the WAL on a worker thread instead of inside commits (the service's setting). */
   readonly backgroundCheckpoint?: boolean;
+  /** With the background checkpoint: the log is reset once it holds this much (default 16 MiB). */
+  readonly walRestartBytes?: number;
 }
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
-const CHECKPOINT_INTERVAL_MS = 250;
+const CHECKPOINT_INTERVAL_MS = 100;
+/** Over this size the log is reset (TRUNCATE checkpoint): the WAL stays around this bound at any rate. */
+const WAL_RESTART_BYTES = 16 * 1024 * 1024;
+/** How long a TRUNCATE checkpoint waits for the current writer or a reader before giving up for this tick. */
+const CHECKPOINT_LOCK_WAIT_MS = 20;
 
 interface ConsumerRow {
   refused_at: number | null; consent_at: number | null; consent_source: string | null; consent_anytime: number | null; dnc: number;
@@ -43,8 +50,8 @@ interface Pending {
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
 
-/** How often a batch retries another process's write lock. */
-const BUSY_RETRY_MS = 5;
+/** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
+const BUSY_RETRY_MS = 1;
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
@@ -65,6 +72,7 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly batchTx;
   private checkpointer: Worker | null = null;
+  private checkpoint: CheckpointReport = { walBytes: 0, lagFrames: -1, restarted: false, error: null };
   private readonly queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly busyTimeoutMs: number;
@@ -77,7 +85,10 @@ export class SqliteStore implements Store {
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(CHECKPOINT_WORKER, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
+        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: opts.walRestartBytes ?? WAL_RESTART_BYTES, lockWaitMs: CHECKPOINT_LOCK_WAIT_MS },
+      });
+      this.checkpointer.on('message', (m: CheckpointReport | 'stopped') => { if (m !== 'stopped') this.checkpoint = m; });
       this.checkpointer.unref();
     }
     const db = this.db;
@@ -320,6 +331,12 @@ export class SqliteStore implements Store {
     return new SqliteReportQueries(this.db);
   }
 
+  health(): StoreHealth {
+    const walBytes = this.checkpointer ? this.checkpoint.walBytes : sizeOf(`${this.file}-wal`);
+    const reason = this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null;
+    return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
+  }
+
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
@@ -329,7 +346,7 @@ export class SqliteStore implements Store {
     const worker = this.checkpointer;
     this.checkpointer = null;
     if (worker) {
-      const stopped = new Promise((r) => { worker.once('message', r); worker.once('exit', r); });
+      const stopped = new Promise((r) => { worker.on('message', (m) => { if (m === 'stopped') r(m); }); worker.once('exit', r); });
       worker.postMessage('stop');
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]);
       await worker.terminate();
@@ -353,6 +370,14 @@ function assertWritable(file: string): void {
   }
 }
 
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** How long opening waits for another process that is creating or migrating the same file. */
 const OPEN_WAIT_MS = 5_000;
 
@@ -372,6 +397,8 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
       // Checkpoint every ~40 MB of WAL rather than 4 MB: index pages rewritten many times between
       // checkpoints are copied back once (measured: a quarter of check-and-record's cost).
       db.pragma('wal_autocheckpoint = 10000');
+      // After a checkpoint resets the log, the -wal file is cut back to this size (default: never).
+      db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
       if (!opts.readonly) migrate(db);
       return db;
     } catch (err) {

@@ -82,6 +82,17 @@ export interface ConsentRecord {
   readonly anytime: boolean;
 }
 
+/** The store's state, for readiness, metrics and logs. */
+export interface StoreHealth {
+  /** False while the store cannot record (disk full, database file replaced…): `reason` says why. */
+  readonly ok: boolean;
+  readonly reason: string | null;
+  /** Size of SQLite's write-ahead log (0 for a store without one). */
+  readonly walBytes: number;
+  /** WAL frames not yet copied back into the database (-1: unknown or not applicable). */
+  readonly checkpointLagFrames: number;
+}
+
 /**
  * Everything cidgate keeps. Async so that a networked database (PostgreSQL, for sites where
  * several PBXs share one attempt count) can implement it; the engine never sees SQL.
@@ -110,5 +121,7 @@ export interface Store {
    * The caller guarantees the limits' windows are never cut (see service/retention.ts).
    */
   purge(cutoffs: PurgeCutoffs): Promise<number>;
+  /** Cheap, synchronous: read by readiness checks and metrics. */
+  health(): StoreHealth;
   close(): Promise<void>;
 }

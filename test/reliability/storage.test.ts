@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { example } from '../helpers.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'cidgate.js');
 
@@ -43,6 +46,33 @@ describe('a database that opens read-only when it should be writable', () => {
       await new SqliteStore(file, { readonly: true }).close(); // asked for read-only: fine
     } finally {
       undoReadOnly(file);
+    }
+  });
+});
+
+describe('the write-ahead log stays bounded under a continuous writer', () => {
+  it('the WAL is reset once over its bound, and health() reports its size', async () => {
+    const file = join(dir, 'wal.db');
+    // The checkpoint worker runs compiled (dist/), as in the service.
+    const compiled = await import(join(PACKAGE_ROOT, 'dist', 'src', 'store', 'sqlite.js')) as typeof import('../../src/store/sqlite.js');
+    const store = new compiled.SqliteStore(file, { backgroundCheckpoint: true, walRestartBytes: 512 * 1024 });
+    const gateway = new Gateway(example, store, { now: () => new Date('2026-11-30T10:00:00Z') }, silentLogger);
+    let maxWal = 0;
+    try {
+      // ~4,000 decisions, 8 in flight at a time: without the reset the log passes 10 MB.
+      for (let i = 0; i < 500; i++) {
+        await Promise.all(Array.from({ length: 8 }, (_, k) => gateway.check(
+          { campaign: 'customer', from: '0612345678', to: `014${String(i * 8 + k).padStart(7, '0')}`, pbx: { uniqueId: `w${i}.${k}` } },
+          { record: true })));
+        maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // let the checkpointer's ticks run
+      }
+      expect(maxWal).toBeLessThan(4 * 1024 * 1024);
+      const health = store.health();
+      expect(health).toMatchObject({ ok: true, reason: null });
+      expect(health.walBytes).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      await store.close();
     }
   });
 });
