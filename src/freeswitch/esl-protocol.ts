@@ -95,8 +95,13 @@ export function safeArg(value: string): string {
   return value.replace(/[^A-Za-z0-9+,:._@=/-]/g, '_');
 }
 
+/** A header value: safeArg on each space-separated word (multiset's arguments are separated by spaces). */
+function safeHeader(value: string): string {
+  return value.split(' ').map(safeArg).join(' ');
+}
+
 export function command(line: string, headers: Record<string, string> = {}): string {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${safeArg(v)}\n`).join('');
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${safeHeader(v)}\n`).join('');
   return `${line}\n${extra}\n`;
 }
 

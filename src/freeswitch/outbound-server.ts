@@ -34,10 +34,13 @@ export function channelVariables(r: Recorded, format: NumberFormat): [string, st
 }
 
 /**
- * FreeSWITCH's `socket 127.0.0.1:8084 async full`: per call, connect, decide, set the variables
- * (waiting for the last application's CHANNEL_EXECUTE_COMPLETE, since +OK only means queued),
- * then either let the dialplan go on (`resume`, `exit`) or hang the channel up with the
- * configured cause — an XML dialplan cannot test a variable set in the same extension.
+ * FreeSWITCH's `socket 127.0.0.1:8084 async full`: per call, connect, decide, then ONE `sendmsg`
+ * running `multiset` with every variable (`name=value` separated by spaces: safeArg leaves none in a
+ * value; an empty value unsets the variable, as `set` does). On allow or rewrite it waits for that
+ * application's CHANNEL_EXECUTE_COMPLETE (+OK only means queued), then `resume` and `exit`. On block
+ * the hangup is sent with it — FreeSWITCH runs a channel's queued messages in order, so the variables
+ * are set first — and cidgate waits for CHANNEL_HANGUP, then exits: an XML dialplan cannot test a
+ * variable set in the same extension.
  */
 export class EslOutboundServer {
   private readonly listener: Listener;
@@ -65,28 +68,22 @@ export class EslOutboundServer {
       const result = await this.gateway.check(request, { record: true });
 
       const vars = channelVariables(result, this.opts.callerIdFormat);
-      const uuids = vars.map(() => randomUUID());
-      const lastDone = conn.waitForEvent(
-        (e) => e.get('Event-Name') === 'CHANNEL_EXECUTE_COMPLETE' && e.get('Application-UUID') === uuids[uuids.length - 1],
-        this.opts.idleTimeoutMs,
-      );
-      lastDone.catch(() => undefined);
-      const replies = await conn.send(...vars.map(([name, value], i) => executeApp('set', `${name}=${safeArg(value)}`, uuids[i]!)));
-      const refused = replies.filter((r) => !r.text.startsWith('+OK'));
-      if (refused.length > 0) this.log.warn({ event: 'esl-command-refused', uniqueId, replies: refused.map((r) => r.text) }, 'FreeSWITCH refused a command');
-      await lastDone;
-
+      const setUuid = randomUUID();
+      const multiset = executeApp('multiset', vars.map(([name, value]) => `${name}=${safeArg(value)}`).join(' '), setUuid);
       if (result.decision.action === 'block') {
-        if (this.opts.blockMessage) await this.play(conn, this.opts.blockMessage);
-        // +OK only queues the hangup: wait until the channel is down before letting go of it.
-        const hungUp = conn.waitForEvent((e) => e.get('Event-Name') === 'CHANNEL_HANGUP', this.opts.idleTimeoutMs);
-        hungUp.catch(() => undefined);
-        await conn.send(command('sendmsg', { 'call-command': 'hangup', 'hangup-cause': this.opts.hangupCause }));
+        const hungUp = this.waitFor(conn, 'CHANNEL_HANGUP');
+        const messages = [multiset];
+        if (this.opts.blockMessage) messages.push(executeApp('pre_answer', '', randomUUID()), executeApp('playback', safeArg(this.opts.blockMessage), randomUUID()));
+        messages.push(command('sendmsg', { 'call-command': 'hangup', 'hangup-cause': this.opts.hangupCause }));
+        this.checkReplies(await conn.send(...messages), uniqueId);
         await hungUp;
+        await conn.send(command('exit'));
       } else {
-        await conn.send(command('resume'));
+        const executed = this.waitFor(conn, 'CHANNEL_EXECUTE_COMPLETE', setUuid);
+        this.checkReplies(await conn.send(multiset), uniqueId);
+        await executed;
+        await conn.send(command('resume'), command('exit'));
       }
-      await conn.send(command('exit'));
       conn.end();
     } catch (err) {
       this.log.warn({ event: 'esl-session-error', uniqueId, err: { message: (err as Error).message } }, 'Event Socket session closed');
@@ -94,14 +91,17 @@ export class EslOutboundServer {
     }
   }
 
-  /** Early media to the agent (`pre_answer`, then `playback`), waiting until the sound has played. */
-  private async play(conn: EslConnection, sound: string): Promise<void> {
-    const uuid = randomUUID();
-    const played = conn.waitForEvent(
-      (e) => e.get('Event-Name') === 'CHANNEL_EXECUTE_COMPLETE' && e.get('Application-UUID') === uuid, this.opts.idleTimeoutMs,
+  /** The first event of this name (and Application-UUID), or a rejection after the idle timeout or on close. */
+  private waitFor(conn: EslConnection, name: string, appUuid?: string): Promise<unknown> {
+    const event = conn.waitForEvent(
+      (e) => e.get('Event-Name') === name && (appUuid === undefined || e.get('Application-UUID') === appUuid), this.opts.idleTimeoutMs,
     );
-    played.catch(() => undefined);
-    await conn.send(executeApp('pre_answer', '', randomUUID()), executeApp('playback', safeArg(sound), uuid));
-    await played;
+    event.catch(() => undefined);
+    return event;
+  }
+
+  private checkReplies(replies: readonly { text: string }[], uniqueId: string | null): void {
+    const refused = replies.filter((r) => !r.text.startsWith('+OK'));
+    if (refused.length > 0) this.log.warn({ event: 'esl-command-refused', uniqueId, replies: refused.map((r) => r.text) }, 'FreeSWITCH refused a command');
   }
 }

@@ -112,9 +112,13 @@ export interface PastAttempt {
   readonly purpose: Purpose;
 }
 
-/** What the store knows about this consumer (and today's pool usage) at the moment of deciding. */
+/** What was on record about this consumer at the call's instant (and today's pool usage). */
 export interface History {
-  /** Attempts to this consumer, most recent first, as far back as the longest limit window. */
+  /**
+   * Attempts to this consumer that a limit may count — every prospecting attempt and this
+   * campaign's own, all of them, whatever else the consumer received — most recent first, as far
+   * back as the longest limit window.
+   */
   readonly attempts: readonly PastAttempt[];
   readonly lastRefusalAt: Date | null;
   readonly consent: { readonly at: Date; readonly source: string | null; readonly anytime: boolean } | null;

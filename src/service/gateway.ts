@@ -54,15 +54,17 @@ export class Gateway {
     const name = call.campaign || this.config.raw.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = this.config.campaigns.get(name);
-    const decideOn = (history: History): Decision =>
-      decide(request, history, this.config.rules, campaign, clock);
+    // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
+    const queryNow = () => this.query(request, campaign, clock.now());
+    const decideOn = (history: History, at: Date): Decision =>
+      decide(request, history, this.config.rules, campaign, fixedClock(at));
     let result: Recorded;
     let storeError = false;
     try {
-      result = await this.store.checkAndRecord(this.query(request, campaign, clock), decideOn, opts.record ? request.pbx ?? {} : null);
+      result = await this.store.checkAndRecord(queryNow, (history, q) => decideOn(history, q.at), opts.record ? request.pbx ?? {} : null);
     } catch (err) {
       storeError = true;
-      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY), campaign, err as Error), attemptId: null, replayed: false };
+      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY, clock.now()), campaign, err as Error), attemptId: null, replayed: false };
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
@@ -109,15 +111,15 @@ export class Gateway {
     }
   }
 
-  private query(call: CallRequest, campaign: Campaign | undefined, clock: Clock): HistoryQuery {
-    const now = clock.now();
+  private query(call: CallRequest, campaign: Campaign | undefined, at: Date): HistoryQuery {
     const limits = campaign?.limits;
     const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
     return {
       callee: parsePhone(call.to)?.e164 ?? null,
       campaign: call.campaign,
-      since: new Date(now.getTime() - lookbackMs),
-      day: localDateKey(now, this.config.rules.siteTimeZone),
+      at,
+      since: new Date(at.getTime() - lookbackMs),
+      day: localDateKey(at, this.config.rules.siteTimeZone),
     };
   }
 

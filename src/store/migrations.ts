@@ -71,4 +71,23 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE decisions ADD COLUMN consent_anytime INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Consent kept as dated events, so that the consent in force at any instant can be read back
+    // (a decision is made on what was on record at the call's instant, not on the latest state).
+    version: 3,
+    sql: `
+      CREATE TABLE consent_events (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('given', 'revoked')),
+        source TEXT,
+        anytime INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE UNIQUE INDEX consent_events_number_at_kind ON consent_events (number, at, kind);
+      INSERT INTO consent_events (number, at, kind, source, anytime) SELECT number, at, 'given', source, anytime FROM consents;
+      INSERT INTO consent_events (number, at, kind) SELECT number, revoked_at, 'revoked' FROM consents WHERE revoked_at IS NOT NULL;
+      DROP TABLE consents;
+    `,
+  },
 ];

@@ -12,9 +12,6 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
-/** The most attempts read back per consumer: far above any limit, bounds a pathological history. */
-const HISTORY_ROWS = 64;
-
 export interface SqliteOptions {
   /** How long a writer waits for another process's lock before the store reports busy. */
   readonly busyTimeoutMs?: number;
@@ -33,15 +30,16 @@ const WAL_RESTART_BYTES = 16 * 1024 * 1024;
 const CHECKPOINT_LOCK_WAIT_MS = 20;
 
 interface ConsumerRow {
-  refused_at: number | null; consent_at: number | null; consent_source: string | null; consent_anytime: number | null; dnc: number;
+  refused_at: number | null; consent_kind: string | null; consent_at: number | null; consent_source: string | null;
+  consent_anytime: number | null; dnc: number;
 }
 
 /** One check-and-record waiting for the next group commit. */
 interface Pending {
   /** When waiting for another process's write lock stops and the store reports busy (monotonic, performance.now()). */
   readonly deadline: number;
-  readonly query: HistoryQuery;
-  readonly decide: (h: History) => Decision;
+  readonly query: () => HistoryQuery;
+  readonly decide: (h: History, q: HistoryQuery) => Decision;
   readonly record: PbxIds | null;
   readonly resolve: (r: Recorded) => void;
   readonly reject: (e: Error) => void;
@@ -95,17 +93,22 @@ export class SqliteStore implements Store {
     this.stmt = {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
       byId: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE id = ?'),
-      attempts: db.prepare<[string, number], { at: number; campaign: string; purpose: string | null }>(
-        `SELECT at, campaign, purpose FROM decisions WHERE callee = ? AND counted = 1 AND at > ?
-         ORDER BY at DESC LIMIT ${HISTORY_ROWS}`),
-      lastPresented: db.prepare<[string, string], { presented_caller_id: string | null }>(
-        `SELECT presented_caller_id FROM decisions WHERE callee = ? AND counted = 1 AND campaign = ?
+      // Every attempt a limit may count (no row limit: the count must be exact whatever else the
+      // consumer received), up to the call's instant.
+      attempts: db.prepare<{ n: string; campaign: string; since: number; at: number }, { at: number; campaign: string; purpose: string | null }>(
+        `SELECT at, campaign, purpose FROM decisions
+         WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
+         ORDER BY at DESC`),
+      lastPresented: db.prepare<{ n: string; campaign: string; at: number }, { presented_caller_id: string | null }>(
+        `SELECT presented_caller_id FROM decisions WHERE callee = @n AND counted = 1 AND campaign = @campaign AND at <= @at
          ORDER BY at DESC LIMIT 1`),
-      consumer: db.prepare<{ n: string }, ConsumerRow>(
-        `SELECT (SELECT max(at) FROM refusals WHERE number = @n) AS refused_at,
-                c.at AS consent_at, c.source AS consent_source, c.anytime AS consent_anytime,
-                EXISTS (SELECT 1 FROM do_not_call WHERE number = @n) AS dnc
-         FROM (SELECT 1) LEFT JOIN consents c ON c.number = @n AND c.revoked_at IS NULL`),
+      consumer: db.prepare<{ n: string; at: number }, ConsumerRow>(
+        `SELECT (SELECT max(at) FROM refusals WHERE number = @n AND at <= @at) AS refused_at,
+                c.kind AS consent_kind, c.at AS consent_at, c.source AS consent_source, c.anytime AS consent_anytime,
+                EXISTS (SELECT 1 FROM do_not_call WHERE number = @n AND added_at <= @at) AS dnc
+         FROM (SELECT 1) LEFT JOIN (
+           SELECT kind, at, source, anytime FROM consent_events WHERE number = @n AND at <= @at
+           ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) c`),
       usage: db.prepare<[string], { number: string; count: number }>('SELECT number, count FROM number_usage WHERE day = ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       insert: db.prepare(
@@ -126,12 +129,16 @@ export class SqliteStore implements Store {
         `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
          WHERE pbx_unique_id = ? AND outcome IS NULL AND counted = 1`),
       addRefusal: db.prepare('INSERT INTO refusals (number, at, campaign) VALUES (?, ?, ?)'),
-      upsertConsent: db.prepare(
-        `INSERT INTO consents (number, at, source, anytime, revoked_at) VALUES (?, ?, ?, ?, NULL)
-         ON CONFLICT (number) DO UPDATE SET at = excluded.at, source = excluded.source,
-           anytime = excluded.anytime, revoked_at = NULL`),
-      revokeConsent: db.prepare('UPDATE consents SET revoked_at = ? WHERE number = ? AND revoked_at IS NULL'),
+      giveConsent: db.prepare(
+        `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES (?, ?, 'given', ?, ?)
+         ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`),
+      revokeConsent: db.prepare(
+        `INSERT INTO consent_events (number, at, kind) SELECT @n, @at, 'revoked'
+         WHERE (SELECT kind FROM consent_events WHERE number = @n AND at <= @at
+                ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`),
       addDnc: db.prepare('INSERT OR IGNORE INTO do_not_call (number, added_at, source) VALUES (?, ?, ?)'),
+      // Listed again with an earlier date (an import of older entries): it was on the list since then.
+      antedateDnc: db.prepare('UPDATE do_not_call SET added_at = ?, source = ? WHERE number = ? AND added_at > ?'),
       removeDnc: db.prepare('DELETE FROM do_not_call WHERE number = ?'),
       purgeDecisions: db.prepare(`DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE at < ? ORDER BY at LIMIT ${PURGE_BATCH})`),
       purgeRefusals: db.prepare(`DELETE FROM refusals WHERE id IN (SELECT id FROM refusals WHERE at < ? LIMIT ${PURGE_BATCH})`),
@@ -141,7 +148,7 @@ export class SqliteStore implements Store {
       const results: (Recorded | Error)[] = [];
       for (const p of batch) {
         try {
-          results.push(this.checkOne(p.query, p.decide, p.record));
+          results.push(this.checkOne(p.query(), p.decide, p.record));
         } catch (err) {
           if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw err; // the database failed: the whole batch does
           results.push(err as Error);
@@ -152,8 +159,8 @@ export class SqliteStore implements Store {
   }
 
   /** Decides and records one call, inside the batch's transaction. */
-  private checkOne(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Recorded {
-    const decision = decide(this.history(query));
+  private checkOne(query: HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Recorded {
+    const decision = decide(this.history(query), query);
     if (!record) return { decision, attemptId: null, replayed: false };
     const uniqueId = record.uniqueId ?? null;
     const counted = decision.action !== 'block';
@@ -197,16 +204,17 @@ export class SqliteStore implements Store {
   private history(q: HistoryQuery): History {
     if (q.callee === null) return EMPTY_HISTORY;
     const s = this.stmt;
-    const attempts: PastAttempt[] = s.attempts.all(q.callee, q.since.getTime()).map((r) => ({
+    const at = q.at.getTime();
+    const attempts: PastAttempt[] = s.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at }).map((r) => ({
       at: new Date(r.at), campaign: r.campaign, purpose: (r.purpose ?? 'prospecting') as Purpose,
     }));
-    const c = s.consumer.get({ n: q.callee })!;
+    const c = s.consumer.get({ n: q.callee, at })!;
     return {
       attempts,
       lastRefusalAt: c.refused_at === null ? null : new Date(c.refused_at),
-      consent: c.consent_at === null ? null : { at: new Date(c.consent_at), source: c.consent_source, anytime: c.consent_anytime === 1 },
+      consent: c.consent_kind !== 'given' ? null : { at: new Date(c.consent_at!), source: c.consent_source, anytime: c.consent_anytime === 1 },
       doNotCall: c.dnc === 1,
-      lastPresented: s.lastPresented.get(q.callee, q.campaign)?.presented_caller_id ?? null,
+      lastPresented: s.lastPresented.get({ n: q.callee, campaign: q.campaign, at })?.presented_caller_id ?? null,
       usageToday: this.usageToday(q.day),
     };
   }
@@ -217,7 +225,7 @@ export class SqliteStore implements Store {
    * answered after the commit. A commit costs more than a decision; this keeps atomicity and
    * multiplies throughput under load.
    */
-  checkAndRecord(query: HistoryQuery, decide: (h: History) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
       this.scheduleFlush(0);
@@ -278,17 +286,21 @@ export class SqliteStore implements Store {
   }
 
   async addConsent(c: ConsentRecord): Promise<void> {
-    this.stmt.upsertConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+    this.stmt.giveConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {
-    return this.stmt.revokeConsent.run(at.getTime(), number).changes > 0;
+    return this.stmt.revokeConsent.run({ n: number, at: at.getTime() }).changes > 0;
   }
 
   async addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number> {
+    const ms = at.getTime();
     return this.db.transaction(() => {
       let added = 0;
-      for (const n of numbers) added += this.stmt.addDnc.run(n, at.getTime(), source).changes;
+      for (const n of numbers) {
+        if (this.stmt.addDnc.run(n, ms, source).changes > 0) added++;
+        else this.stmt.antedateDnc.run(ms, source, n, ms);
+      }
       return added;
     })();
   }

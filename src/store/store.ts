@@ -6,6 +6,11 @@ export interface HistoryQuery {
   /** E.164; null when the destination is not a valid number (nothing to look up). */
   readonly callee: string | null;
   readonly campaign: string;
+  /**
+   * The call's instant: the history is what was on record then. Consents given and not revoked
+   * at or before it, refusals, do-not-call entries and attempts dated at or before it; nothing later.
+   */
+  readonly at: Date;
   /** Attempts are read back to this instant (the longest limit window). */
   readonly since: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
@@ -100,16 +105,24 @@ export interface StoreHealth {
 export interface Store {
   /**
    * Reads the consumer's history, runs `decide` on it and, when `record` is given, logs the
-   * decision — as one atomic step: two deciders can never both take the last slot.
+   * decision — as one atomic step: two deciders can never both take the last slot. `query` is
+   * called inside that step, so a call decided "now" is decided at the instant it is serialised
+   * and sees every attempt committed before it, whichever process made it.
    */
-  checkAndRecord(query: HistoryQuery, decide: (history: History) => Decision, record: PbxIds | null): Promise<Recorded>;
+  checkAndRecord(query: () => HistoryQuery, decide: (history: History, query: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded>;
   /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
   /** The logged decision with this id or PBX unique id, or null. */
   findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
+  /**
+   * Consents and revocations are kept as dated events (recording one again is a no-op): the
+   * consent in force at an instant is the latest event at or before it, a revocation winning a tie.
+   */
   addConsent(consent: ConsentRecord): Promise<void>;
+  /** Records a revocation at `at` when a consent was in force then; false when none was. */
   revokeConsent(number: string, at: Date): Promise<boolean>;
+  /** Returns how many numbers were not on the list; one already listed keeps the earlier of its two dates. */
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;

@@ -106,12 +106,12 @@ describe('records: refusals, consent, do-not-call', () => {
 
   it('consent add / revoke / import', async () => {
     expect((await check()).reasons).toEqual(['no-consent']);
-    await cli('consent', 'add', '+33 1 45 67 89 01', '--source', 'form-7', '--db', db);
+    await cli('consent', 'add', '+33 1 45 67 89 01', '--source', 'form-7', '--at', '2026-09-01T00:00:00Z', '--db', db);
     expect((await check()).action).toBe('rewrite');
-    await cli('consent', 'revoke', '0145678901', '--db', db);
+    await cli('consent', 'revoke', '0145678901', '--at', '2026-10-01T00:00:00Z', '--db', db);
     expect((await check()).reasons).toEqual(['no-consent']);
     const csv = join(dir, 'consents.csv');
-    writeFileSync(csv, 'number,at,source,anytime\n0145678901,2026-09-01T00:00:00Z,"import, batch 1",yes\n');
+    writeFileSync(csv, 'number,at,source,anytime\n0145678901,2026-10-15T00:00:00Z,"import, batch 1",yes\n');
     expect((await cli('consent', 'import', csv, '--db', db)).out).toMatch(/1 consents imported/);
     expect((await check()).action).toBe('rewrite');
   });

@@ -60,6 +60,26 @@ const LINGER_NOTICE = hangupIn.find((c) => c.includes('Content-Disposition: ling
 const EXIT_REPLY = continueIn[continueIn.length - 1]!; // +OK bye and the disconnect notice
 const CLOSE_NOTICE = closeIn[closeIn.length - 1]!;
 
+/** mod_dptools base_set (`set`): the name ends at the first `=` (else `,`); an empty value unsets the variable. */
+export function baseSet(variables: Map<string, string>, data: string): void {
+  let sep = data.indexOf('=');
+  if (sep === -1) sep = data.indexOf(',');
+  const name = sep === -1 ? data : data.slice(0, sep);
+  const value = sep === -1 ? '' : data.slice(sep + 1);
+  if (value === '') variables.delete(name);
+  else variables.set(name, value);
+}
+
+/** mod_dptools multiset: `^^X` picks the separator X (a space by default); each piece is a base_set. */
+export function multiset(variables: Map<string, string>, data: string): void {
+  let arg = data;
+  let delim = ' ';
+  if (arg.startsWith('^^')) { delim = arg[2] ?? ''; arg = arg.slice(3); }
+  // switch_separate_string: with a space, runs of spaces separate once.
+  const pieces = delim === ' ' ? arg.split(/ +/).filter((p) => p !== '') : arg.split(delim);
+  for (const piece of pieces) baseSet(variables, piece);
+}
+
 export interface FakeFsCallOptions {
   /** Channel variables added to the channel data (as the dialplan's `set` would). */
   readonly variables?: Record<string, string>;
@@ -70,11 +90,11 @@ export interface FakeFsCallOptions {
 
 /**
  * FreeSWITCH 1.10 running `socket … async full` for one call, as captured: the captured connect,
- * myevents and linger replies byte for byte; `sendmsg execute` answered +OK at once, the
- * application run ~20 ms later and reported by CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE
- * (Application-UUID = the Event-UUID sent, as FreeSWITCH does), several events per read with one
- * split across reads; `sendmsg hangup` followed by the captured hangup events and the linger
- * notice; `exit` answered with the captured bye; a close from the server answered like the close
+ * myevents and linger replies byte for byte; `sendmsg` answered +OK at once and queued: each
+ * application (`set`, `multiset` as mod_dptools parses them) run ~20 ms after the previous one and
+ * reported by CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE (Application-UUID = the Event-UUID sent,
+ * as FreeSWITCH does), several events per read with one split across reads; a queued hangup runs
+ * after the applications before it, then the captured hangup events and the linger notice; `exit` answered with the captured bye; a close from the server answered like the close
  * capture. The dialplan then continues unless the channel was hung up.
  */
 export class FakeFreeSwitchCall {
@@ -147,18 +167,24 @@ export class FakeFreeSwitchCall {
     }
   }
 
+  /**
+   * mod_event_socket in async mode queues every sendmsg on the channel and answers +OK at once;
+   * the channel runs the queue in order (~20 ms later here): applications, then a hangup.
+   */
   private sendmsg(h: Map<string, string>): void {
     this.write(OK);
     const command = h.get('call-command');
+    const later = (run: () => void) => {
+      this.appQueue = this.appQueue.then(() => new Promise((r) => setTimeout(r, 20))).then(run);
+    };
     if (command === 'execute') {
       const app = h.get('execute-app-name') ?? '';
       const arg = h.get('execute-app-arg') ?? '';
       const appUuid = h.get('event-uuid') ?? randomUUID();
-      this.appQueue = this.appQueue.then(() => new Promise((r) => setTimeout(r, 20))).then(() => {
-        if (app === 'set') {
-          const eq = arg.indexOf('=');
-          this.variables.set(arg.slice(0, eq), arg.slice(eq + 1));
-        }
+      later(() => {
+        if (this.hangupCause) return; // a hung-up channel runs nothing more
+        if (app === 'set') baseSet(this.variables, arg);
+        if (app === 'multiset') multiset(this.variables, arg);
         const fields = { Application: app, 'Application-Data': arg, 'Application-UUID': appUuid, 'variable_current_application_data': arg };
         const bytes = Buffer.concat([rewriteEvent(EXECUTE!, fields), rewriteEvent(EXECUTE_COMPLETE!, fields)]);
         // One TCP read ends inside the second event, as in the capture.
@@ -168,8 +194,8 @@ export class FakeFreeSwitchCall {
       });
     } else if (command === 'hangup') {
       const cause = h.get('hangup-cause') ?? 'NORMAL_CLEARING';
-      this.hangupCause = cause;
-      setTimeout(() => {
+      later(() => {
+        this.hangupCause = cause;
         const events = messages(HANGUP_EVENTS).map((m) => {
           const text = m.toString('utf8');
           const body = text.slice(text.indexOf('\n\n') + 2).replace(/CALL_REJECTED/g, cause);
@@ -177,7 +203,7 @@ export class FakeFreeSwitchCall {
         });
         this.write(Buffer.concat(events));
         this.write(LINGER_NOTICE);
-      }, 20);
+      });
     }
   }
 

@@ -3,13 +3,15 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { EslOutcomes } from '../../src/freeswitch/esl-outcomes.js';
 import { EslOutboundServer } from '../../src/freeswitch/outbound-server.js';
+import { executeApp, safeArg } from '../../src/freeswitch/esl-protocol.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { example } from '../helpers.js';
-import { FakeFreeSwitchCall, captured } from './fake-freeswitch.js';
+import { FakeFreeSwitchCall, captured, multiset } from './fake-freeswitch.js';
 
 let store: SqliteStore;
 let gateway: Gateway;
@@ -38,21 +40,18 @@ async function rows() {
 
 const cmdNames = (call: FakeFreeSwitchCall) => call.commands.map((c) => {
   const lines = c.split('\n');
-  const app = lines.find((l) => l.startsWith('execute-app-arg: '))?.slice(17).split('=')[0];
+  const app = lines.find((l) => l.startsWith('execute-app-name: '))?.slice(18);
   const cc = lines.find((l) => l.startsWith('call-command: '))?.slice(14);
   return [lines[0], cc, app].filter(Boolean).join(' ');
 });
 
 describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
-  it('rewrite: sets the variables and effective_caller_id_number, waits for execution, resumes and exits', async () => {
+  it('rewrite: ONE multiset with the variables and effective_caller_id_number, waits for it to run, resumes and exits', async () => {
     const call = new FakeFreeSwitchCall(port, { variables: { cidgate_campaign: 'prospecting', cidgate_consent: '1' } });
     await call.done;
-    expect(cmdNames(call)).toEqual([
-      'connect', 'myevents', 'linger',
-      'sendmsg execute cidgate_action', 'sendmsg execute cidgate_callerid', 'sendmsg execute cidgate_reason',
-      'sendmsg execute cidgate_retry_at', 'sendmsg execute cidgate_attempt', 'sendmsg execute effective_caller_id_number',
-      'resume', 'exit',
-    ]);
+    expect(cmdNames(call)).toEqual(['connect', 'myevents', 'linger', 'sendmsg execute multiset', 'resume', 'exit']);
+    expect(call.commands[3]).toMatch(/^sendmsg\ncall-command: execute\nexecute-app-name: multiset\nexecute-app-arg: cidgate_action=rewrite cidgate_callerid=0162000001 cidgate_reason=mobile-caller-id,caller-id-not-owned,npv-required cidgate_retry_at= cidgate_attempt=\d+ effective_caller_id_number=0162000001\nEvent-UUID: [0-9a-f-]{36}$/);
+    expect(call.variables.has('cidgate_retry_at')).toBe(false); // empty: unset, as multiset does
     expect(call.presented).toBe('0162000001');
     expect(call.variables.get('cidgate_action')).toBe('rewrite');
     expect(call.variables.get('cidgate_reason')).toBe('mobile-caller-id,caller-id-not-owned,npv-required');
@@ -76,7 +75,8 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     expect(call.hangupCause).toBe('CALL_REJECTED');
     expect(call.presented).toBeNull();
     expect(call.variables.get('cidgate_reason')).toBe('no-consent');
-    expect(cmdNames(call).slice(-2)).toEqual(['sendmsg hangup', 'exit']);
+    expect(cmdNames(call).slice(3)).toEqual(['sendmsg execute multiset', 'sendmsg hangup', 'exit']);
+    expect(call.variables.get('cidgate_action')).toBe('block'); // set before the hangup: the channel runs them in order
     expect((await rows())[0]).toMatchObject({ action: 'block', counted: false });
   });
 
@@ -90,7 +90,7 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     const call = new FakeFreeSwitchCall(port, { variables: { cidgate_campaign: 'prospecting' } });
     await call.done;
     const names = cmdNames(call);
-    expect(names.slice(-4)).toEqual(['sendmsg execute', 'sendmsg execute ivr/ivr-call_rejected.wav', 'sendmsg hangup', 'exit']);
+    expect(names.slice(3)).toEqual(['sendmsg execute multiset', 'sendmsg execute pre_answer', 'sendmsg execute playback', 'sendmsg hangup', 'exit']);
     expect(call.commands.some((c) => c.includes('execute-app-name: playback\nexecute-app-arg: ivr/ivr-call_rejected.wav'))).toBe(true);
     expect(call.hangupCause).toBe('CALL_REJECTED');
   });
@@ -109,9 +109,23 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     await call.done;
     for (const c of call.commands) {
       expect(c).not.toMatch(/system|\$\{|%0A/);
-      for (const line of c.split('\n').slice(1)) expect(line).toMatch(/^[A-Za-z-]+: [A-Za-z0-9+,:._@=-]*$/);
+      for (const line of c.split('\n').slice(1)) expect(line).toMatch(/^[A-Za-z-]+: [A-Za-z0-9+,:._@= -]*$/);
+      const multiset = /execute-app-name: multiset\nexecute-app-arg: (.*)/.exec(c)?.[1];
+      if (multiset) expect(multiset.split(' ').map((p) => p.split('=')[0])).toEqual(['cidgate_action', 'cidgate_callerid', 'cidgate_reason', 'cidgate_retry_at', 'cidgate_attempt']);
     }
     expect(call.variables.get('cidgate_reason')).toBe('unknown-campaign');
+  });
+
+  it('any value reaches FreeSWITCH\'s multiset as one variable, reduced to safe characters; empty unsets (property)', () => {
+    const names = ['cidgate_action', 'cidgate_callerid', 'cidgate_reason', 'cidgate_retry_at', 'cidgate_attempt', 'effective_caller_id_number'];
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 40, unit: 'binary' }), { minLength: 6, maxLength: 6 }), (values) => {
+      const vars = names.map((n, i) => [n, values[i]!] as const);
+      const sent = executeApp('multiset', vars.map(([n, v]) => `${n}=${safeArg(v)}`).join(' '), 'u');
+      const arg = /execute-app-arg: (.*)\n/.exec(sent)![1]!;
+      const variables = new Map<string, string>();
+      multiset(variables, arg);
+      expect(variables).toEqual(new Map(vars.filter(([, v]) => v !== '').map(([n, v]) => [n, safeArg(v)])));
+    }), { numRuns: 2000 });
   });
 
   it('a session that never connects properly is closed, others still served', async () => {

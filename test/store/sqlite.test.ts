@@ -121,8 +121,10 @@ describe('check-and-record is atomic across processes', () => {
   it('two processes deciding for the same consumers never both take the 4th slot', async () => {
     const db = join(dir, 'shared.db');
     const consumers = Array.from({ length: 40 }, (_, i) => `01456${String(i).padStart(5, '0')}`);
-    const lines = consumers.flatMap((to) => Array.from({ length: 6 }, (_, k) =>
-      JSON.stringify({ campaign: 'prospecting', from: '0612345678', to, consent: true, at: `2026-11-30T10:${String(k).padStart(2, '0')}:00Z` }),
+    // Decided "now" (no `at`), as the service does: each call's instant is taken when the store
+    // serialises it, so it sees the other process's attempts. Consent to any time: the test runs at any hour.
+    const lines = consumers.flatMap((to) => Array.from({ length: 6 }, () =>
+      JSON.stringify({ campaign: 'prospecting', from: '0612345678', to, consent: true, consentAnytime: true }),
     )).join('\n');
     const [a, b] = await Promise.all([runBatch(db, lines), runBatch(db, lines)]);
     const decisions = [...a.trim().split('\n'), ...b.trim().split('\n')].map((l) => JSON.parse(l));
