@@ -48,13 +48,18 @@ const walBytes = () => {
   }
 };
 
+let lastLog = 0;
+
 const tick = (): CheckpointReport => {
   try {
     run('PASSIVE');
     let r = run('PASSIVE');
     let restarted = false;
-    // The log in use (frames since its last reset), not the file: that one is reused in place.
-    if (r.log * frameBytes > restartBytes) {
+    // The log in use (frames since its last reset), not the file: that one is reused in place. An
+    // idle log (nothing written since the last tick) is emptied too, so the file shrinks when quiet.
+    const idle = r.log > 0 && r.log === lastLog;
+    lastLog = r.log;
+    if (r.log * frameBytes > restartBytes || idle) {
       const giveUp = performance.now() + lockWaitMs;
       for (;;) {
         r = run('TRUNCATE'); // busy: the writer or a reader is there, and it checkpointed as PASSIVE

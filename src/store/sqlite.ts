@@ -410,7 +410,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
       // checkpoints are copied back once (measured: a quarter of check-and-record's cost).
       db.pragma('wal_autocheckpoint = 10000');
       // After a checkpoint resets the log, the -wal file is cut back to this size (default: never).
-      db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+      db.pragma(`journal_size_limit = ${opts.walRestartBytes ?? WAL_RESTART_BYTES}`);
       if (!opts.readonly) migrate(db);
       return db;
     } catch (err) {
