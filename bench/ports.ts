@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import net from 'node:net';
 
 /** A TCP port nothing listens on right now, on loopback. */
@@ -5,6 +6,18 @@ export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A UDP port nothing is bound to right now, on loopback. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
       s.close(() => resolve(port));
     });
   });

@@ -9,12 +9,10 @@ const COLUMNS = [
 
 /** The audit trail: every decision with its outcome, as CSV or JSON lines. */
 export async function attemptsCommand(opts: CommonOptions & { to?: string; since?: string; csv?: boolean }, out: NodeJS.WritableStream): Promise<number> {
-  const filter = {
-    callee: opts.to ? parseNumberArg(opts.to, '--to') : undefined,
-    since: opts.since ? parseInstant(opts.since, '--since') : undefined,
-  };
-  const { store } = openContext(opts);
+  const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
+  const { store, loaded } = openContext(opts);
   try {
+    const filter = { callee, since: opts.since ? parseInstant(opts.since, '--since', loaded.config.rules.siteTimeZone) : undefined };
     if (opts.csv) out.write(`${csvLine(COLUMNS)}\n`);
     for await (const a of store.attempts(filter)) {
       const values = [

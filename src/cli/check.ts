@@ -70,7 +70,7 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
       const obj: unknown = JSON.parse(line);
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object');
       const fields = obj as Record<string, unknown>;
-      clock.set(typeof fields.at === 'string' ? parseInstant(fields.at, 'at') : null);
+      clock.set(typeof fields.at === 'string' ? parseInstant(fields.at, 'at', gateway.config.rules.siteTimeZone) : null);
       const result = await gateway.check(requestOf(fields, opts.campaign), { record: opts.record === true });
       await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));
     } catch (err) {

@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { zonedInstant } from '../time/zoned.js';
 
 export interface CommonOptions {
   config?: string;
@@ -19,17 +20,42 @@ export interface CliContext {
 export function openContext(opts: CommonOptions): CliContext {
   const loaded = loadConfig(opts.config);
   const store = new SqliteStore(opts.db ?? loaded.config.raw.database, { busyTimeoutMs: 5_000 });
-  return { loaded, store, clock: opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock };
+  const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.rules.siteTimeZone) : null;
+  return { loaded, store, clock: at ? fixedClock(at) : systemClock };
 }
 
-export function parseInstant(text: string, what: string): Date {
+/** How `--at` and the other instants are read, for --help. */
+export const INSTANT_HELP = 'ISO 8601; without an offset (Z, +01:00) it is the wall clock of the config\'s siteTimeZone';
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * An ISO-8601 date or instant. Without an offset it is read in `timeZone` (the site's), never in the
+ * machine's: the same command decides the same way on any host. Impossible dates (30 February,
+ * 24:30) are refused rather than rolled over.
+ */
+export function parseInstant(text: string, what: string, timeZone: string): Date {
   // ISO 8601 only: Date.parse accepts far too much ("1", "March 7").
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) {
-    throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not an ISO-8601 date or instant`, { value: text });
+  const m = ISO_INSTANT.exec(text.trim());
+  if (!m) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not an ISO-8601 date or instant`, { value: text });
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const ms = Math.round(Number(m[7] ?? 0) * 1000);
+  const impossible = (why: string) => new CidgateError('BAD_OPTION', `${what}: "${text}" is not a real instant (${why})`, { value: text });
+  if (month < 1 || month > 12) throw impossible(`there is no month ${month}`);
+  const monthDays = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > monthDays) throw impossible(`${year}-${String(month).padStart(2, '0')} has ${monthDays} days`);
+  if (hour > 23 || minute > 59 || second > 59) throw impossible('hours run 00–23, minutes and seconds 00–59');
+  const offset = m[8];
+  if (offset === undefined) {
+    return new Date(zonedInstant(year, month, day, hour * 60 + minute, timeZone).getTime() + second * 1000 + ms);
   }
-  const d = new Date(text.trim());
-  if (Number.isNaN(d.getTime())) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not a valid instant`, { value: text });
-  return d;
+  let offsetMinutes = 0;
+  if (offset.toUpperCase() !== 'Z') {
+    const [oh, om] = [Number(offset.slice(1, 3)), Number(offset.slice(-2))];
+    if (oh > 23 || om > 59) throw impossible(`no time zone is ${offset} from UTC`);
+    offsetMinutes = (offset.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);
 }
 
 export function parseNumberArg(text: string, what = 'number'): string {

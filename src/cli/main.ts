@@ -3,6 +3,7 @@ import { CidgateError } from '../errors.js';
 import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
+import { INSTANT_HELP } from './context.js';
 import { watchOutput } from './output.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
@@ -36,7 +37,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 function common(cmd: Command, withAt = true): Command {
   cmd.option('--config <file>', 'config file (default: the embedded example)')
     .option('--db <file>', 'SQLite database (default: the config\'s `database`)');
-  if (withAt) cmd.option('--at <iso>', 'the instant to act at (default: now)');
+  if (withAt) cmd.option('--at <iso>', `the instant to act at (default: now); ${INSTANT_HELP}`);
   return cmd;
 }
 
@@ -60,7 +61,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .option('--tz <zone>', 'callee time zone hint (IANA name)')
     .option('--record', 'log the decision as an attempt (without it nothing is written)')
     .option('--json', 'print one JSON object')
-    .option('--batch <file>', 'JSON lines of {from,to,campaign,at,consent,consentAnytime,zone,tz}; - for stdin')
+    .option('--batch <file>', 'JSON lines of {from,to,campaign,at,consent,consentAnytime,zone,tz} (`at` read like --at); - for stdin')
     .action((opts) => run(() => checkCommand(opts, out)));
 
   common(program.command('refuse <number>'))
@@ -89,7 +90,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
   common(program.command('attempts'), false)
     .description('the audit trail: decisions and outcomes')
     .option('--to <number>', 'only this callee')
-    .option('--since <iso>', 'only from this instant')
+    .option('--since <iso>', `only from this instant; ${INSTANT_HELP}`)
     .option('--csv', 'CSV instead of JSON lines')
     .action((opts) => run(() => attemptsCommand(opts, out)));
 

@@ -47,22 +47,22 @@ export async function consentRevokeCommand(number: string, opts: CommonOptions, 
 /** CSV `number,at,source,anytime` (header optional); every bad row is reported, none is half-imported. */
 export async function consentImportCommand(file: string, opts: CommonOptions, out: Out): Promise<number> {
   const rows = readCsv(file);
-  const records: { number: string; at: Date | null; source: string | null; anytime: boolean }[] = [];
-  const errors: string[] = [];
-  rows.forEach((row, i) => {
-    if (i === 0 && row[0]?.toLowerCase() === 'number') return;
-    const phone = parsePhone(row[0]);
-    if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
-    let at: Date | null = null;
-    try {
-      at = row[1] ? parseInstant(row[1], 'at') : null;
-    } catch (err) {
-      return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
-    }
-    records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
-  });
-  if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
-  return withStore(opts, async ({ store, clock }) => {
+  return withStore(opts, async ({ store, clock, loaded }) => {
+    const records: { number: string; at: Date | null; source: string | null; anytime: boolean }[] = [];
+    const errors: string[] = [];
+    rows.forEach((row, i) => {
+      if (i === 0 && row[0]?.toLowerCase() === 'number') return;
+      const phone = parsePhone(row[0]);
+      if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
+      let at: Date | null = null;
+      try {
+        at = row[1] ? parseInstant(row[1], 'at', loaded.config.rules.siteTimeZone) : null;
+      } catch (err) {
+        return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
+      }
+      records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
+    });
+    if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
     for (const r of records) await store.addConsent({ ...r, at: r.at ?? clock.now() });
     out.write(`${records.length} consents imported\n`);
     return 0;

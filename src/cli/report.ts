@@ -24,11 +24,11 @@ export interface ReportOptions extends CommonOptions {
 
 /**
  * A date alone is a whole site-local day: `--from 2026-11-01 --to 2026-11-30` covers November
- * in the site's time zone, the 30th included. An instant is taken as is (`--to` exclusive).
+ * in the site's time zone, the 30th included. An instant is read like --at (`--to` exclusive).
  */
 function periodBound(text: string, what: string, timeZone: string, end: boolean): Date {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (!day) return parseInstant(text, what);
+  if (!day) return parseInstant(text, what, timeZone);
   const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
   const probe = new Date(Date.UTC(y, m - 1, d));
   if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not a date`, { value: text });

@@ -75,7 +75,7 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     if (input.at !== undefined) {
       if (!config.raw.http.allowDecisionTime) throw new HttpError(400, 'DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
       try {
-        at = parseInstant(input.at, 'at');
+        at = parseInstant(input.at, 'at', config.rules.siteTimeZone);
       } catch (err) {
         throw new HttpError(400, 'INVALID_FIELD', (err as Error).message, 'at');
       }

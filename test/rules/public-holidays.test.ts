@@ -13,19 +13,39 @@ describe('public holidays (L.3133-1), computed', () => {
     expect([...holidaysOf('FR', year)].sort()).toEqual(NATIONAL[year]);
   });
 
-  it('Alsace-Moselle adds Good Friday and 26 December', () => {
-    for (const region of ['FR-57', 'FR-67', 'FR-68']) {
-      const extra = (y: number) => [...holidaysOf(region, y)].filter((d) => !NATIONAL[y]!.includes(d)).sort();
-      expect(extra(2026), region).toEqual(['2026-04-03', '2026-12-26']);
-      expect(extra(2027), region).toEqual(['2027-03-26', '2027-12-26']);
-      expect(extra(2028), region).toEqual(['2028-04-14', '2028-12-26']);
+  /** What each region adds to the national eleven, checked against the texts (see local-holidays.ts). */
+  const GOOD_FRIDAY: Record<number, string> = { 2026: '04-03', 2027: '03-26', 2028: '04-14', 2029: '03-30', 2030: '04-19' };
+  const LOCAL: Record<string, (y: number) => string[]> = {
+    'FR-57': (y) => [GOOD_FRIDAY[y]!, '12-26'], 'FR-67': (y) => [GOOD_FRIDAY[y]!, '12-26'], 'FR-68': (y) => [GOOD_FRIDAY[y]!, '12-26'],
+    'FR-GP': (y) => [GOOD_FRIDAY[y]!, '05-27'], 'FR-MQ': (y) => [GOOD_FRIDAY[y]!, '05-22'], 'FR-GF': () => ['06-10'],
+    'FR-RE': () => ['12-20'], 'FR-YT': () => ['04-27'], 'FR-MF': () => ['05-28'], 'FR-BL': () => ['10-09'], 'FR-PM': () => [],
+  };
+  const cases = Object.keys(LOCAL).flatMap((region) => [2026, 2027, 2028, 2029, 2030].map((year) => [region, year] as const));
+
+  it.each(cases)('%s in %i: the national holidays and exactly its own', (region, year) => {
+    const national = [...holidaysOf('FR', year)];
+    const own = [...holidaysOf(region, year)].filter((d) => !national.includes(d)).sort();
+    const expected = LOCAL[region]!(year).map((mmdd) => `${year}-${mmdd}`).filter((d) => !national.includes(d)).sort();
+    expect(own).toEqual(expected);
+    expect(national.every((d) => holidaysOf(region, year).has(d))).toBe(true);
+  });
+
+  it('Good Friday is three days before the Easter Monday date-holidays computes, 1990–2100', () => {
+    for (let y = 1990; y <= 2100; y++) {
+      const easterMonday = [...holidaysOf('FR', y)].find((d) => d.slice(5) >= '03-23' && d.slice(5) <= '04-26')!;
+      const goodFriday = new Date(Date.parse(`${easterMonday}T00:00:00Z`) - 3 * 86_400_000).toISOString().slice(0, 10);
+      expect(holidaysOf('FR-57', y).has(goodFriday), String(y)).toBe(true);
     }
   });
 
-  it.each([
-    ['FR-YT', '04-27'], ['FR-MQ', '05-22'], ['FR-GP', '05-27'], ['FR-GF', '06-10'], ['FR-RE', '12-20'],
-  ])('%s has its abolition-of-slavery day on %s, every year', (region, mmdd) => {
-    for (const y of [2026, 2027, 2028]) expect(holidaysOf(region, y).has(`${y}-${mmdd}`)).toBe(true);
+  it('Saint-Martin commemorates on 28 May, not on Guadeloupe\'s 27 May', () => {
+    // Thursday 27 and Friday 28 May 2027 (Ascension is 6 May that year).
+    const saintMartin = { to: '0590871234', zone: 'MF' };
+    expect(decideAt('2027-05-28T11:00:00-04:00', saintMartin).reasons).toEqual(['public-holiday']);
+    expect(decideAt('2027-05-27T11:00:00-04:00', saintMartin).action).toBe('rewrite');
+    expect(decideAt('2027-05-27T11:00:00-04:00', { to: '0590871234' }).reasons).toEqual(['public-holiday']);
+    // Saint-Barthélemy: Tuesday 9 October 2029.
+    expect(decideAt('2029-10-09T11:00:00-04:00', { to: '0590271234', zone: 'BL' }).reasons).toEqual(['public-holiday']);
   });
 
   it('blocks a prospecting call on a national holiday, until the next open slot', () => {

@@ -1,0 +1,180 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  finalResponses, hasProgram, header, runPbx, sipOptions, startCarrier, startCidgate, startKamailio, udpExchange,
+  type Carrier, type Cidgate, type Kamailio, type PbxRun, type SipMessage,
+} from '../../bench/kamailio-lab.js';
+import { freePort, freeUdpPort } from '../../bench/ports.js';
+import { describeIfAvailable } from '../requires.js';
+import { until } from '../helpers.js';
+
+const describeWithKamailio = describeIfAvailable('Kamailio and SIPp', hasProgram('kamailio') && hasProgram('sipp'),
+  'apt-get install kamailio kamailio-extra-modules kamailio-utils-modules sip-tester (or run bash .ci/run)');
+
+/** The customer campaign's pool number for zone 4 (manual dialing: the most local geographic number). */
+const POOL_04 = '0465710001';
+
+describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate over HTTP (real Kamailio, real SIPp)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cidgate-kamailio-'));
+  let cidgatePort: number;
+  let cidgate: Cidgate;
+  let carrier: Carrier;
+  let kamailio: Kamailio;
+  const extra: Kamailio[] = [];
+
+  beforeAll(async () => {
+    cidgatePort = await freePort();
+    cidgate = await startCidgate(dir, cidgatePort);
+    carrier = await startCarrier(dir, await freeUdpPort());
+    kamailio = await startKamailio(dir, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url });
+  }, 60_000);
+
+  afterAll(async () => {
+    cidgate?.resume();
+    for (const k of [...extra, kamailio]) await k?.stop();
+    await carrier?.stop();
+    await cidgate?.stop();
+  }, 30_000);
+
+  const callIds = (run: PbxRun) => [...finalResponses(run).keys()];
+  /** The INVITEs the carrier received for these calls (one per call: retransmissions dropped). */
+  const invitesAtCarrier = (ids: string[]): SipMessage[] => {
+    const seen = new Map<string, SipMessage>();
+    for (const m of carrier.messages()) {
+      const id = header(m, 'call-id') ?? '';
+      if (m.direction === 'received' && m.startLine.startsWith('INVITE ') && ids.includes(id)) seen.set(id, m);
+    }
+    return [...seen.values()];
+  };
+  const carrierGot = (id: string, method: string) =>
+    carrier.messages().some((m) => m.direction === 'received' && m.startLine.startsWith(`${method} `) && header(m, 'call-id') === id);
+  const status = (m: SipMessage | undefined) => Number(/^SIP\/2\.0 (\d{3})/.exec(m?.startLine ?? '')?.[1]);
+  const attemptsTo = (e164: string) => cidgate.attempts().filter((a) => a.callee === e164);
+
+  it('relays a customer call with From and P-Asserted-Identity rewritten to the pool number, no X-Cidgate-* header, and records it with its outcome', async () => {
+    const run = await runPbx(dir, { kamailioPort: kamailio.port, calls: [{ from: '0612345678', to: '0472123456', campaign: 'customer' }], holdMs: 1000 });
+    expect(run.status).toBe(0);
+    const [id] = callIds(run);
+    expect(status(finalResponses(run).get(id!))).toBe(200);
+
+    const [invite] = invitesAtCarrier([id!]);
+    expect(invite, 'the carrier got the INVITE').toBeDefined();
+    expect(invite!.startLine).toBe(`INVITE sip:0472123456@127.0.0.1:${carrier.port} SIP/2.0`);
+    expect(header(invite!, 'from')).toMatch(new RegExp(`^"Agent 12" <sip:${POOL_04}@127\\.0\\.0\\.1>;tag=`));
+    expect(invite!.headers.get('p-asserted-identity')).toEqual([`<sip:${POOL_04}@127.0.0.1>`]);
+    expect([...invite!.headers.keys()].filter((h) => h.startsWith('x-cidgate-'))).toEqual([]);
+    expect(carrierGot(id!, 'ACK')).toBe(true);
+    expect(carrierGot(id!, 'BYE')).toBe(true);
+
+    await until(() => attemptsTo('+33472123456').some((a) => a.outcome !== null), 10_000);
+    const [attempt] = attemptsTo('+33472123456');
+    expect(attempt).toMatchObject({
+      campaign: 'customer', action: 'rewrite', original_caller_id: '+33612345678', presented_caller_id: '+33465710001', outcome: 'answered',
+    });
+    expect(attempt!.duration_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a prospecting call outside the legal window with 403, the reasons and a Retry-After up to the next window', async () => {
+    // Saturday 28 November 2026, 10:30 in Paris: the window opens again on Monday at 10:00 (47.5 h later).
+    const run = await runPbx(dir, {
+      kamailioPort: kamailio.port,
+      calls: [{ from: '0612345678', to: '0145678901', campaign: 'prospecting', at: '2026-11-28T10:30:00+01:00', consent: 'signed-form-42' }],
+    });
+    expect(run.status).toBe(0);
+    const [id] = callIds(run);
+    const refusal = finalResponses(run).get(id!)!;
+    expect(refusal.startLine).toBe('SIP/2.0 403 Forbidden');
+    expect(header(refusal, 'x-cidgate-reason')).toBe('outside-calling-hours');
+    expect(header(refusal, 'reason')).toBe('Q.850;cause=21;text="outside-calling-hours"');
+    expect(header(refusal, 'retry-after')).toBe(String(47.5 * 3600));
+    expect(invitesAtCarrier([id!])).toEqual([]);
+    expect(attemptsTo('+33145678901')).toMatchObject([{ action: 'block', retry_at: '2026-11-30T09:00:00.000Z' }]);
+  });
+
+  it('decides and relays a burst of 50 concurrent calls', async () => {
+    const calls = Array.from({ length: 50 }, (_, i) => ({ from: '0612345678', to: `04721234${String(i).padStart(2, '0')}`, campaign: 'customer' }));
+    const run = await runPbx(dir, { kamailioPort: kamailio.port, calls, rate: 200, limit: 50, holdMs: 2000 });
+    expect(run.status).toBe(0);
+    const ids = callIds(run);
+    expect(ids).toHaveLength(50);
+    expect([...finalResponses(run).values()].map(status)).toEqual(Array(50).fill(200));
+    const invites = invitesAtCarrier(ids);
+    expect(invites).toHaveLength(50);
+    for (const invite of invites) expect(header(invite, 'p-asserted-identity')).toBe(`<sip:${POOL_04}@127.0.0.1>`);
+    await until(() => {
+      const recorded = cidgate.attempts().filter((a) => calls.some((c) => a.callee === `+33${c.to.slice(1)}`));
+      return recorded.length === 50 && recorded.every((a) => a.outcome === 'answered');
+    }, 15_000);
+  });
+
+  it('fails closed while cidgate is stopped or hung, Kamailio keeps running, and calls flow again once it is back', async () => {
+    const customerCall = { from: '0612345678', to: '0472999999', campaign: 'customer' };
+    await cidgate.stop();
+
+    const refused = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
+    const [refusedId] = callIds(refused);
+    const unavailable = finalResponses(refused).get(refusedId!)!;
+    expect(unavailable.startLine).toBe('SIP/2.0 503 Service Unavailable');
+    expect(header(unavailable, 'x-cidgate-reason')).toBe('cidgate-unavailable');
+    expect(invitesAtCarrier([refusedId!])).toEqual([]);
+    expect(kamailio.alive()).toBe(true);
+    expect(await sipOptions(kamailio.port)).toBe(true);
+
+    // Fail-open for the customer campaign: an owned number goes out unchanged, a mobile does not.
+    const failOpen = await startKamailio(dir, {
+      sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url,
+      defines: ['CIDGATE_FAIL_OPEN_CAMPAIGNS="^customer$"', `CIDGATE_OWNED="^${POOL_04}$"`],
+    });
+    extra.push(failOpen);
+    const open = await runPbx(dir, { kamailioPort: failOpen.port, calls: [{ ...customerCall, from: POOL_04 }, customerCall] });
+    const [ownedId, mobileId] = callIds(open);
+    expect(status(finalResponses(open).get(ownedId!))).toBe(200);
+    expect(header(invitesAtCarrier([ownedId!])[0]!, 'p-asserted-identity')).toBe(`<sip:${POOL_04}@127.0.0.1>`);
+    expect(status(finalResponses(open).get(mobileId!))).toBe(503);
+    expect(invitesAtCarrier([mobileId!])).toEqual([]);
+
+    cidgate = await startCidgate(dir, cidgatePort);
+    const back = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
+    expect(status(finalResponses(back).get(callIds(back)[0]!))).toBe(200);
+
+    // Hung (accepts connections, never answers): 503 once the 1 s timeout expires, not later.
+    cidgate.pause();
+    try {
+      const hung = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
+      const refusal = finalResponses(hung).get(callIds(hung)[0]!)!;
+      expect(status(refusal)).toBe(503);
+      const invite = hung.messages.find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '))!;
+      expect(refusal.atMs - invite.atMs).toBeGreaterThanOrEqual(900);
+      expect(refusal.atMs - invite.atMs).toBeLessThan(2500); // the 1 s timeout, with a margin for a loaded machine
+    } finally {
+      cidgate.resume();
+    }
+    const after = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
+    expect(status(finalResponses(after).get(callIds(after)[0]!))).toBe(200);
+  }, 90_000);
+
+  it('refuses an INVITE from an untrusted address without asking cidgate, and survives garbage', async () => {
+    const before = cidgate.attempts().length;
+    const garbage = [
+      Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 7919) % 256)),
+      'INVITE\r\n\r\n',
+      'INVITE sip:0472123456@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {local}\r\nContent-Length: banana\r\n\r\n',
+      `INVITE sip:${'9'.repeat(3000)}@127.0.0.1 SIP/2.0\r\nFrom: <sip:x>\r\n\r\n`,
+    ];
+    await udpExchange(kamailio.port, garbage, 500);
+
+    const run = await runPbx(dir, {
+      kamailioPort: kamailio.port, ip: '127.0.0.2', calls: [{ from: '0612345678', to: '0472777777', campaign: 'customer' }],
+    });
+    const [id] = callIds(run);
+    expect(finalResponses(run).get(id!)!.startLine).toBe('SIP/2.0 403 Forbidden - untrusted source');
+    expect(invitesAtCarrier([id!])).toEqual([]);
+    expect(cidgate.attempts().length).toBe(before);
+
+    expect(kamailio.alive()).toBe(true);
+    const ok = await runPbx(dir, { kamailioPort: kamailio.port, calls: [{ from: '0612345678', to: '0472777777', campaign: 'customer' }] });
+    expect(status(finalResponses(ok).get(callIds(ok)[0]!))).toBe(200);
+  });
+});
