@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,3 +10,6 @@ export const PACKAGE_ROOT = (() => {
 })();
 
 export const EXAMPLE_CONFIG = join(PACKAGE_ROOT, 'config', 'cidgate.example.yaml');
+
+/** The package's version (package.json), for `--version` and the API document. */
+export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

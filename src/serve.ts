@@ -1,122 +1,331 @@
 import { AmiOutcomes } from './asterisk/ami-client.js';
 import { FastAgiServer } from './asterisk/fastagi-server.js';
 import { systemClock } from './clock.js';
+import type { Config } from './config/compile.js';
+import { loadConfig } from './config/load.js';
+import type { RawConfig } from './config/schema.js';
+import { CidgateError } from './errors.js';
 import { EslOutcomes } from './freeswitch/esl-outcomes.js';
 import { EslOutboundServer } from './freeswitch/outbound-server.js';
-import { loadConfig } from './config/load.js';
-import { CidgateError } from './errors.js';
+import type { Readiness, ReloadResult } from './http/plugin.js';
 import { buildHttpServer } from './http/server.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
+import { Metrics } from './service/metrics.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
 import { SqliteStore } from './store/sqlite.js';
 
-/** How long open sessions may take to finish on SIGTERM before they are cut. */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** How long open sessions may take to finish on SIGTERM before they are cut: one period shared by all listeners. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+/** Past the grace, the stop itself gets this long before the process exits anyway. */
+const STOP_WATCHDOG_MS = 5_000;
+const READY_CHECK_TIMEOUT_MS = 1_000;
 
 export interface Service {
   stop(): Promise<void>;
+  reload(trigger: string): Promise<ReloadResult>;
 }
 
-/** Starts every configured adapter around one gateway and one store. */
-export async function startService(opts: { config?: string; db?: string }): Promise<Service> {
+/** A running part of the service: a listener or a connection. */
+interface Part {
+  readonly name: string;
+  /** Stops accepting at once, then lets its sessions finish for up to `graceMs`. */
+  stop(graceMs: number): Promise<void> | void;
+  sessions?(): number;
+  connected?(): boolean;
+}
+
+/** A listener's identity: its address. A changed address is re-bound on reload. */
+interface ListenerSpec {
+  readonly name: string;
+  readonly address: string;
+  open(): Promise<Part & { port: number }>;
+}
+
+/** Runs every stop at once (one shared grace); each failure is logged, none skips the others. */
+async function stopAll(parts: readonly Part[], graceMs: number, log: Logger): Promise<void> {
+  const results = await Promise.allSettled(parts.map(async (p) => p.stop(graceMs)));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      log.error({ event: 'stop-failed', part: parts[i]!.name, err: { message: (r.reason as Error)?.message ?? String(r.reason) } }, `${parts[i]!.name}: stop failed`);
+    }
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+class Aborted extends Error {}
+
+/**
+ * Starts every configured adapter around one gateway and one store, all or nothing: if any part
+ * fails to start (or `signal` asks to stop meanwhile), everything opened so far is closed and the
+ * error is thrown.
+ */
+export async function startService(opts: { config?: string; db?: string }, signal?: AbortSignal): Promise<Service> {
   const loaded = loadConfig(opts.config);
   const raw = loaded.config.raw;
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
   const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
   const gateway = new Gateway(loaded.config, store, systemClock, logger);
-  gateway.warmUp();
-  const ports: Record<string, number> = {};
-  const stops: (() => Promise<void> | void)[] = [];
+  const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
+  const others: Part[] = [];
+  /** Old listeners still draining after a reload re-bound them. */
+  const draining = new Set<Promise<void>>();
+  let stopping = false;
+  let ready = false;
+  const parts = () => [...[...listeners.values()].map((l) => l.part), ...others];
+  const checkAbort = () => { if (signal?.aborted) throw new Aborted('stopped during start'); };
 
-  if (raw.asterisk.fastagi.enabled) {
-    const fastagi = new FastAgiServer({ name: 'fastagi', ...raw.asterisk.fastagi, callerIdFormat: raw.callerId.format }, gateway, logger);
-    ports.fastagi = (await fastagi.listen()).port;
-    stops.push(() => fastagi.close(SHUTDOWN_GRACE_MS));
-  }
-
-  const amiSecret = readSecret('CIDGATE_AMI_SECRET', raw.asterisk.ami.secretFile, logger);
-  if (amiSecret) {
-    const ami = new AmiOutcomes({ ...raw.asterisk.ami, secret: amiSecret }, gateway, logger);
-    ami.start();
-    stops.push(() => ami.stop());
-  }
-
-  if (raw.freeswitch.outbound.enabled) {
-    const o = raw.freeswitch.outbound;
-    const esl = new EslOutboundServer({ name: 'freeswitch', ...o, callerIdFormat: raw.callerId.format }, gateway, logger);
-    ports.freeswitch = (await esl.listen()).port;
-    stops.push(() => esl.close(SHUTDOWN_GRACE_MS));
-  }
-
-  const eslPassword = readSecret('CIDGATE_ESL_PASSWORD', raw.freeswitch.inbound.passwordFile, logger);
-  if (eslPassword) {
-    const outcomes = new EslOutcomes({ ...raw.freeswitch.inbound, password: eslPassword }, gateway, logger);
-    outcomes.start();
-    stops.push(() => outcomes.stop());
-  }
-
-  const drachtioSecret = readSecret('CIDGATE_DRACHTIO_SECRET', raw.sip.drachtio.secretFile, logger);
-  if (drachtioSecret) {
-    const sip = new SipB2bua({
-      ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
-      keepDisplayName: raw.sip.keepDisplayName, callerIdFormat: raw.callerId.format,
-      campaignBySource: new Map(Object.entries(raw.sip.sources)),
-    }, gateway, logger);
-    sip.start();
-    stops.push(() => sip.stop());
-  }
-
-  if (raw.http.enabled) {
-    const token = readSecret('CIDGATE_HTTP_TOKEN', raw.http.tokenFile, logger);
-    const app = await buildHttpServer({ gateway, log: logger, token });
-    try {
-      await app.listen({ host: raw.http.host, port: raw.http.port });
-    } catch (err) {
-      throw new CidgateError('LISTEN_FAILED', `http: cannot listen on ${raw.http.host}:${raw.http.port}: ${(err as Error).message}`, { name: 'http' });
-    }
-    ports.http = (app.server.address() as { port: number }).port;
-    stops.push(() => app.close());
-  }
-
-  if (raw.retentionDays !== null) {
-    const days = raw.retentionDays;
-    const purge = async () => {
+  const metrics = new Metrics(gateway, {
+    sessions: () => Object.fromEntries(parts().filter((p) => p.sessions).map((p) => [p.name, p.sessions!()])),
+    connections: () => Object.fromEntries(others.filter((p) => p.connected).map((p) => [p.name, p.connected!()])),
+  });
+  const hooks = {
+    registry: metrics.registry,
+    reload: (trigger: string) => reload(trigger),
+    async ready(): Promise<Readiness> {
+      const checks: Record<string, { ok: boolean; detail?: string }> = {};
       try {
-        const { cutoffs } = purgeCutoffs(loaded.config, days, new Date());
-        const deleted = await store.purge(cutoffs);
-        logger.info({ event: 'purged', deleted, before: cutoffs.decisionsBefore.toISOString() }, 'retention purge');
+        await withTimeout(store.findAttempt({ attemptId: 0 }), READY_CHECK_TIMEOUT_MS, 'store');
+        checks.store = { ok: true };
       } catch (err) {
-        logger.error({ event: 'purge-failed', err: { message: (err as Error).message } }, 'retention purge failed');
+        checks.store = { ok: false, detail: (err as Error).message };
       }
-    };
-    const timer = setInterval(() => void purge(), 3_600_000);
-    timer.unref();
-    void purge();
-    stops.push(() => clearInterval(timer));
+      for (const p of others) if (p.connected) checks[p.name] = p.connected() ? { ok: true } : { ok: false, detail: 'not connected' };
+      checks.service = stopping ? { ok: false, detail: 'stopping' } : ready ? { ok: true } : { ok: false, detail: 'starting' };
+      return { ready: Object.values(checks).every((c) => c.ok), checks };
+    },
+  };
+
+  const specsOf = (r: RawConfig): ListenerSpec[] => {
+    const specs: ListenerSpec[] = [];
+    if (r.asterisk.fastagi.enabled) {
+      const o = r.asterisk.fastagi;
+      specs.push({
+        name: 'fastagi', address: `${o.host}:${o.port}`,
+        async open() {
+          const s = new FastAgiServer({ name: 'fastagi', ...o }, gateway, logger);
+          const { port } = await s.listen();
+          return { name: 'fastagi', port, stop: (g) => s.close(g), sessions: () => s.sessions };
+        },
+      });
+    }
+    if (r.freeswitch.outbound.enabled) {
+      const o = r.freeswitch.outbound;
+      specs.push({
+        name: 'freeswitch', address: `${o.host}:${o.port}`,
+        async open() {
+          const s = new EslOutboundServer({ name: 'freeswitch', ...o }, gateway, logger);
+          const { port } = await s.listen();
+          return { name: 'freeswitch', port, stop: (g) => s.close(g), sessions: () => s.sessions };
+        },
+      });
+    }
+    if (r.http.enabled) {
+      const o = r.http;
+      specs.push({
+        name: 'http', address: `${o.host}:${o.port}`,
+        async open() {
+          const token = readSecret('CIDGATE_HTTP_TOKEN', o.tokenFile, logger);
+          const { app, inFlight } = await buildHttpServer({ gateway, log: logger, token, service: hooks });
+          try {
+            await app.listen({ host: o.host, port: o.port, listenTextResolver: () => '' });
+          } catch (err) {
+            await app.close();
+            throw new CidgateError('LISTEN_FAILED', `http: cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, { name: 'http', host: o.host, port: o.port });
+          }
+          return {
+            name: 'http', port: (app.server.address() as { port: number }).port, sessions: inFlight,
+            async stop(graceMs) {
+              // fastify waits for requests in flight; past the grace they are cut.
+              const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+              try {
+                await app.close();
+              } finally {
+                clearTimeout(timer);
+              }
+            },
+          };
+        },
+      });
+    }
+    return specs;
+  };
+
+  async function reload(trigger: string): Promise<ReloadResult> {
+    const path = loaded.path;
+    let next: Config;
+    try {
+      next = loadConfig(opts.config).config;
+    } catch (err) {
+      const error = (err as Error).message;
+      logger.error({ event: 'reload-failed', trigger, config: path, error }, 'config not reloaded: still running on the previous one');
+      return { ok: false, config: path, error };
+    }
+    const before = gateway.config.raw;
+    const needsRestart: string[] = [];
+    if (next.raw.database !== before.database) needsRestart.push('database');
+    for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store'] as const) {
+      const pick = (r: RawConfig) => JSON.stringify(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r));
+      if (pick(next.raw) !== pick(before)) needsRestart.push(key);
+    }
+    gateway.reconfigure(next);
+    logger.level = next.raw.log.level;
+    const rebound: string[] = [];
+    const wanted = new Map(specsOf(next.raw).map((s) => [s.name, s]));
+    for (const [name, current] of [...listeners]) {
+      const spec = wanted.get(name);
+      if (spec && spec.address === current.spec.address) continue;
+      if (spec) {
+        // The new address first, then the old one drains: nothing is refused meanwhile.
+        try {
+          listeners.set(name, { spec, part: await spec.open() });
+        } catch (err) {
+          logger.error({ event: 'rebind-failed', listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: kept on ${current.spec.address}`);
+          needsRestart.push(name);
+          continue;
+        }
+      } else {
+        listeners.delete(name);
+      }
+      rebound.push(name);
+      const closing = Promise.resolve(current.part.stop(SHUTDOWN_GRACE_MS)).catch((err: Error) =>
+        logger.error({ event: 'stop-failed', part: name, err: { message: err.message } }, `${name}: stop failed`));
+      draining.add(closing);
+      void closing.finally(() => draining.delete(closing));
+    }
+    for (const [name, spec] of wanted) {
+      if (listeners.has(name)) continue;
+      try {
+        listeners.set(name, { spec, part: await spec.open() });
+        rebound.push(name);
+      } catch (err) {
+        logger.error({ event: 'rebind-failed', listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: not started`);
+        needsRestart.push(name);
+      }
+    }
+    const ports = Object.fromEntries([...listeners].map(([n, l]) => [n, l.part.port]));
+    logger.info({ event: 'reloaded', trigger, config: path, rebound, ports, needsRestart }, 'config reloaded');
+    return { ok: true, config: path, rebound, needsRestart };
   }
 
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, ami: Boolean(amiSecret), eslInbound: Boolean(eslPassword), sip: Boolean(drachtioSecret) }, 'cidgate serving');
+  try {
+    logger.info({ event: 'warming-up', campaigns: loaded.config.campaigns.size }, 'warming up');
+    await gateway.warmUp(signal);
+    checkAbort();
+    for (const spec of specsOf(raw)) {
+      listeners.set(spec.name, { spec, part: await spec.open() });
+      checkAbort();
+    }
+
+    const amiSecret = readSecret('CIDGATE_AMI_SECRET', raw.asterisk.ami.secretFile, logger);
+    if (amiSecret) {
+      const ami = new AmiOutcomes({ ...raw.asterisk.ami, secret: amiSecret }, gateway, logger);
+      ami.start();
+      others.push({ name: 'ami', stop: () => ami.stop(), connected: () => ami.connected });
+    }
+    const eslPassword = readSecret('CIDGATE_ESL_PASSWORD', raw.freeswitch.inbound.passwordFile, logger);
+    if (eslPassword) {
+      const esl = new EslOutcomes({ ...raw.freeswitch.inbound, password: eslPassword }, gateway, logger);
+      esl.start();
+      others.push({ name: 'eslInbound', stop: () => esl.stop(), connected: () => esl.connected });
+    }
+    const drachtioSecret = readSecret('CIDGATE_DRACHTIO_SECRET', raw.sip.drachtio.secretFile, logger);
+    if (drachtioSecret) {
+      const sip = new SipB2bua({
+        ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
+        keepDisplayName: raw.sip.keepDisplayName, campaignBySource: new Map(Object.entries(raw.sip.sources)),
+      }, gateway, logger);
+      sip.start();
+      others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected });
+    }
+    if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
+    checkAbort();
+  } catch (err) {
+    await stopAll(parts(), 0, logger);
+    await store.close();
+    if (err instanceof Aborted) logger.info({ event: 'stopped', during: 'start' }, 'cidgate stopped before it finished starting');
+    logger.flush();
+    throw err;
+  }
+
+  ready = true;
+  const ports = Object.fromEntries([...listeners].map(([n, l]) => [n, l.part.port]));
+  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, connections: others.map((p) => p.name) }, 'cidgate serving');
   return {
+    reload,
     async stop() {
-      for (const stop of stops) await stop();
-      await store.close();
+      stopping = true;
+      await stopAll(parts(), SHUTDOWN_GRACE_MS, logger);
+      await Promise.allSettled([...draining]);
+      try {
+        await store.close();
+      } catch (err) {
+        logger.error({ event: 'stop-failed', part: 'store', err: { message: (err as Error).message } }, 'store: close failed');
+      }
       logger.info({ event: 'stopped', decisions: gateway.stats.decisions }, 'cidgate stopped');
       logger.flush();
     },
   };
 }
 
+/** The hourly retention purge. */
+function retention(days: number, gateway: Gateway, logger: Logger): Part {
+  const purge = async () => {
+    try {
+      const { cutoffs } = purgeCutoffs(gateway.config, days, new Date());
+      const deleted = await gateway.store.purge(cutoffs);
+      logger.info({ event: 'purged', deleted, before: cutoffs.decisionsBefore.toISOString() }, 'retention purge');
+    } catch (err) {
+      logger.error({ event: 'purge-failed', err: { message: (err as Error).message } }, 'retention purge failed');
+    }
+  };
+  const timer = setInterval(() => void purge(), 3_600_000);
+  timer.unref();
+  void purge();
+  return { name: 'retention', stop: () => clearInterval(timer) };
+}
+
+/**
+ * `cidgate serve`: SIGTERM/SIGINT drain and stop (also during the start), SIGHUP reloads the
+ * config. The process always ends: whatever a library leaves behind (a reconnect timer) cannot
+ * keep it alive, and a stop that overruns its grace is cut.
+ */
 export async function serveCommand(opts: { config?: string; db?: string }): Promise<number> {
-  const service = await startService(opts);
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
-  });
+  const stop = new AbortController();
+  const onStop = () => stop.abort();
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  let service: Service | undefined;
+  // Before the start completes there is nothing to reload, but SIGHUP must not kill the process.
+  process.on('SIGHUP', () => void service?.reload('SIGHUP'));
+  try {
+    service = await startService(opts, stop.signal);
+  } catch (err) {
+    if (err instanceof Aborted) return exitSoon(0);
+    exitSoon(2); // main() prints the one-line error meanwhile
+    throw err;
+  }
+  if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`cidgate: stop did not finish within ${SHUTDOWN_GRACE_MS + STOP_WATCHDOG_MS} ms, exiting\n`);
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS + STOP_WATCHDOG_MS);
+  watchdog.unref();
   await service.stop();
-  return 0;
+  clearTimeout(watchdog);
+  return exitSoon(0);
+}
+
+/** Exits with `code` once stdout is flushed, even if a library left a handle open. */
+function exitSoon(code: number): number {
+  setTimeout(() => process.exit(code), 200).unref();
+  return code;
 }

@@ -22,6 +22,8 @@ export class AmiOutcomes {
   private manager: InstanceType<typeof AsteriskManager> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Logged in and receiving events (readiness and metrics read it). */
+  connected = false;
   recorded = 0;
 
   constructor(private readonly opts: AmiOptions, private readonly gateway: Gateway, private readonly log: Logger, now: () => number = Date.now) {
@@ -49,12 +51,14 @@ export class AmiOutcomes {
           return;
         }
         this.backoff.reset();
+        this.connected = true;
         this.log.info({ event: 'ami-connected', host: this.opts.host, port: this.opts.port }, 'AMI connected');
       });
     });
   }
 
   private onClose(): void {
+    this.connected = false;
     if (this.stopped || this.timer) return;
     const delay = this.backoff.next();
     this.log.warn({ event: 'ami-disconnected', retryInMs: delay }, 'AMI disconnected, reconnecting');

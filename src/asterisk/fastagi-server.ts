@@ -19,7 +19,8 @@ const FUNC_STRINGS_PROBE = 'GET VARIABLE LEN(cidgate)\n';
 
 export interface FastAgiOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
-  readonly callerIdFormat: NumberFormat;
+  /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
+  readonly callerIdFormat?: NumberFormat;
 }
 
 /** The channel variables the dialplan reads, in the order they are set. */
@@ -58,6 +59,10 @@ export class FastAgiServer {
     return this.listener.close(graceMs);
   }
 
+  get sessions(): number {
+    return this.listener.sessions;
+  }
+
   private async session(socket: net.Socket): Promise<void> {
     const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
     const peer = socket.remoteAddress ?? '';
@@ -71,7 +76,7 @@ export class FastAgiServer {
       } else {
         const result = await this.gateway.check(request.call, { record: true });
         // One command, one round trip; Asterisk reads one line at a time, so never several in one write.
-        const vars = agiVariables(result, this.opts.callerIdFormat);
+        const vars = agiVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
         const mode = this.setModes.get(peer) ?? await this.probeSetMode(session, peer);
         const answer = await session.command(mode === 'array' ? setVariables(vars) : msetVariables(vars));
         // SET VARIABLE answers result=1; EXEC answers the application's result (0), -2 when it is missing.

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CidgateError } from '../errors.js';
+import { VERSION } from '../paths.js';
 import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
@@ -45,6 +46,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
   // Settings set before .command() are inherited by every subcommand.
   const program = new Command('cidgate')
     .description('Caller-ID compliance gateway for outbound call centers')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
     .showHelpAfterError()
@@ -116,7 +118,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .action((f, opts) => run(() => configCheckCommand(f ?? opts.config, out)));
 
   common(program.command('serve'), false)
-    .description('run the service: FastAGI, FreeSWITCH Event Socket, outcome tracking')
+    .description('run the service: FastAGI, FreeSWITCH Event Socket, SIP, HTTP API, outcome tracking (SIGHUP reloads the config)')
     .action((opts) => run(async () => (await import('../serve.js')).serveCommand(opts)));
 
   return program;

@@ -50,6 +50,8 @@ export class EslOutcomes {
   private conn: EslConnection | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Authenticated and subscribed (readiness and metrics read it). */
+  connected = false;
   recorded = 0;
 
   constructor(private readonly opts: EslInboundOptions, private readonly gateway: Gateway, private readonly log: Logger) {}
@@ -75,6 +77,7 @@ export class EslOutcomes {
       }
       await conn.send('event plain CHANNEL_HANGUP_COMPLETE\n\n');
       this.backoff.reset();
+      this.connected = true;
       this.log.info({ event: 'esl-inbound-connected', host: this.opts.host, port: this.opts.port }, 'Event Socket connected');
     } catch (err) {
       this.log.warn({ event: 'esl-inbound-error', err: { message: (err as Error).message } }, 'Event Socket handshake failed');
@@ -89,6 +92,7 @@ export class EslOutcomes {
   }
 
   private scheduleReconnect(): void {
+    this.connected = false;
     if (this.stopped || this.timer) return;
     const delay = this.backoff.next();
     this.log.warn({ event: 'esl-inbound-disconnected', retryInMs: delay }, 'Event Socket disconnected, reconnecting');

@@ -11,7 +11,8 @@ import { outboundRequest } from './outbound-request.js';
 
 export interface OutboundOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
-  readonly callerIdFormat: NumberFormat;
+  /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
+  readonly callerIdFormat?: NumberFormat;
   /** FreeSWITCH cause name for blocked calls (CALL_REJECTED = Q.850 21). */
   readonly hangupCause: string;
   /** Played to the agent before a blocked call is hung up; null for none. */
@@ -57,6 +58,10 @@ export class EslOutboundServer {
     return this.listener.close(graceMs);
   }
 
+  get sessions(): number {
+    return this.listener.sessions;
+  }
+
   private async session(socket: net.Socket): Promise<void> {
     const conn = new EslConnection(socket, this.opts.idleTimeoutMs);
     let uniqueId: string | null = null;
@@ -67,7 +72,7 @@ export class EslOutboundServer {
       await conn.send(command('myevents'), command('linger'));
       const result = await this.gateway.check(request, { record: true });
 
-      const vars = channelVariables(result, this.opts.callerIdFormat);
+      const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
       const setUuid = randomUUID();
       const multiset = executeApp('multiset', vars.map(([name, value]) => `${name}=${safeArg(value)}`).join(' '), setUuid);
       if (result.decision.action === 'block') {

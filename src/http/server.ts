@@ -1,13 +1,19 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
+import { VERSION } from '../paths.js';
 import type { Gateway } from '../service/gateway.js';
 import { Access, RateLimiter, addressList } from './access.js';
+import { adminRoutes } from './admin.js';
 import { decisionRoutes } from './decisions.js';
 import { HttpError, errorHandler } from './errors.js';
-import type { HttpContext, RoutePlugin } from './plugin.js';
+import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
+import { openApiRoutes } from './openapi.js';
+import type { HttpContext, RoutePlugin, ServiceHooks } from './plugin.js';
+import { recordRoutes } from './records.js';
 
 /** Every feature's routes, registered in this order. Add a feature's plugin here. */
-const PLUGINS: readonly RoutePlugin[] = [decisionRoutes];
+const PLUGINS: readonly RoutePlugin[] = [decisionRoutes, recordRoutes, healthRoutes, metricsRoutes, adminRoutes, openApiRoutes];
 
 /** A request must arrive whole within this time: a slow client cannot hold a connection. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -18,10 +24,17 @@ export interface HttpServerOptions {
   readonly gateway: Gateway;
   readonly log: Logger;
   readonly token: string | null;
+  readonly service: ServiceHooks;
+}
+
+export interface HttpServer {
+  readonly app: FastifyInstance;
+  /** Requests being answered now. */
+  inFlight(): number;
 }
 
 /** The HTTP API (fastify): access control, rate limit, stable JSON errors, then every plugin's routes. */
-export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const http = opts.gateway.config.raw.http;
   const access = new Access(addressList(http.allow, 'http.allow'), opts.token);
   const limiter = new RateLimiter(http.rateLimitPerSecond);
@@ -48,12 +61,16 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`).body());
   });
+  let inFlight = 0;
+  app.addHook('onResponse', async () => { inFlight--; });
+  app.addHook('onRequestAbort', async (_req) => { inFlight--; });
   app.addHook('onRequest', async (req) => {
+    inFlight++;
     const peer = req.socket.remoteAddress ?? '';
     access.check(peer, req.headers.authorization);
     limiter.take(peer);
   });
-  const ctx: HttpContext = { gateway: opts.gateway, log: opts.log, access };
+  const ctx: HttpContext = { gateway: opts.gateway, log: opts.log, access, service: opts.service, version: VERSION };
   for (const plugin of PLUGINS) await app.register(async (scope) => plugin(scope, ctx));
-  return app;
+  return { app, inFlight: () => inFlight };
 }

@@ -23,6 +23,7 @@ export interface DecisionEvent {
 }
 
 export type DecisionListener = (event: DecisionEvent) => void;
+export type OutcomeListener = (outcome: Outcome, recorded: boolean) => void;
 
 /**
  * The one entry point every adapter (CLI, FastAGI, Event Socket, SIP) calls: resolves the
@@ -33,13 +34,28 @@ export type DecisionListener = (event: DecisionEvent) => void;
 export class Gateway {
   readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
   private readonly listeners = new Set<DecisionListener>();
+  private readonly outcomeListeners = new Set<OutcomeListener>();
 
   constructor(
-    readonly config: Config,
+    private current: Config,
     readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  get config(): Config {
+    return this.current;
+  }
+
+  /** Swaps the config for calls decided from now on; calls in flight finish on the one they started with. */
+  reconfigure(config: Config): void {
+    this.current = config;
+  }
+
+  onOutcome(listener: OutcomeListener): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
+  }
 
   /** Subscribes to every decision; returns the unsubscribe function. A throwing listener is logged, never fatal. */
   onDecision(listener: DecisionListener): () => void {
@@ -51,20 +67,21 @@ export class Gateway {
   async check(call: CallRequest, opts: { record: boolean; at?: Date }): Promise<Recorded> {
     const started = performance.now();
     const clock = opts.at ? fixedClock(opts.at) : this.clock;
-    const name = call.campaign || this.config.raw.defaultCampaign || '';
+    const config = this.current;
+    const name = call.campaign || config.raw.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
-    const campaign = this.config.campaigns.get(name);
+    const campaign = config.campaigns.get(name);
     // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
-    const queryNow = () => this.query(request, campaign, clock.now());
+    const queryNow = () => this.query(config, request, campaign, clock.now());
     const decideOn = (history: History, at: Date): Decision =>
-      decide(request, history, this.config.rules, campaign, fixedClock(at));
+      decide(request, history, config.rules, campaign, fixedClock(at));
     let result: Recorded;
     let storeError = false;
     try {
       result = await this.store.checkAndRecord(queryNow, (history, q) => decideOn(history, q.at), opts.record ? request.pbx ?? {} : null);
     } catch (err) {
       storeError = true;
-      result = { decision: this.onStoreError(decideOn(EMPTY_HISTORY, clock.now()), campaign, err as Error), attemptId: null, replayed: false };
+      result = { decision: this.onStoreError(config, decideOn(EMPTY_HISTORY, clock.now()), campaign, err as Error), attemptId: null, replayed: false };
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
@@ -87,11 +104,14 @@ export class Gateway {
    * a start do not pay for loading number metadata, computing holiday calendars and compiling the
    * hot path (measured: ~100 ms of event-loop stalls in the first second otherwise).
    */
-  warmUp(): void {
+  async warmUp(signal?: AbortSignal): Promise<void> {
     const sample = ['0145678901', '0299000000', '0388123456', '0472123456', '0556123456', '0262123456', '0269612345',
       '0590123456', '0594123456', '0596123456', '0508412345', '0612345678', '0912345678', '+34912345678'];
     const now = this.clock.now();
     for (const campaign of this.config.campaigns.values()) {
+      // One campaign at a time, so that a stop asked for during a long warm-up is heard.
+      await new Promise((r) => setImmediate(r));
+      if (signal?.aborted) return;
       for (const to of sample) {
         for (const days of [0, 1, 2, 3, 4, 5, 6]) {
           const at = { now: () => new Date(now.getTime() + days * DAY_MS) };
@@ -102,16 +122,18 @@ export class Gateway {
   }
 
   async recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean> {
+    let recorded = false;
     try {
-      return await this.store.recordOutcome(key, outcome);
+      recorded = await this.store.recordOutcome(key, outcome);
     } catch (err) {
       this.stats.storeErrors++;
       this.log.error({ err: { message: (err as Error).message }, key, outcome }, 'outcome not recorded');
-      return false;
     }
+    for (const listener of this.outcomeListeners) listener(outcome, recorded);
+    return recorded;
   }
 
-  private query(call: CallRequest, campaign: Campaign | undefined, at: Date): HistoryQuery {
+  private query(config: Config, call: CallRequest, campaign: Campaign | undefined, at: Date): HistoryQuery {
     const limits = campaign?.limits;
     const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
     return {
@@ -119,16 +141,16 @@ export class Gateway {
       campaign: call.campaign,
       at,
       since: new Date(at.getTime() - lookbackMs),
-      day: localDateKey(at, this.config.rules.siteTimeZone),
+      day: localDateKey(at, config.rules.siteTimeZone),
     };
   }
 
   /** Without history the limits cannot be checked: prospecting is blocked, service allowed (configurable). */
-  private onStoreError(decision: Decision, campaign: Campaign | undefined, err: Error): Decision {
+  private onStoreError(config: Config, decision: Decision, campaign: Campaign | undefined, err: Error): Decision {
     this.stats.storeErrors++;
     this.log.error({ err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
     if (decision.action === 'block' || !campaign) return decision;
-    if (this.config.raw.onStoreError[campaign.purpose] === 'allow') return decision;
+    if (config.raw.onStoreError[campaign.purpose] === 'allow') return decision;
     return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };
   }
 

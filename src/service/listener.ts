@@ -57,6 +57,11 @@ export class Listener {
     });
   }
 
+  /** Sessions open now. */
+  get sessions(): number {
+    return this.sockets.size;
+  }
+
   /** Stops accepting, lets open sessions finish for up to `graceMs`, then cuts the rest. */
   async close(graceMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

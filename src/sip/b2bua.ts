@@ -15,7 +15,8 @@ export interface SipOptions {
   readonly carrierUri: string;
   readonly blockStatus: number;
   readonly keepDisplayName: boolean;
-  readonly callerIdFormat: NumberFormat;
+  /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
+  readonly callerIdFormat?: NumberFormat;
   readonly campaignBySource: ReadonlyMap<string, string>;
 }
 
@@ -50,14 +51,18 @@ export function identityHeaders(call: SipCall, presented: string, opts: Pick<Sip
  */
 export class SipB2bua {
   private readonly srf = new Srf();
+  /** Connected to drachtio-server (readiness and metrics read it). */
+  connected = false;
 
   constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {
     this.srf.on('connect', (err: unknown, hostport: string) => {
       if (err) return;
+      this.connected = true;
       this.log.info({ event: 'drachtio-connected', hostport }, 'drachtio-server connected');
     });
     // drachtio-srf reconnects by itself; without an 'error' listener a refused connection would throw.
     this.srf.on('error', (err: Error) => {
+      this.connected = false;
       this.log.warn({ event: 'drachtio-error', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
     });
     this.srf.invite((req, res) => void this.onInvite(req, res));
@@ -68,8 +73,9 @@ export class SipB2bua {
     void this.srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret });
   }
 
+  /** drachtio-srf's disconnect asserts when no connection is up (drachtio-server down): only when connected. */
   stop(): void {
-    this.srf.disconnect();
+    if (this.connected) this.srf.disconnect();
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
@@ -84,7 +90,7 @@ export class SipB2bua {
       }
       const number = call.request.to ?? '';
       const uri = this.opts.carrierUri.replace('{number}', encodeURIComponent(number));
-      const presented = formatNumber(d.callerId, this.opts.callerIdFormat);
+      const presented = formatNumber(d.callerId, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
       let answeredAt = 0;
       const { uas, uac } = await this.srf.createB2BUA(req, res, uri, {
         headers: identityHeaders(call, presented, this.opts),

@@ -360,7 +360,10 @@ export class SqliteStore implements Store {
     if (worker) {
       const stopped = new Promise((r) => { worker.on('message', (m) => { if (m === 'stopped') r(m); }); worker.once('exit', r); });
       worker.postMessage('stop');
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]);
+      // Bounded, and the timer cleared: a stop must not wait 2 s for nothing.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise((r) => { timer = setTimeout(r, 2000); })]);
+      clearTimeout(timer);
       await worker.terminate();
     }
     if (this.db.open) this.db.close();

@@ -152,6 +152,15 @@ describe('records: refusals, consent, do-not-call', () => {
   });
 });
 
+describe('cidgate --version', () => {
+  it('prints the package version', async () => {
+    const { VERSION } = await import('../../src/paths.js');
+    const r = await cli('--version');
+    expect(r).toMatchObject({ code: 0, out: `${VERSION}\n` });
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('cidgate serve', () => {
   it('a port already in use is a one-line error and exit 2, not a stack trace', async () => {
     const net = await import('node:net');
