@@ -11,6 +11,7 @@ import type { Readiness, ReloadResult } from './http/plugin.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
+import { Journal } from './service/journal.js';
 import { Metrics } from './service/metrics.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
@@ -73,7 +74,8 @@ export async function startService(opts: { config?: string; db?: string }, signa
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
   const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
-  const gateway = new Gateway(loaded.config, store, systemClock, logger);
+  const journal = new Journal(`${store.file}.journal`, logger);
+  const gateway = new Gateway(loaded.config, store, systemClock, logger, journal);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];
   /** Old listeners still draining after a reload re-bound them. */
@@ -98,6 +100,8 @@ export async function startService(opts: { config?: string; db?: string }, signa
       } catch (err) {
         checks.store = { ok: false, detail: (err as Error).message };
       }
+      const health = gateway.health();
+      checks.storage = health.ok ? { ok: true } : { ok: false, detail: health.reason ?? 'store not ok' };
       for (const p of others) if (p.connected) checks[p.name] = p.connected() ? { ok: true } : { ok: false, detail: 'not connected' };
       checks.service = stopping ? { ok: false, detail: 'stopping' } : ready ? { ok: true } : { ok: false, detail: 'starting' };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
@@ -247,10 +251,12 @@ export async function startService(opts: { config?: string; db?: string }, signa
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
+    others.push(journalReplay(gateway));
     checkAbort();
   } catch (err) {
     await stopAll(parts(), 0, logger);
     await store.close();
+    journal.close();
     if (err instanceof Aborted) logger.info({ event: 'stopped', during: 'start' }, 'cidgate stopped before it finished starting');
     logger.flush();
     throw err;
@@ -270,10 +276,19 @@ export async function startService(opts: { config?: string; db?: string }, signa
       } catch (err) {
         logger.error({ event: 'stop-failed', part: 'store', err: { message: (err as Error).message } }, 'store: close failed');
       }
+      journal.close();
       logger.info({ event: 'stopped', decisions: gateway.stats.decisions }, 'cidgate stopped');
       logger.flush();
     },
   };
+}
+
+/** Puts what the journal kept during a store outage back into the store: at start, then every second. */
+function journalReplay(gateway: Gateway): Part {
+  const timer = setInterval(() => void gateway.replayJournal(), 1_000);
+  timer.unref();
+  void gateway.replayJournal();
+  return { name: 'journal', stop: () => { clearInterval(timer); return gateway.replayJournal().then(() => undefined); } };
 }
 
 /** The hourly retention purge. */

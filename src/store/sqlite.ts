@@ -9,7 +9,8 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
+  PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
 export interface SqliteOptions {
@@ -34,14 +35,13 @@ interface ConsumerRow {
   consent_anytime: number | null; dnc: number;
 }
 
-/** One check-and-record waiting for the next group commit. */
+/** One check-and-record or outcome waiting for the next group commit. */
 interface Pending {
   /** When waiting for another process's write lock stops and the store reports busy (monotonic, performance.now()). */
   readonly deadline: number;
-  readonly query: () => HistoryQuery;
-  readonly decide: (h: History, q: HistoryQuery) => Decision;
-  readonly record: PbxIds | null;
-  readonly resolve: (r: Recorded) => void;
+  /** Runs inside the batch's transaction. */
+  readonly run: () => Recorded | boolean;
+  readonly resolve: (r: Recorded | boolean) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -119,6 +119,15 @@ export class SqliteStore implements Store {
            @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
            @dialing, @basis, @consent_anytime)
          ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`),
+      // A journal entry already replayed, or a unique id the PBX retried once the store was back: kept once.
+      insertJournaled: db.prepare(
+        `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
+           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
+           dialing, basis, consent_anytime, without_history, journal_id)
+         VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
+           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
+           @dialing, @basis, @consent_anytime, 1, @journal_id)
+         ON CONFLICT DO NOTHING`),
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
@@ -145,10 +154,10 @@ export class SqliteStore implements Store {
       purgeUsage: db.prepare('DELETE FROM number_usage WHERE day < ?'),
     };
     this.batchTx = db.transaction((batch: Pending[]) => {
-      const results: (Recorded | Error)[] = [];
+      const results: (Recorded | boolean | Error)[] = [];
       for (const p of batch) {
         try {
-          results.push(this.checkOne(p.query(), p.decide, p.record));
+          results.push(p.run());
         } catch (err) {
           if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw err; // the database failed: the whole batch does
           results.push(err as Error);
@@ -164,16 +173,7 @@ export class SqliteStore implements Store {
     if (!record) return { decision, attemptId: null, replayed: false };
     const uniqueId = record.uniqueId ?? null;
     const counted = decision.action !== 'block';
-    const info = this.stmt.insert.run({
-      at: decision.at.getTime(), campaign: decision.campaign, purpose: decision.purpose,
-      source: record.source ?? null, channel: record.channel ?? null, pbx_unique_id: uniqueId,
-      agent: record.agent ?? null, lead: record.lead ?? null,
-      original_caller_id: decision.originalCallerId, presented_caller_id: decision.callerId,
-      callee: decision.callee, area: decision.area ? JSON.stringify(decision.area) : null,
-      action: decision.action, reasons: decision.reasons.join(','),
-      retry_at: decision.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: decision.consentRef,
-      dialing: decision.dialing, basis: decision.basis, consent_anytime: decision.consentAnytime ? 1 : 0,
-    });
+    const info = this.stmt.insert.run(decisionParams(decision, record, counted));
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
       const earlier = this.stmt.byUniqueId.get(uniqueId!)!;
@@ -227,9 +227,13 @@ export class SqliteStore implements Store {
    */
   checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
-      this.scheduleFlush(0);
+      this.enqueue(() => this.checkOne(query(), decide, record), resolve as (r: Recorded | boolean) => void, reject);
     });
+  }
+
+  private enqueue(run: () => Recorded | boolean, resolve: (r: Recorded | boolean) => void, reject: (e: Error) => void): void {
+    this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, run, resolve, reject });
+    this.scheduleFlush(0);
   }
 
   private scheduleFlush(delayMs: number): void {
@@ -247,7 +251,7 @@ export class SqliteStore implements Store {
   private flush(): void {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      let results: (Recorded | Error)[];
+      let results: (Recorded | boolean | Error)[];
       try {
         this.db.pragma('busy_timeout = 0');
         results = this.batchTx.immediate(batch);
@@ -273,12 +277,35 @@ export class SqliteStore implements Store {
     }
   }
 
-  async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+  /**
+   * Queued with the check-and-records and written in their group commit: an outcome never waits on
+   * SQLite's busy handler (which sleeps on the event loop) while another process holds the lock.
+   */
+  recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => this.outcomeOne(key, o), resolve as (r: Recorded | boolean) => void, reject);
+    });
+  }
+
+  private outcomeOne(key: AttemptKey, o: Outcome): boolean {
     const values = [o.status, o.hangupCause, o.durationSeconds, o.at.getTime()] as const;
     const info = 'attemptId' in key
       ? this.stmt.outcomeById.run(...values, key.attemptId)
       : this.stmt.outcomeByUniqueId.run(...values, key.pbxUniqueId);
     return info.changes > 0;
+  }
+
+  async recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const j of decisions) {
+        const d = j.decision;
+        const counted = d.action !== 'block';
+        const info = this.stmt.insertJournaled.run({ ...decisionParams(d, j.pbx, counted), journal_id: j.journalId });
+        if (info.changes > 0 && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
+      }
+      for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
+    }).immediate();
+    this.usage.version = -1;
   }
 
   async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
@@ -438,6 +465,20 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
+}
+
+/** A decision's columns, as the insert statements bind them. */
+function decisionParams(d: Decision, record: PbxIds, counted: boolean) {
+  return {
+    at: d.at.getTime(), campaign: d.campaign, purpose: d.purpose,
+    source: record.source ?? null, channel: record.channel ?? null, pbx_unique_id: record.uniqueId ?? null,
+    agent: record.agent ?? null, lead: record.lead ?? null,
+    original_caller_id: d.originalCallerId, presented_caller_id: d.callerId,
+    callee: d.callee, area: d.area ? JSON.stringify(d.area) : null,
+    action: d.action, reasons: d.reasons.join(','),
+    retry_at: d.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: d.consentRef,
+    dialing: d.dialing, basis: d.basis, consent_anytime: d.consentAnytime ? 1 : 0,
+  };
 }
 
 function rowToDecision(r: DecisionRow): Decision {
