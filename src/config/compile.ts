@@ -1,6 +1,7 @@
-import { isFrenchMobile, npvArea, npvPrefixes, type NpvArea } from '../numbers/france.js';
 import { parsePhone, type Phone } from '../numbers/phone.js';
 import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
+import { hoursMeetLegalWindow } from '../rules/fr/calling-window.js';
+import { checkFrenchPool } from '../rules/fr/pool.js';
 import { isValidTimeZone } from '../time/zoned.js';
 import type { Campaign, Limits, PoolNumber, Rules, Slot } from '../policy/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
@@ -19,7 +20,6 @@ export interface Config {
 }
 
 const WEEKDAY_NUMBER = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 } as const;
-const NPV_AREAS: readonly NpvArea[] = ['1', '2', '3', '4', '5', 'GP', 'GF', 'MQ', 'RE-YT'];
 
 /** Turns a schema-valid config into what the engine uses, and lists what is wrong with it. */
 export function compileConfig(raw: RawConfig): { config: Config; problems: Problem[] } {
@@ -29,8 +29,9 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   }
   const campaigns = new Map<string, Campaign>();
   for (const [name, c] of Object.entries(raw.campaigns)) {
-    campaigns.set(name, compileCampaign(name, c, problems));
+    campaigns.set(name, compileCampaign(name, c, raw.country, problems));
   }
+  reportRepeatedNumbers(raw, problems);
   const owned = new Set<string>();
   for (const c of campaigns.values()) for (const n of c.pool) owned.add(n.phone.e164);
   raw.ownedNumbers.forEach((text, i) => {
@@ -51,43 +52,61 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   return { config: { raw, rules, campaigns }, problems };
 }
 
-function compileCampaign(name: string, c: RawCampaign, problems: Problem[]): Campaign {
+function compileCampaign(name: string, c: RawCampaign, country: RawConfig['country'], problems: Problem[]): Campaign {
   const at = ['campaigns', name];
-  const pool: PoolNumber[] = [];
+  const entries: { text: string; phone: Phone; index: number }[] = [];
   const seen = new Set<string>();
-  c.pool.forEach((text, i) => {
-    const phone = parseOrProblem(text, [...at, 'pool', i], problems);
-    if (!phone || seen.has(phone.e164)) return;
+  c.pool.forEach((text, index) => {
+    const phone = parseOrProblem(text, [...at, 'pool', index], problems);
+    if (!phone || seen.has(phone.e164)) return; // a repeated number is reported by reportRepeatedNumbers
     seen.add(phone.e164);
-    const path = [...at, 'pool', i];
-    if (phone.national !== null && isFrenchMobile(phone.national)) {
-      problems.push({ level: 'error', path, message: `${text} is a mobile number: ARCEP forbids presenting mobiles (décision 2022-1583)` });
-      return;
-    }
-    const npv = phone.national !== null ? npvArea(phone.national) : null;
-    if (c.dialing === 'automated' && npv === null) {
-      problems.push({ level: 'error', path, message: `${text} is not in an NPV range; automated campaigns present only 0162/0163, 0270/0271, 0377/0378, 0424/0425, 0568/0569, 0948/0949, 09475–09479` });
-      return;
-    }
-    pool.push({ phone, npv });
+    entries.push({ text, phone, index });
   });
-  if (c.dialing === 'automated') {
-    const served = new Set(pool.map((n) => n.npv));
-    if (!served.has('non-geographic')) {
-      const missing = NPV_AREAS.filter((a) => !served.has(a));
-      if (missing.length > 0) {
-        problems.push({ level: 'warning', path: [...at, 'pool'], message: `no number for ${missing.map((a) => `${a} (${npvPrefixes(a).join('/')})`).join(', ')} and no non-geographic 0948/0949 fallback: calls there will be blocked (no-substitute)` });
-      }
+  // ARCEP's pool rules (no mobiles, NPV for automated dialers) bind French call centers only.
+  let pool: PoolNumber[] = entries.map(({ phone }) => ({ phone, npv: null }));
+  if (country === 'FR') {
+    const french = checkFrenchPool(c.dialing, entries);
+    pool = french.pool;
+    for (const f of french.findings) {
+      problems.push({ level: f.level, path: f.index === null ? [...at, 'pool'] : [...at, 'pool', entries[f.index]!.index], message: f.message });
     }
-  } else if (!pool.some((n) => n.npv === null)) {
-    problems.push({ level: 'warning', path: [...at, 'pool'], message: 'a manual campaign with only NPV numbers: no geographic number can be local to the callee' });
+  }
+  const hours = compileHours(c, at, problems);
+  if (c.purpose === 'prospecting' && hours !== null && !hoursMeetLegalWindow(hours)) {
+    problems.push({ level: 'warning', path: [...at, 'hours'], message: 'these hours never meet the legal window (Mon–Fri 10:00–13:00 and 14:00–20:00, Code de la consommation D.223-9): every prospecting call to a French number will be blocked (outside-calling-hours), with no retry time' });
   }
   return {
     name, purpose: c.purpose, dialing: c.dialing, basis: c.basis,
     defaultZone: (c.defaultZone ?? null) as Campaign['defaultZone'],
-    hours: compileHours(c, at, problems), limits: compileLimits(c, at, problems), pool,
+    hours, limits: compileLimits(c, at, problems), pool,
     dailyCapPerNumber: c.dailyCapPerNumber,
   };
+}
+
+/**
+ * A number listed twice — in one pool (perhaps spelled differently), in two campaigns' pools, or
+ * in a pool and `ownedNumbers` — is a warning naming both places: the second listing does nothing,
+ * or two campaigns present the same number and a callback cannot tell them apart.
+ */
+function reportRepeatedNumbers(raw: RawConfig, problems: Problem[]): void {
+  const first = new Map<string, { key: string; text: string; campaign: string | null }>();
+  const listings: { path: (string | number)[]; text: string; campaign: string | null }[] = [
+    ...Object.entries(raw.campaigns).flatMap(([name, c]) => c.pool.map((text, i) => ({ path: ['campaigns', name, 'pool', i], text, campaign: name }))),
+    ...raw.ownedNumbers.map((text, i) => ({ path: ['ownedNumbers', i], text, campaign: null })),
+  ];
+  for (const { path, text, campaign } of listings) {
+    const e164 = parsePhone(text)?.e164;
+    if (!e164) continue;
+    const earlier = first.get(e164);
+    if (!earlier) {
+      first.set(e164, { key: path.join('.'), text, campaign });
+      continue;
+    }
+    const why = campaign === null ? (earlier.campaign === null ? 'listed twice in ownedNumbers' : 'pool numbers are owned already')
+      : earlier.campaign === campaign ? 'listed twice in this pool'
+        : `campaigns ${earlier.campaign} and ${campaign} both present it, so a callback cannot tell them apart`;
+    problems.push({ level: 'warning', path, message: `"${text}" is ${e164}, also at ${earlier.key} ("${earlier.text}"): ${why}` });
+  }
 }
 
 function compileLimits(c: RawCampaign, at: (string | number)[], problems: Problem[]): Limits {

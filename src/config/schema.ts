@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const time = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'a time as HH:MM');
+const time = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'a time as HH:MM, from 00:00 to 24:00');
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const port = z.number().int().min(1).max(65535);
 const zone = z.union([z.enum(['1', '2', '3', '4', '5']), z.number().int().min(1).max(5).transform(String)]);

@@ -2,7 +2,7 @@ import { isFixedPresentable } from '../numbers/france.js';
 import type { Phone } from '../numbers/phone.js';
 import type { CallerIdRule, CallerIdContext } from '../rules/rule.js';
 import { inForce } from '../rules/rule.js';
-import type { Area, Campaign, History, PoolNumber, ReasonCode } from './types.js';
+import type { Area, Campaign, History, PoolNumber, ReasonCode, Rules } from './types.js';
 
 export interface CallerIdChoice {
   /** E.164 to present, or null when no compliant number is available. */
@@ -34,7 +34,7 @@ export function chooseCallerId(
     return { callerId: original.e164, kept: true, reasons: [] };
   }
   const reasons: ReasonCode[] = violations.length > 0 ? violations : ['pool-number'];
-  const ranked = rankPool(ctx.campaign, area, callee)
+  const ranked = rankPool(ctx.campaign, area, callee, ctx.rules.country)
     .filter(({ number }) => !capped(ctx.campaign, number, history)
       && callerIdViolations(number.phone, rules, ctx, at).length === 0);
   if (ranked.length === 0) return { callerId: null, kept: false, reasons };
@@ -58,14 +58,16 @@ interface Ranked {
 }
 
 /**
- * Automated calls: NPV numbers of the callee's area, then non-geographic NPV (0948/0949); nothing
- * else. Manual calls: fixed non-NPV numbers by the longest national prefix shared with the callee
- * (04 72… before 04…, before 09…, before another zone), then NPV numbers as a last resort.
+ * Automated calls from a French call center: NPV numbers of the callee's area, then non-geographic
+ * NPV (0948/0949); nothing else. Manual calls, and every call elsewhere: fixed non-NPV numbers by the
+ * longest national prefix shared with the callee (04 72… before 04…, before 09…, before another
+ * zone), then NPV numbers as a last resort.
  */
-export function rankPool(campaign: Campaign, area: Area, callee: Phone): Ranked[] {
+export function rankPool(campaign: Campaign, area: Area, callee: Phone, country: Rules['country']): Ranked[] {
   const ranked: Ranked[] = [];
+  const npvOnly = campaign.dialing === 'automated' && country === 'FR';
   campaign.pool.forEach((number) => {
-    const rank = campaign.dialing === 'automated' ? npvRank(number, area) : manualRank(number, callee);
+    const rank = npvOnly ? npvRank(number, area) : manualRank(number, callee);
     if (rank !== null) ranked.push({ number, rank });
   });
   return ranked.sort((a, b) => a.rank - b.rank); // stable: pool order breaks ties

@@ -1,4 +1,4 @@
-import type { Slot } from '../../policy/types.js';
+import type { Campaign, Slot } from '../../policy/types.js';
 import { localTime, startOfNextLocalDay, zonedInstant } from '../../time/zoned.js';
 import { parisMidnight, type CallRule, type RuleContext } from '../rule.js';
 
@@ -36,8 +36,12 @@ export const callingWindow: CallRule = {
 
 /** The legal slots of a weekday, intersected with the campaign's own hours. */
 function slotsOn(ctx: RuleContext, weekday: number): readonly Slot[] {
+  return legalSlotsWithin(ctx.campaign.hours, weekday);
+}
+
+/** The legal slots of a weekday within a campaign's own hours (null: the law's window). */
+export function legalSlotsWithin(own: Campaign['hours'], weekday: number): readonly Slot[] {
   if (!LEGAL_DAYS.has(weekday)) return [];
-  const own = ctx.campaign.hours;
   if (own === null) return LEGAL_SLOTS;
   const narrowed: Slot[] = [];
   for (const legal of LEGAL_SLOTS) {
@@ -48,4 +52,9 @@ function slotsOn(ctx: RuleContext, weekday: number): readonly Slot[] {
     }
   }
   return narrowed.sort((a, b) => a.from - b.from);
+}
+
+/** Whether a campaign's own hours leave any legal slot open in the week. */
+export function hoursMeetLegalWindow(own: Campaign['hours']): boolean {
+  return [1, 2, 3, 4, 5, 6, 7].some((weekday) => legalSlotsWithin(own, weekday).length > 0);
 }

@@ -1,0 +1,44 @@
+import { isFrenchMobile, npvArea, npvPrefixes, type NpvArea } from '../../numbers/france.js';
+import type { Phone } from '../../numbers/phone.js';
+import type { Dialing, PoolNumber } from '../../policy/types.js';
+
+/** A problem with a French call center's pool: `index` is the pool entry, null the pool as a whole. */
+export interface PoolFinding {
+  readonly level: 'error' | 'warning';
+  readonly index: number | null;
+  readonly message: string;
+}
+
+const NPV_AREAS: readonly NpvArea[] = ['1', '2', '3', '4', '5', 'GP', 'GF', 'MQ', 'RE-YT'];
+
+/**
+ * What ARCEP décision n° 2022-1583 lets a French call center put in a campaign's pool: never a
+ * mobile; only NPV numbers for automated dialers (warned when an area has none and there is no
+ * 0948/0949 fallback); a geographic number for manual calls to be local. Applies to `country: FR`.
+ */
+export function checkFrenchPool(dialing: Dialing, entries: readonly { text: string; phone: Phone }[]): { pool: PoolNumber[]; findings: PoolFinding[] } {
+  const pool: PoolNumber[] = [];
+  const findings: PoolFinding[] = [];
+  entries.forEach(({ text, phone }, index) => {
+    if (phone.national !== null && isFrenchMobile(phone.national)) {
+      findings.push({ level: 'error', index, message: `${text} is a mobile number: ARCEP forbids presenting mobiles (décision 2022-1583)` });
+      return;
+    }
+    const npv = phone.national !== null ? npvArea(phone.national) : null;
+    if (dialing === 'automated' && npv === null) {
+      findings.push({ level: 'error', index, message: `${text} is not in an NPV range; automated campaigns present only 0162/0163, 0270/0271, 0377/0378, 0424/0425, 0568/0569, 0948/0949, 09475–09479` });
+      return;
+    }
+    pool.push({ phone, npv });
+  });
+  if (dialing === 'automated') {
+    const served = new Set(pool.map((n) => n.npv));
+    const missing = served.has('non-geographic') ? [] : NPV_AREAS.filter((a) => !served.has(a));
+    if (missing.length > 0) {
+      findings.push({ level: 'warning', index: null, message: `no number for ${missing.map((a) => `${a} (${npvPrefixes(a).join('/')})`).join(', ')} and no non-geographic 0948/0949 fallback: calls there will be blocked (no-substitute)` });
+    }
+  } else if (!pool.some((n) => n.npv === null)) {
+    findings.push({ level: 'warning', index: null, message: 'a manual campaign with only NPV numbers: no geographic number can be local to the callee' });
+  }
+  return { pool, findings };
+}
