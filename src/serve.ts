@@ -96,12 +96,12 @@ export async function startService(opts: { config?: string; db?: string }, signa
       const checks: Record<string, { ok: boolean; detail?: string }> = {};
       try {
         await withTimeout(store.findAttempt({ attemptId: 0 }), READY_CHECK_TIMEOUT_MS, 'store');
-        checks.store = { ok: true };
+        // Readable is not enough: a full disk or a replaced database file cannot record.
+        const health = store.health();
+        checks.store = health.ok ? { ok: true } : { ok: false, detail: health.reason ?? 'store cannot record' };
       } catch (err) {
         checks.store = { ok: false, detail: (err as Error).message };
       }
-      const health = gateway.health();
-      checks.storage = health.ok ? { ok: true } : { ok: false, detail: health.reason ?? 'store not ok' };
       for (const p of others) if (p.connected) checks[p.name] = p.connected() ? { ok: true } : { ok: false, detail: 'not connected' };
       checks.service = stopping ? { ok: false, detail: 'stopping' } : ready ? { ok: true } : { ok: false, detail: 'starting' };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
