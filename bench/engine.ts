@@ -1,6 +1,8 @@
 import { mkdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { decide } from '../src/policy/decide.js';
@@ -76,6 +78,56 @@ export async function engineWithStore(file: string, attempts: number, consumers:
   return {
     attempts, concurrency, decisionsPerSecond: Math.round(decisions / seconds), latencyMs: summarize(samples), attemptsCsvSeconds,
   };
+}
+
+/**
+ * SQLite's own limit for one check-and-record: the bare transaction on the same schema and data,
+ * one at a time — count the consumer's attempts in 30 days, look up refusal, consent and
+ * do-not-call, insert the decision — with the store's settings (WAL, synchronous=NORMAL,
+ * checkpoints on a worker thread). No decision, no gateway, no promise: what the store adds is
+ * what check-and-record costs beyond this.
+ */
+export async function bareTransaction(file: string, consumers: number, decisions: number): Promise<{ decisionsPerSecond: number; latencyMs: ReturnType<typeof summarize> }> {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = new Worker(new URL('../src/store/checkpoint-worker.js', import.meta.url), { workerData: { file, intervalMs: 250 } });
+  const count = db.prepare('SELECT count(*) FROM decisions WHERE callee = ? AND counted = 1 AND at > ?').pluck();
+  const lookups = db.prepare(
+    `SELECT (SELECT max(at) FROM refusals WHERE number = @n) AS refused_at,
+            (SELECT kind FROM consent_events WHERE number = @n ORDER BY at DESC LIMIT 1) AS consent,
+            EXISTS (SELECT 1 FROM do_not_call WHERE number = @n) AS dnc`);
+  const insert = db.prepare(
+    `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, original_caller_id,
+       presented_caller_id, callee, area, action, reasons, counted)
+     VALUES (?, 'prospecting', 'prospecting', 'bench', 'PJSIP/agent-0001', ?, NULL, '+33612345678',
+       '+33162000001', ?, '{"country":"FR","zone":"1"}', 'rewrite', 'mobile-caller-id', 1)`);
+  const tx = db.transaction((callee: string, at: number, id: string) => {
+    count.get(callee, at - 30 * 86_400_000);
+    lookups.get({ n: callee });
+    insert.run(at, id, callee);
+  });
+  let seed = 11;
+  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const run = (n: number, tag: string, samples: BigInt64Array | null) => {
+    for (let i = 0; i < n; i++) {
+      const callee = consumer(Math.floor(rand() * consumers));
+      const t = process.hrtime.bigint();
+      tx.immediate(callee, NOW.getTime() + i, `limit.${tag}.${i}`);
+      if (samples) samples[i] = process.hrtime.bigint() - t;
+    }
+  };
+  run(Math.min(2000, decisions), 'warm', null);
+  const samples = new BigInt64Array(decisions);
+  const start = process.hrtime.bigint();
+  run(decisions, 'run', samples);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  checkpointer.postMessage('stop');
+  await new Promise((r) => checkpointer.once('message', r));
+  await checkpointer.terminate();
+  db.close();
+  return { decisionsPerSecond: Math.round(decisions / seconds), latencyMs: summarize(samples) };
 }
 
 function walSize(file: string): number {

@@ -85,7 +85,10 @@ function session(hold = false): Promise<bigint> {
   });
 }
 
-async function closedLoop(): Promise<object> {
+/** What a run reports; sessions and errors at least. */
+type Run = { sessions: number; errors: number } & Record<string, unknown>;
+
+async function closedLoop(): Promise<Run> {
   const samples: bigint[] = [];
   let errors = 0;
   const end = Date.now() + (spec.seconds ?? 5) * 1000;
@@ -101,7 +104,7 @@ async function closedLoop(): Promise<object> {
   return { sessions: samples.length, errors, sessionsPerSecond: Math.round(samples.length / seconds), latencyMs: summarize(samples) };
 }
 
-async function openLoop(): Promise<object> {
+async function openLoop(): Promise<Run> {
   const rate = spec.rate ?? 1000;
   const total = Math.round(rate * (spec.seconds ?? 5));
   const samples: bigint[] = [];
@@ -130,13 +133,17 @@ async function hold(): Promise<object> {
 }
 
 /** This process's own warm-up (JIT, sockets) at the same load, not recorded: a cold generator measures itself. */
-async function warmUp(): Promise<void> {
+async function warmUp(): Promise<number> {
   const seconds = spec.seconds;
   spec.seconds = Math.min(1, (seconds ?? 5) / 4);
-  if (spec.mode === 'closed') await closedLoop();
-  if (spec.mode === 'open') await openLoop();
+  const r = spec.mode === 'closed' ? await closedLoop() : spec.mode === 'open' ? await openLoop() : null;
   spec.seconds = seconds;
+  return r ? r.sessions + r.errors : 0;
 }
 
 const run = spec.mode === 'closed' ? closedLoop : spec.mode === 'open' ? openLoop : hold;
-warmUp().then(run).then((r) => { process.stdout.write(`${JSON.stringify(r)}\n`); process.exit(0); });
+// The warm-up's sessions are reported too, so that the server's CPU time can be divided by every session it served.
+warmUp().then(async (warmUpSessions) => {
+  process.stdout.write(`${JSON.stringify({ ...(await run()), warmUpSessions })}\n`);
+  process.exit(0);
+});

@@ -3,14 +3,14 @@
  * The load generator and the baseline servers run in processes of their own, apart from the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { engineWithStore, prefilledDatabase, pureDecision } from './engine.js';
+import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
-import { machine, round, rssMb } from './stats.js';
+import { cpuMs, machine, round, rssMb } from './stats.js';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
@@ -69,12 +69,17 @@ async function engine(): Promise<void> {
     const consumers = quick ? 2_000 : 100_000;
     const db = await prefilledDatabase(join(work, 'engine'), attempts, consumers);
     rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${db.bytesPerAttempt} bytes/attempt (pre-filled in ${db.seconds} s)`]);
+    log(`engine: ${attempts} attempts, SQLite's limit (bare transaction)`);
+    const limit = await bareTransaction(db.file, consumers, decisions);
+    rows.push([`limit: bare SQLite transaction, ${attempts.toLocaleString('en')} attempts`,
+      `${limit.decisionsPerSecond}/s, p50 ${limit.latencyMs.p50} ms, p99 ${limit.latencyMs.p99} ms, p99.9 ${limit.latencyMs.p999} ms`]);
     for (const concurrency of [1, 32]) {
       log(`engine: ${attempts} attempts, ${concurrency} in flight`);
       const r = await engineWithStore(db.file, attempts, consumers, decisions, concurrency, concurrency === 32);
-      (results.engine as unknown[]).push({ ...r, bytesPerAttempt: db.bytesPerAttempt });
+      const ofLimit = round((r.decisionsPerSecond / limit.decisionsPerSecond) * 100, 0);
+      (results.engine as unknown[]).push({ ...r, bytesPerAttempt: db.bytesPerAttempt, limit, percentOfLimit: ofLimit });
       rows.push([`engine + SQLite, ${attempts.toLocaleString('en')} attempts, ${concurrency} in flight`,
-        `${r.decisionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
+        `${r.decisionsPerSecond}/s (${ofLimit}% of the limit), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
       if (r.attemptsCsvSeconds !== null) rows.push([`cidgate attempts --csv over ${attempts.toLocaleString('en')} rows`, `${r.attemptsCsvSeconds} s`]);
     }
   }
@@ -83,19 +88,23 @@ async function engine(): Promise<void> {
 async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
   const seconds = quick ? 0.5 : 8;
   const levels = [50, 200, 1000];
-  const measure = async (port: number) => {
+  // The server's CPU time over every session it served (warm-ups included) ÷ those sessions.
+  const measure = async (port: number, pid: number) => {
     const closed: Row[] = [];
-    for (const concurrency of levels) closed.push({ concurrency, ...(await load({ protocol, port, mode: 'closed', concurrency, seconds })) });
-    const open = await load({ protocol, port, mode: 'open', rate: 1000, seconds });
-    return { closed, open };
+    const cpuBefore = cpuMs(pid);
+    let sessions = 0;
+    const counted = (r: Row) => { sessions += (r.sessions as number) + (r.errors as number) + (r.warmUpSessions as number); return r; };
+    for (const concurrency of levels) closed.push({ concurrency, ...counted(await load({ protocol, port, mode: 'closed', concurrency, seconds })) });
+    const open = counted(await load({ protocol, port, mode: 'open', rate: 1000, seconds }));
+    return { closed, open, cpuMsPerSession: round((cpuMs(pid) - cpuBefore) / sessions, 3), sessions };
   };
   log(`${protocol}: cidgate`);
   const cidgate = await startCidgate();
-  const mine = await measure(protocol === 'agi' ? cidgate.agi : cidgate.esl);
+  const mine = await measure(protocol === 'agi' ? cidgate.agi : cidgate.esl, cidgate.child.pid!);
   await stop(cidgate.child);
   log(`${protocol}: no-op baseline`);
   const noop = await startNoop(protocol);
-  const base = await measure(noop.port);
+  const base = await measure(noop.port, noop.child.pid!);
   await stop(noop.child);
   const name = protocol === 'agi' ? 'FastAGI' : 'Event Socket';
   results[protocol] = { cidgate: mine, baseline: base };
@@ -104,6 +113,8 @@ async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
     rows.push([`${name}, closed loop, ${r.concurrency} sessions`,
       `${r.sessionsPerSecond}/s (baseline ${b.sessionsPerSecond}/s, ${round((r.sessionsPerSecond as number) / (b.sessionsPerSecond as number) * 100, 0)}%), errors ${r.errors}`]);
   });
+  rows.push([`${name}, CPU per session`,
+    `${mine.cpuMsPerSession} ms (baseline ${base.cpuMsPerSession} ms), over ${mine.sessions.toLocaleString('en')} sessions`]);
   rows.push([`${name}, open loop 1,000/s`,
     `p50 ${lat(mine.open).p50} ms, p99 ${lat(mine.open).p99} ms, p99.9 ${lat(mine.open).p999} ms, errors ${mine.open.errors} (baseline p99 ${lat(base.open).p99} ms)`]);
 }
@@ -140,6 +151,13 @@ async function memory(): Promise<void> {
   rows.push([`RSS before / after each quarter of ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${afterRounds.join(', ')} MB`]);
 }
 
+/** The databases (about 3 GB in a full run) go whatever happens: success, failure or Ctrl-C. */
+function removeWork(): void {
+  rmSync(work, { recursive: true, force: true });
+}
+process.once('SIGINT', () => { removeWork(); process.exit(130); });
+process.once('SIGTERM', () => { removeWork(); process.exit(143); });
+
 async function main(): Promise<void> {
   log(`working in ${work}${quick ? ' (quick)' : ''}`);
   await engine();
@@ -154,4 +172,4 @@ async function main(): Promise<void> {
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 }
 
-main().catch((err) => { process.stderr.write(`bench failed: ${(err as Error).stack}\n`); process.exit(1); });
+main().then(removeWork, (err) => { removeWork(); process.stderr.write(`bench failed: ${(err as Error).stack}\n`); process.exit(1); });

@@ -32,7 +32,7 @@ const CHECKPOINT_LOCK_WAIT_MS = 20;
 
 interface ConsumerRow {
   refused_at: number | null; consent_kind: string | null; consent_at: number | null; consent_source: string | null;
-  consent_anytime: number | null; dnc: number;
+  consent_anytime: number | null; dnc: number; last_presented: string | null;
 }
 
 /** One check-and-record or outcome waiting for the next group commit. */
@@ -99,34 +99,33 @@ export class SqliteStore implements Store {
         `SELECT at, campaign, purpose FROM decisions
          WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
          ORDER BY at DESC`),
-      lastPresented: db.prepare<{ n: string; campaign: string; at: number }, { presented_caller_id: string | null }>(
-        `SELECT presented_caller_id FROM decisions WHERE callee = @n AND counted = 1 AND campaign = @campaign AND at <= @at
-         ORDER BY at DESC LIMIT 1`),
-      consumer: db.prepare<{ n: string; at: number }, ConsumerRow>(
+      // Everything else about the consumer in one statement (each statement run costs as much as a lookup).
+      consumer: db.prepare<{ n: string; campaign: string; at: number }, ConsumerRow>(
         `SELECT (SELECT max(at) FROM refusals WHERE number = @n AND at <= @at) AS refused_at,
                 c.kind AS consent_kind, c.at AS consent_at, c.source AS consent_source, c.anytime AS consent_anytime,
-                EXISTS (SELECT 1 FROM do_not_call WHERE number = @n AND added_at <= @at) AS dnc
+                EXISTS (SELECT 1 FROM do_not_call WHERE number = @n AND added_at <= @at) AS dnc,
+                (SELECT presented_caller_id FROM decisions WHERE callee = @n AND counted = 1 AND campaign = @campaign
+                 AND at <= @at ORDER BY at DESC LIMIT 1) AS last_presented
          FROM (SELECT 1) LEFT JOIN (
            SELECT kind, at, source, anytime FROM consent_events WHERE number = @n AND at <= @at
            ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) c`),
       usage: db.prepare<[string], { number: string; count: number }>('SELECT number, count FROM number_usage WHERE day = ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      // Prepared once: db.pragma() compiles its statement on every call, twice per batch.
+      busyNoWait: db.prepare('PRAGMA busy_timeout = 0'),
+      busyWait: db.prepare(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`),
       insert: db.prepare(
         `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
            original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
            dialing, basis, consent_anytime)
-         VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
-           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
-           @dialing, @basis, @consent_anytime)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`),
       // A journal entry already replayed, or a unique id the PBX retried once the store was back: kept once.
       insertJournaled: db.prepare(
         `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
            original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
            dialing, basis, consent_anytime, without_history, journal_id)
-         VALUES (@at, @campaign, @purpose, @source, @channel, @pbx_unique_id, @agent, @lead,
-           @original_caller_id, @presented_caller_id, @callee, @area, @action, @reasons, @retry_at, @counted, @consent_ref,
-           @dialing, @basis, @consent_anytime, 1, @journal_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT DO NOTHING`),
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
@@ -173,7 +172,7 @@ export class SqliteStore implements Store {
     if (!record) return { decision, attemptId: null, replayed: false };
     const uniqueId = record.uniqueId ?? null;
     const counted = decision.action !== 'block';
-    const info = this.stmt.insert.run(decisionParams(decision, record, counted));
+    const info = this.stmt.insert.run(...decisionParams(decision, record, counted));
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
       const earlier = this.stmt.byUniqueId.get(uniqueId!)!;
@@ -208,13 +207,13 @@ export class SqliteStore implements Store {
     const attempts: PastAttempt[] = s.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at }).map((r) => ({
       at: new Date(r.at), campaign: r.campaign, purpose: (r.purpose ?? 'prospecting') as Purpose,
     }));
-    const c = s.consumer.get({ n: q.callee, at })!;
+    const c = s.consumer.get({ n: q.callee, campaign: q.campaign, at })!;
     return {
       attempts,
       lastRefusalAt: c.refused_at === null ? null : new Date(c.refused_at),
       consent: c.consent_kind !== 'given' ? null : { at: new Date(c.consent_at!), source: c.consent_source, anytime: c.consent_anytime === 1 },
       doNotCall: c.dnc === 1,
-      lastPresented: s.lastPresented.get({ n: q.callee, campaign: q.campaign, at })?.presented_caller_id ?? null,
+      lastPresented: c.last_presented,
       usageToday: this.usageToday(q.day),
     };
   }
@@ -253,7 +252,7 @@ export class SqliteStore implements Store {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: (Recorded | boolean | Error)[];
       try {
-        this.db.pragma('busy_timeout = 0');
+        this.stmt.busyNoWait.get();
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
@@ -267,7 +266,7 @@ export class SqliteStore implements Store {
         }
         continue;
       } finally {
-        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        this.stmt.busyWait.get();
       }
       batch.forEach((p, i) => {
         const r = results[i]!;
@@ -300,7 +299,7 @@ export class SqliteStore implements Store {
       for (const j of decisions) {
         const d = j.decision;
         const counted = d.action !== 'block';
-        const info = this.stmt.insertJournaled.run({ ...decisionParams(d, j.pbx, counted), journal_id: j.journalId });
+        const info = this.stmt.insertJournaled.run(...decisionParams(d, j.pbx, counted), j.journalId);
         if (info.changes > 0 && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
       }
       for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
@@ -467,18 +466,18 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-/** A decision's columns, as the insert statements bind them. */
+/**
+ * A decision's columns, in the insert statements' order. Positional: binding an object costs a
+ * lookup per column.
+ */
 function decisionParams(d: Decision, record: PbxIds, counted: boolean) {
-  return {
-    at: d.at.getTime(), campaign: d.campaign, purpose: d.purpose,
-    source: record.source ?? null, channel: record.channel ?? null, pbx_unique_id: record.uniqueId ?? null,
-    agent: record.agent ?? null, lead: record.lead ?? null,
-    original_caller_id: d.originalCallerId, presented_caller_id: d.callerId,
-    callee: d.callee, area: d.area ? JSON.stringify(d.area) : null,
-    action: d.action, reasons: d.reasons.join(','),
-    retry_at: d.retryAt?.getTime() ?? null, counted: counted ? 1 : 0, consent_ref: d.consentRef,
-    dialing: d.dialing, basis: d.basis, consent_anytime: d.consentAnytime ? 1 : 0,
-  };
+  return [
+    d.at.getTime(), d.campaign, d.purpose,
+    record.source ?? null, record.channel ?? null, record.uniqueId ?? null, record.agent ?? null, record.lead ?? null,
+    d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
+    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
+    d.dialing, d.basis, d.consentAnytime ? 1 : 0,
+  ] as const;
 }
 
 function rowToDecision(r: DecisionRow): Decision {
