@@ -218,10 +218,10 @@ export interface Carrier {
   stop(): Promise<void>;
 }
 
-/** The shipped carrier scenario (rings, answers, waits for the BYE) as a SIPp UAS. */
-export async function startCarrier(dir: string, port: number, trace = true): Promise<Carrier> {
+/** A SIPp UAS playing the carrier: by default the shipped scenario (rings, answers, waits for the BYE). */
+export async function startCarrier(dir: string, port: number, trace = true, scenario = CARRIER_SCENARIO): Promise<Carrier> {
   const file = join(dir, `carrier-${port}.log`);
-  const args = ['-sf', CARRIER_SCENARIO, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-max_socket', '4096'];
+  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-max_socket', '4096'];
   if (trace) args.push('-trace_msg', '-message_file', file);
   const child = spawn('sipp', args, { stdio: 'ignore', cwd: dir });
   const end = Date.now() + 10_000;
@@ -245,8 +245,9 @@ export interface PbxRun {
   /** SIPp's exit status: 0 when every call ran its scenario to the end (refused ones included). */
   readonly status: number | null;
   readonly messages: SipMessage[];
-  /** Per call, milliseconds from the INVITE to the 200 OK (answered calls only). */
+  /** Per answered call, milliseconds from the INVITE to the 200 OK, and when the 200 came (ms since SIPp started). */
   readonly responseTimesMs: number[];
+  readonly answeredAtMs: number[];
   readonly seconds: number;
 }
 
@@ -283,10 +284,8 @@ export async function runPbx(dir: string, o: PbxOptions): Promise<PbxRun> {
   const status = await new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const seconds = (performance.now() - started) / 1000;
   const rtt = readdirSync(work).find((f) => f.endsWith('_rtt.csv'));
-  const responseTimesMs = rtt
-    ? readFileSync(join(work, rtt), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => Number(l.split(';')[1]))
-    : [];
-  return { status, messages: parseSippLog(log), responseTimesMs, seconds };
+  const rows = rtt ? readFileSync(join(work, rtt), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(';').map(Number)) : [];
+  return { status, messages: parseSippLog(log), responseTimesMs: rows.map((r) => r[1]!), answeredAtMs: rows.map((r) => r[0]!), seconds };
 }
 
 /** The final response the PBX got for each call, by Call-ID. */

@@ -44,7 +44,10 @@ async function step(k: Kamailio, work: string, rate: number): Promise<Step> {
     kamailioPort: k.port, calls: calls(offered), rate, limit: Math.max(50, rate * 2), holdMs: 0, trace: false, timeoutSeconds: stepSeconds * 3 + 30,
   });
   const answered = run.responseTimesMs.length;
-  return { rate, offered, answered, callsPerSecond: Math.round(answered / run.seconds), latencyMs: summarize(run.responseTimesMs.map((ms) => ms * 1e6)) };
+  // Answered calls per second while they were being answered (not counting calls left to time out).
+  const spanSeconds = (Math.max(...run.answeredAtMs) - Math.min(...run.answeredAtMs)) / 1000 + 1 / rate;
+  const callsPerSecond = answered === 0 ? 0 : Math.round(answered / spanSeconds);
+  return { rate, offered, answered, callsPerSecond, latencyMs: summarize(run.responseTimesMs.map((ms) => ms * 1e6)) };
 }
 
 async function main(): Promise<void> {

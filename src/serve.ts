@@ -16,6 +16,7 @@ import { Metrics } from './service/metrics.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
+import { SipSources, sourcesOf } from './sip/sources.js';
 import { SqliteStore } from './store/sqlite.js';
 
 /** How long open sessions may take to finish on SIGTERM before they are cut: one period shared by all listeners. */
@@ -36,6 +37,8 @@ interface Part {
   stop(graceMs: number): Promise<void> | void;
   sessions?(): number;
   connected?(): boolean;
+  /** Connections or requests refused because the peer is not a configured source. */
+  untrustedRefused?(): number;
 }
 
 /** A listener's identity: its address. A changed address is re-bound on reload. */
@@ -88,6 +91,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
   const metrics = new Metrics(gateway, {
     sessions: () => Object.fromEntries(parts().filter((p) => p.sessions).map((p) => [p.name, p.sessions!()])),
     connections: () => Object.fromEntries(others.filter((p) => p.connected).map((p) => [p.name, p.connected!()])),
+    untrustedRefused: () => Object.fromEntries(others.filter((p) => p.untrustedRefused).map((p) => [p.name, p.untrustedRefused!()])),
   });
   const hooks = {
     registry: metrics.registry,
@@ -245,10 +249,10 @@ export async function startService(opts: { config?: string; db?: string }, signa
     if (drachtioSecret) {
       const sip = new SipB2bua({
         ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
-        keepDisplayName: raw.sip.keepDisplayName, campaignBySource: new Map(Object.entries(raw.sip.sources)),
+        keepDisplayName: raw.sip.keepDisplayName, sources: new SipSources(sourcesOf(raw.sip.sources).sources),
       }, gateway, logger);
       sip.start();
-      others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected });
+      others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));

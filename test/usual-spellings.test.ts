@@ -37,7 +37,7 @@ describe('numbers written the usual French way reach a lawful decision at every 
     ['sip:+330472123456@gw', '"Agent" <sip:+330465710001@pbx>'],
   ])('SIP: Request-URI %s, P-Asserted-Identity %s', (uri, pai) => {
     const headers: Record<string, string> = { 'P-Asserted-Identity': pai, From: '<sip:1001@pbx>;tag=1', 'X-Cidgate-Campaign': 'customer' };
-    const call = sipCall({ uri, source_address: '127.0.0.1', get: (n) => headers[n], has: (n) => n in headers }, new Map());
+    const call = sipCall({ uri, source_address: '127.0.0.1', get: (n) => headers[n], has: (n) => n in headers }, { campaign: null, assertsConsent: false });
     expect(decideOn(call.request)).toMatchObject({ action: 'allow', callee: CONSUMER.e164, callerId: OWN.e164 });
   });
 

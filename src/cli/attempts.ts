@@ -11,7 +11,7 @@ const COLUMNS = [
 /** The audit trail: every decision with its outcome, as CSV or JSON lines. */
 export async function attemptsCommand(opts: CommonOptions & { to?: string; since?: string; csv?: boolean }, out: NodeJS.WritableStream): Promise<number> {
   const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
-  const { store, loaded } = openContext(opts);
+  const { store, loaded } = openContext(opts, { existing: true });
   try {
     const filter = { callee, since: opts.since ? parseInstant(opts.since, '--since', loaded.config.rules.siteTimeZone) : undefined };
     if (opts.csv) out.write(`${csvLine(COLUMNS)}\n`);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fixedClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
@@ -17,11 +18,32 @@ export interface CliContext {
   readonly clock: Clock;
 }
 
-export function openContext(opts: CommonOptions): CliContext {
+export interface OpenOptions {
+  /** For the commands that only read (attempts, report): a database that is not there is an error, never created empty. */
+  readonly existing?: boolean;
+  /** For the commands that record what happened: `--at` may not be in the future. */
+  readonly past?: boolean;
+}
+
+export function openContext(opts: CommonOptions, { existing = false, past = false }: OpenOptions = {}): CliContext {
   const loaded = loadConfig(opts.config);
-  const store = new SqliteStore(opts.db ?? loaded.config.raw.database, { busyTimeoutMs: 5_000 });
   const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.rules.siteTimeZone) : null;
+  if (at && past) notInFuture(at, '--at');
+  const file = opts.db ?? loaded.config.raw.database;
+  if (existing && !existsSync(file)) throw new CidgateError('BAD_OPTION', `no database at ${file}`, { file });
+  const store = new SqliteStore(file, { busyTimeoutMs: 5_000 });
   return { loaded, store, clock: at ? fixedClock(at) : systemClock };
+}
+
+/**
+ * A record is dated when it happened, never later than now: decisions read what was on record at
+ * the call's instant, so a consent dated tomorrow would be honoured before it was given.
+ */
+export function notInFuture(at: Date, what: string): Date {
+  if (at.getTime() > systemClock.now().getTime()) {
+    throw new CidgateError('BAD_OPTION', `${what}: ${at.toISOString()} is in the future; a record is dated when it happened`, { at: at.toISOString() });
+  }
+  return at;
 }
 
 /** How `--at` and the other instants are read, for --help. */

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { parseCsv } from './csv.js';
-import { openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
+import { notInFuture, openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
 
 type Out = NodeJS.WritableStream;
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
 
 async function withStore<T>(opts: CommonOptions, fn: (ctx: ReturnType<typeof openContext>) => Promise<T>): Promise<T> {
-  const ctx = openContext(opts);
+  const ctx = openContext(opts, { past: true });
   try {
     return await fn(ctx);
   } finally {
@@ -56,7 +56,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
       let at: Date | null = null;
       try {
-        at = row[1] ? parseInstant(row[1], 'at', loaded.config.rules.siteTimeZone) : null;
+        at = row[1] ? notInFuture(parseInstant(row[1], 'at', loaded.config.rules.siteTimeZone), 'at') : null;
       } catch (err) {
         return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
       }

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { CidgateError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -48,10 +48,8 @@ export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStr
   if (opts.campaign && !config.campaigns.has(opts.campaign)) {
     throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${opts.campaign}" (campaigns: ${[...config.campaigns.keys()].join(', ')})`);
   }
-  const file = opts.db ?? config.raw.database;
   // A report never creates a database: a mistyped path is an error, not an empty report.
-  if (!existsSync(file)) throw new CidgateError('BAD_OPTION', `no database at ${file}`, { file });
-  const ctx = openContext(opts);
+  const ctx = openContext(opts, { existing: true });
   try {
     const scope = { from, to, campaign: opts.campaign ?? null };
     if (opts.unmasked) {

@@ -2,6 +2,7 @@ import { parsePhone, type Phone } from '../numbers/phone.js';
 import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
 import { hoursMeetLegalWindow } from '../rules/fr/calling-window.js';
 import { checkFrenchPool } from '../rules/fr/pool.js';
+import { parseCidr, sourcesOf } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
 import type { Campaign, Limits, PoolNumber, Rules, Slot } from '../policy/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
@@ -41,15 +42,25 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   if (raw.defaultCampaign !== null && !campaigns.has(raw.defaultCampaign)) {
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
-  for (const [address, campaign] of Object.entries(raw.sip.sources)) {
-    if (!campaigns.has(campaign)) problems.push({ level: 'error', path: ['sip', 'sources', address], message: `unknown campaign "${campaign}"` });
-  }
+  checkSipSources(raw, campaigns, problems);
   const rules: Rules = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
     siteTimeZone: raw.siteTimeZone,
   };
   return { config: { raw, rules, campaigns }, problems };
+}
+
+function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): void {
+  const { sources, oldShape } = sourcesOf(raw.sip.sources);
+  sources.forEach((source, i) => {
+    const path = oldShape ? ['sip', 'sources', source.address] : ['sip', 'sources', i];
+    if (!parseCidr(source.address)) problems.push({ level: 'error', path: oldShape ? path : [...path, 'address'], message: `"${source.address}" is not an IP address or a CIDR block (10.0.0.5, 10.0.0.0/24, 2001:db8::/32)` });
+    if (source.campaign !== null && !campaigns.has(source.campaign)) problems.push({ level: 'error', path: oldShape ? path : [...path, 'campaign'], message: `unknown campaign "${source.campaign}"` });
+  });
+  if (oldShape) {
+    problems.push({ level: 'warning', path: ['sip', 'sources'], message: 'the "address: campaign" form is read as sources that may not assert consent: X-Cidgate-Consent from them is ignored. Write a list to allow it: [{ address: 10.0.0.5, campaign: customer, assertsConsent: true }]' });
+  }
 }
 
 function compileCampaign(name: string, c: RawCampaign, country: RawConfig['country'], problems: Problem[]): Campaign {

@@ -88,8 +88,19 @@ export const configSchema = z.strictObject({
     carrierUri: z.string().regex(/^sips?:\{number\}@[A-Za-z0-9.:[\]-]+(;[A-Za-z0-9=._-]+)*$/, 'sip:{number}@host[:port][;params]').default('sip:{number}@carrier.invalid'),
     blockStatus: z.union([z.literal(403), z.literal(480), z.literal(486), z.literal(603)]).default(403),
     keepDisplayName: z.boolean().default(true),
-    /** Campaign of INVITEs without X-Cidgate-Campaign, by the PBX's source address. */
-    sources: z.record(z.string(), z.string()).default({}),
+    /**
+     * The PBXs INVITEs are accepted from (address or CIDR), each with the campaign of INVITEs
+     * without X-Cidgate-Campaign and whether its X-Cidgate-Consent is believed; anything else is
+     * refused. The old `address: campaign` mapping still works (consent not believed).
+     */
+    sources: z.union([
+      z.array(z.strictObject({
+        address: z.string(),
+        campaign: z.string().nullable().default(null),
+        assertsConsent: z.boolean().default(false),
+      })),
+      z.record(z.string(), z.string()),
+    ]).default([]),
   }).prefault({}),
   http: z.strictObject({
     enabled: z.boolean().default(true),

@@ -10,6 +10,8 @@ export interface MetricsSources {
   sessions(): Record<string, number>;
   /** Connection state of each enabled adapter that keeps one (AMI, Event Socket inbound, drachtio). */
   connections(): Record<string, boolean>;
+  /** Running count of requests refused because the peer is not a configured source, per adapter. */
+  untrustedRefused?(): Record<string, number>;
 }
 
 /**
@@ -47,6 +49,16 @@ export class Metrics {
     new Gauge({
       name: 'cidgate_adapter_connected', help: '1 when the adapter\'s connection is up (AMI, Event Socket inbound, drachtio)', labelNames: ['adapter'], registers: [r],
       collect() { for (const [adapter, up] of Object.entries(sources.connections())) this.set({ adapter }, up ? 1 : 0); },
+    });
+    const refusedSeen = new Map<string, number>();
+    new Counter({
+      name: 'cidgate_untrusted_refused_total', help: 'Requests refused without a decision because the peer is not a configured source (sip.sources)', labelNames: ['adapter'], registers: [r],
+      collect() {
+        for (const [adapter, n] of Object.entries(sources.untrustedRefused?.() ?? {})) {
+          this.inc({ adapter }, n - (refusedSeen.get(adapter) ?? 0));
+          refusedSeen.set(adapter, n);
+        }
+      },
     });
     const metrics = this;
     new Gauge({

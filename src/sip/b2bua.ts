@@ -6,6 +6,7 @@ import type { Gateway } from '../service/gateway.js';
 import { formatNameAddr } from './name-addr.js';
 import { sipOutcome } from './sip-outcome.js';
 import { sipCall, type SipCall } from './sip-request.js';
+import type { SipSources } from './sources.js';
 
 export interface SipOptions {
   readonly host: string;
@@ -17,7 +18,8 @@ export interface SipOptions {
   readonly keepDisplayName: boolean;
   /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
   readonly callerIdFormat?: NumberFormat;
-  readonly campaignBySource: ReadonlyMap<string, string>;
+  /** The PBXs INVITEs are accepted from; any other peer gets 403 without a decision. */
+  readonly sources: SipSources;
 }
 
 /** Headers of the PBX's INVITE that the carrier leg carries on as they are. */
@@ -53,6 +55,8 @@ export class SipB2bua {
   private readonly srf = new Srf();
   /** Connected to drachtio-server (readiness and metrics read it). */
   connected = false;
+  /** INVITEs refused because they came from no configured source (metrics read it). */
+  untrustedRefused = 0;
 
   constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {
     this.srf.on('connect', (err: unknown, hostport: string) => {
@@ -79,7 +83,16 @@ export class SipB2bua {
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
-    const call = sipCall(req, this.opts.campaignBySource);
+    const source = this.opts.sources.match(req.source_address);
+    if (!source) {
+      // Whoever reaches drachtio-server's port could otherwise pick a campaign, claim consent and
+      // reach the carrier: refused before any decision, nothing recorded, nothing relayed.
+      this.untrustedRefused++;
+      this.log.warn({ event: 'sip-untrusted-source', peer: req.source_address, refused: this.untrustedRefused }, 'INVITE refused: not from a configured sip.sources address');
+      res.send(403, { headers: { Reason: 'Q.850;cause=21;text="untrusted-source"' } });
+      return;
+    }
+    const call = sipCall(req, source);
     const callId = call.request.pbx?.uniqueId ?? null;
     try {
       const result = await this.gateway.check(call.request, { record: true });

@@ -1,5 +1,6 @@
 import type { CallRequest } from '../policy/types.js';
 import { parseNameAddr, parseUri, type NameAddr } from './name-addr.js';
+import type { SipSource } from './sources.js';
 
 /** What the B2BUA reads from an INVITE (drachtio-srf's request satisfies it). */
 export interface InviteLike {
@@ -17,29 +18,30 @@ export interface SipCall {
 }
 
 /**
- * The call an INVITE asks for: caller from P-Asserted-Identity, else Remote-Party-ID, else From;
- * destination from the Request-URI user (else To); campaign and hints from X-Cidgate-* headers,
- * else the campaign configured for the PBX's address.
+ * The call an INVITE from a trusted PBX asks for: caller from P-Asserted-Identity, else
+ * Remote-Party-ID, else From; destination from the Request-URI user (else To); campaign and hints
+ * from X-Cidgate-* headers, else the campaign configured for the PBX's source; X-Cidgate-Consent
+ * only from a source allowed to assert consent.
  */
-export function sipCall(req: InviteLike, campaignBySource: ReadonlyMap<string, string>): SipCall {
+export function sipCall(req: InviteLike, source: Pick<SipSource, 'campaign' | 'assertsConsent'>): SipCall {
   const header = (n: string) => (req.has(n) ? req.get(n) ?? null : null);
   const pai = parseNameAddr(header('P-Asserted-Identity'));
   const rpid = pai ? null : parseNameAddr(header('Remote-Party-ID'));
   const from = parseNameAddr(header('From'));
   const caller = pai ?? rpid ?? from;
   const to = parseUri(req.uri) ?? parseNameAddr(header('To'));
-  const consent = header('X-Cidgate-Consent');
+  const consent = source.assertsConsent ? header('X-Cidgate-Consent') : null;
   return {
     caller: caller ? { ...caller, display: from?.display ?? caller.display } : null,
     usedRemotePartyId: header('Remote-Party-ID') !== null,
     request: {
-      campaign: (header('X-Cidgate-Campaign') ?? campaignBySource.get(req.source_address) ?? '').trim(),
+      campaign: (header('X-Cidgate-Campaign') ?? source.campaign ?? '').trim(),
       from: caller?.user ?? null,
       to: to?.user ?? null,
       zone: header('X-Cidgate-Zone'),
       timeZone: header('X-Cidgate-Tz'),
       consent: consent === null || consent === '' || consent === '0' ? null : consent === '1' ? true : consent,
-      consentAnytime: /^(1|yes|true)$/i.test(header('X-Cidgate-Consent-Anytime') ?? ''),
+      consentAnytime: source.assertsConsent && /^(1|yes|true)$/i.test(header('X-Cidgate-Consent-Anytime') ?? ''),
       pbx: {
         source: 'sip', channel: req.source_address, uniqueId: header('Call-ID'),
         agent: header('X-Cidgate-Agent'), lead: header('X-Cidgate-Lead'),

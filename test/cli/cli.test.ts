@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -116,6 +116,27 @@ describe('records: refusals, consent, do-not-call', () => {
     expect((await check()).action).toBe('rewrite');
   });
 
+  it('a consent given after the call does not cover it (the issue\'s reproduction)', async () => {
+    await cli('consent', 'add', '0145000402', '--source', 'web-form', '--at', '2026-11-15T10:00:00+01:00', '--db', db);
+    const call = ['check', '--from', '0612345678', '--to', '0145000402', '--campaign', 'prospecting', '--record', '--json', '--db', db];
+    expect(JSON.parse((await cli(...call, '--at', '2026-11-10T10:30:00+01:00')).out)).toMatchObject({ action: 'block', reasons: ['no-consent'], attemptId: 1 });
+    expect(JSON.parse((await cli(...call, '--at', '2026-11-16T10:30:00+01:00')).out)).toMatchObject({ action: 'rewrite', attemptId: 2 });
+  });
+
+  it('a record dated in the future is refused, and nothing is written', async () => {
+    for (const args of [['consent', 'add', '0145678901'], ['consent', 'revoke', '0145678901'], ['refuse', '0145678901'], ['dnc', 'add', '0145678901']]) {
+      const r = await cli(...args, '--at', '2099-01-01T00:00:00Z', '--db', db);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--at: 2099-01-01T00:00:00.000Z is in the future/);
+    }
+    const csv = join(dir, 'future.csv');
+    writeFileSync(csv, '0145678901,2026-09-01T00:00:00Z\n0145678902,2099-01-01T00:00:00Z\n');
+    const r = await cli('consent', 'import', csv, '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/line 2: at: 2099-01-01T00:00:00.000Z is in the future/);
+    expect((await check()).reasons).toEqual(['no-consent']);
+  });
+
   it('consent import is all-or-nothing with every bad row named', async () => {
     const csv = join(dir, 'bad.csv');
     writeFileSync(csv, '0145678901\nabc\n0145678902,not-a-date\n');
@@ -149,6 +170,15 @@ describe('records: refusals, consent, do-not-call', () => {
     expect(lines[0]).toMatch(/^id,at,campaign,/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('+33299000000');
+  });
+
+  it('attempts never creates a database: a mistyped --db is an error, not an empty audit trail', async () => {
+    const typo = join(dir, 'nowhere', 'cidgate.dbb');
+    const r = await cli('attempts', '--db', typo);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/no database at .*cidgate\.dbb/);
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
 });
 

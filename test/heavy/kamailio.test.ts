@@ -7,6 +7,7 @@ import {
   type Carrier, type Cidgate, type Kamailio, type PbxRun, type SipMessage,
 } from '../../bench/kamailio-lab.js';
 import { freePort, freeUdpPort } from '../../bench/ports.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { describeIfAvailable } from '../requires.js';
 import { until } from '../helpers.js';
 
@@ -74,6 +75,20 @@ describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate ov
       campaign: 'customer', action: 'rewrite', original_caller_id: '+33612345678', presented_caller_id: '+33465710001', outcome: 'answered',
     });
     expect(attempt!.duration_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records a call the carrier refuses as busy', async () => {
+    const busyCarrier = await startCarrier(dir, await freeUdpPort(), false, join(PACKAGE_ROOT, 'test', 'heavy', 'kamailio', 'carrier-busy.xml'));
+    try {
+      const toBusy = await startKamailio(dir, { sipPort: await freeUdpPort(), carrierPort: busyCarrier.port, cidgateUrl: cidgate.url });
+      extra.push(toBusy);
+      const run = await runPbx(dir, { kamailioPort: toBusy.port, calls: [{ from: '0612345678', to: '0472888888', campaign: 'customer' }] });
+      expect(status(finalResponses(run).get(callIds(run)[0]!))).toBe(486);
+      await until(() => attemptsTo('+33472888888').some((a) => a.outcome !== null), 10_000);
+      expect(attemptsTo('+33472888888')).toMatchObject([{ action: 'rewrite', outcome: 'busy', hangup_cause: 17 }]);
+    } finally {
+      await busyCarrier.stop();
+    }
   });
 
   it('refuses a prospecting call outside the legal window with 403, the reasons and a Retry-After up to the next window', async () => {

@@ -5,8 +5,8 @@ const MONDAY = '2026-11-30T11:00:00+01:00';
 const EVENING = '2026-11-30T21:00:00+01:00';
 let s: Served;
 
-beforeAll(async () => { s = await startServe(); });
-afterAll(async () => { await s?.stop(); });
+beforeAll(async () => { s = await startServe(); }, 60_000);
+afterAll(async () => { await s?.stop(); }, 30_000);
 
 const decide = (body: unknown) => post(`${s.url}/v1/decisions`, body);
 
@@ -142,5 +142,5 @@ describe('decision time', () => {
     } finally {
       await off.stop();
     }
-  });
+  }, 60_000);
 });

@@ -8,8 +8,8 @@ import { post, startServe, type Served } from './serve-process.js';
 const MONDAY = '2026-11-30T11:00:00+01:00';
 let s: Served;
 
-beforeAll(async () => { s = await startServe(); });
-afterAll(async () => { await s?.stop(); });
+beforeAll(async () => { s = await startServe(); }, 60_000);
+afterAll(async () => { await s?.stop(); }, 30_000);
 
 const decide = (body: Record<string, unknown>) => post(`${s.url}/v1/decisions`, { campaign: 'prospecting', consent: true, at: MONDAY, ...body });
 
@@ -68,7 +68,7 @@ describe('health and readiness', () => {
     } finally {
       await down.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe('/metrics', () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SipB2bua } from '../../src/sip/b2bua.js';
+import { SipSources } from '../../src/sip/sources.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { example, until } from '../helpers.js';
 import { FakeDrachtio, capturedInvites, header, parseSip, type SipMsg } from './fake-drachtio.js';
@@ -21,7 +22,8 @@ beforeEach(async () => {
   const port = await drachtio.listen();
   b2bua = new SipB2bua({
     host: '127.0.0.1', port, secret: 'cymru', carrierUri: 'sip:{number}@127.0.0.1:5080', blockStatus: 403,
-    keepDisplayName: true, callerIdFormat: 'national', campaignBySource: new Map([['127.0.0.1', 'customer']]),
+    keepDisplayName: true, callerIdFormat: 'national',
+    sources: new SipSources([{ address: '127.0.0.1', campaign: 'customer', assertsConsent: true }, { address: '192.0.2.0/24', campaign: 'customer', assertsConsent: false }]),
   }, gateway, silentLogger);
   b2bua.start();
   await drachtio.ready;
@@ -97,6 +99,27 @@ describe('SIP B2BUA against a fake drachtio-server 0.9.4', () => {
     drachtio.invite(variant(CALL2!.replace('1-23368', '9-1'), { 'X-Cidgate-Campaign': 'prospecting', 'X-Cidgate-Consent': 'form-9' }, 'sip:0299000000@127.0.0.1:5060'));
     // Monday 11:00 is inside the window: allowed. A Saturday would carry Retry-After.
     await until(() => sentInvite() !== undefined);
+  });
+
+  it('an INVITE from an address outside sip.sources: 403, never relayed, no decision, logged and counted', async () => {
+    drachtio.invite(variant(CALL1!, { 'X-Cidgate-Campaign': 'prospecting', 'X-Cidgate-Consent': 'forged' }), '203.0.113.9');
+    await until(() => sentResponses().length > 0);
+    expect(sentResponses()).toEqual(['403 Forbidden']);
+    expect(header(drachtio.sent.find((m) => m.start.startsWith('SIP/2.0 403'))!, 'Reason')).toBe('Q.850;cause=21;text="untrusted-source"');
+    expect(sentInvite()).toBeUndefined();
+    expect(await rows()).toEqual([]);
+    expect(b2bua.untrustedRefused).toBe(1);
+  });
+
+  it('X-Cidgate-Consent is believed only from a source allowed to assert consent', async () => {
+    const asking = (n: string) => variant(CALL2!.replace('1-23368', n), { 'X-Cidgate-Campaign': 'prospecting', 'X-Cidgate-Consent': 'form-9' }, 'sip:0299000000@127.0.0.1:5060');
+    drachtio.invite(asking('7-1'), '192.0.2.44'); // inside 192.0.2.0/24: trusted, but not with consent
+    await until(() => sentResponses().length > 0);
+    expect(header(drachtio.sent.find((m) => m.start.startsWith('SIP/2.0 403'))!, 'X-Cidgate-Reason')).toBe('no-consent');
+    expect(sentInvite()).toBeUndefined();
+    drachtio.invite(asking('7-2'), '127.0.0.1');
+    await until(() => sentInvite() !== undefined);
+    expect(b2bua.untrustedRefused).toBe(0);
   });
 
   it('no P-Asserted-Identity: the caller is From; a tel: URI and +33 user are understood', async () => {

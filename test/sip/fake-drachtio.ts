@@ -132,12 +132,12 @@ export class FakeDrachtio {
     }
   }
 
-  /** The PBX sends an INVITE (the captured text, or a variant); returns its transaction id. */
-  invite(text: string): string {
+  /** A peer (the PBX, or `from` another address) sends an INVITE (the captured text, or a variant); returns its transaction id. */
+  invite(text: string, from = '127.0.0.1'): string {
     const txid = randomUUID();
     const m = parseSip(text);
     this.txns.set(txid, { request: m, dialogId: null, source: 'network' });
-    this.network(txid, '', m, '|127.0.0.1|5060|', '5090');
+    this.network(txid, '', m, '|127.0.0.1|5060|', '5090', from);
     return txid;
   }
 
@@ -182,9 +182,9 @@ export class FakeDrachtio {
     return `${header(invite, 'Call-ID')};from-tag=${/tag=([^;]+)/.exec(header(invite, 'From') ?? '')?.[1] ?? ''}`;
   }
 
-  private network(txid: string, dialogId: string, m: SipMsg, extra: string, port: string): void {
+  private network(txid: string, dialogId: string, m: SipMsg, extra: string, port: string, from = '127.0.0.1'): void {
     const text = sipText(m);
-    this.send(`sip|network|${Buffer.byteLength(text)}|udp|127.0.0.1|${port}|${time()}|${txid}|${dialogId}${extra}${CRLF}${text}`);
+    this.send(`sip|network|${Buffer.byteLength(text)}|udp|${from}|${port}|${time()}|${txid}|${dialogId}${extra}${CRLF}${text}`);
   }
 
   private echo(msgId: string, txid: string, dialogId: string, m: SipMsg, port: string): void {

@@ -37,7 +37,7 @@ describe('SIP identities', () => {
       'X-Cidgate-Zone': '69', 'X-Cidgate-Consent': 'web:42', 'X-Cidgate-Agent': 'a7',
     };
     const req = { uri: 'sip:+33145678901@gw;user=phone', source_address: '192.0.2.5', get: (n: string) => headers[n], has: (n: string) => n in headers };
-    const call = sipCall(req, new Map([['192.0.2.5', 'customer']]));
+    const call = sipCall(req, { campaign: 'customer', assertsConsent: true });
     expect(call.request).toMatchObject({ campaign: 'customer', from: '0612345678', to: '+33145678901', zone: '69', consent: 'web:42', pbx: { source: 'sip', uniqueId: 'c-1', agent: 'a7', channel: '192.0.2.5' } });
     expect(call.usedRemotePartyId).toBe(true);
     expect(call.caller?.display).toBe('Zoé');

@@ -69,13 +69,6 @@ describe('SQLite store: the log the limits read', () => {
     expect(row).toMatchObject({ outcome: 'answered', hangupCause: 16, durationSeconds: 42 });
   });
 
-  it('remembers stickiness and counts today\'s use per number', async () => {
-    const first = await gateway.check(call, { record: true });
-    clock.at = new Date('2026-12-01T10:00:00Z');
-    const second = await gateway.check(call, { record: true });
-    expect(second.decision.callerId).toBe(first.decision.callerId);
-  });
-
   it('refusals, consents and the do-not-call list feed the decision', async () => {
     const noConsent = { ...call, consent: null };
     expect((await gateway.check(noConsent, { record: false })).decision.reasons).toEqual(['no-consent']);
