@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'STORE_ERROR'
   | 'STORE_READ_ONLY'
+  | 'STORE_REPLACED'
   | 'LISTEN_FAILED'
   | 'PROTOCOL_ERROR'
   | 'CHROMIUM_NOT_FOUND';

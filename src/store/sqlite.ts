@@ -45,6 +45,9 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
+/** How often the database file's identity (device, inode) is checked while all goes well. */
+const IDENTITY_CHECK_MS = 1_000;
+
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
 
@@ -70,6 +73,10 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly batchTx;
   private checkpointer: Worker | null = null;
+  /** Device and inode of the file opened: a deleted or replaced file is detected (see `identityLost`). */
+  private readonly identity: { dev: number; ino: number } | null;
+  private identityCheckedAt = 0;
+  private lost: string | null = null;
   private checkpoint: CheckpointReport = { walBytes: 0, lagFrames: -1, restarted: false, error: null };
   private readonly queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
@@ -80,6 +87,7 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
+    this.identity = file === ':memory:' ? null : statSync(file);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
       this.db.pragma('wal_autocheckpoint = 0');
@@ -248,6 +256,10 @@ export class SqliteStore implements Store {
    * calls arriving meanwhile join it, and the other sessions keep being served.
    */
   private flush(): void {
+    if (this.identityLost(false)) {
+      for (const p of this.queue.splice(0)) p.reject(new CidgateError('STORE_REPLACED', this.lost!, { file: this.file }));
+      return;
+    }
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: (Recorded | boolean | Error)[];
@@ -256,6 +268,7 @@ export class SqliteStore implements Store {
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
+        this.identityLost(true);
         const now = performance.now();
         const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
         for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
@@ -369,9 +382,32 @@ export class SqliteStore implements Store {
     return new SqliteReportQueries(this.db);
   }
 
+  /**
+   * Writing on after the database file was deleted or replaced would hand out attempt ids nobody
+   * will ever find (and a CLI on the path would start an empty history): checked once a second and
+   * after every failed write; once lost, every call is refused (`STORE_REPLACED`) and falls to
+   * `onStoreError` and the journal, until a restart opens the file at the path again.
+   */
+  private identityLost(now: boolean): boolean {
+    if (this.lost || !this.identity) return this.lost !== null;
+    const t = performance.now();
+    if (!now && t - this.identityCheckedAt < IDENTITY_CHECK_MS) return false;
+    this.identityCheckedAt = t;
+    let current: { dev: number; ino: number } | null = null;
+    try {
+      current = statSync(this.file);
+    } catch {
+      // deleted
+    }
+    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino) return false;
+    this.lost = `database file ${this.file} was ${current ? 'replaced by another file' : 'deleted'} while open: nothing more is recorded until a restart`;
+    return true;
+  }
+
   health(): StoreHealth {
     const walBytes = this.checkpointer ? this.checkpoint.walBytes : sizeOf(`${this.file}-wal`);
-    const reason = this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null;
+    this.identityLost(false);
+    const reason = this.lost ?? (this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null);
     return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
   }
 

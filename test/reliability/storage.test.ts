@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,4 +77,30 @@ describe('the write-ahead log stays bounded under a continuous writer', () => {
       await store.close();
     }
   });
+});
+
+describe('the database file deleted or replaced while the service runs', () => {
+  const prospecting = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true };
+  const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
+
+  for (const how of ['deleted', 'replaced'] as const) {
+    it(`${how}: a loud error, health not ok, and calls fall to the policy instead of being recorded nowhere`, async () => {
+      const file = join(dir, `${how}.db`);
+      const store = new SqliteStore(file);
+      const gateway = new Gateway(example, store, clock, silentLogger);
+      expect((await gateway.check(prospecting, { record: true })).attemptId).not.toBeNull();
+      if (how === 'deleted') {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      } else {
+        const other = join(dir, 'other.db');
+        await new SqliteStore(other).close();
+        renameSync(other, file);
+      }
+      await new Promise((r) => setTimeout(r, 1_100)); // the identity is checked once a second
+      const after = await gateway.check({ ...prospecting, to: '0145678902' }, { record: true });
+      expect(after).toMatchObject({ attemptId: null, decision: { reasons: ['store-unavailable'] } });
+      expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining(how === 'deleted' ? 'deleted' : 'replaced') });
+      await store.close();
+    });
+  }
 });
