@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'BAD_NUMBER'
   | 'BAD_INPUT'
   | 'STORE_ERROR'
+  | 'STORE_TIMEOUT'
   | 'STORE_READ_ONLY'
   | 'STORE_REPLACED'
   | 'LISTEN_FAILED'

@@ -17,7 +17,8 @@ import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
 import { SipSources, sourcesOf } from './sip/sources.js';
-import { SqliteStore } from './store/sqlite.js';
+import { describeTarget } from './store/database-url.js';
+import { openStore } from './store/open.js';
 
 /** How long open sessions may take to finish on SIGTERM before they are cut: one period shared by all listeners. */
 export const SHUTDOWN_GRACE_MS = 5_000;
@@ -71,13 +72,16 @@ class Aborted extends Error {}
  * fails to start (or `signal` asks to stop meanwhile), everything opened so far is closed and the
  * error is thrown.
  */
-export async function startService(opts: { config?: string; db?: string }, signal?: AbortSignal): Promise<Service> {
+export async function startService(opts: { config?: string; db?: string; migrate?: boolean }, signal?: AbortSignal): Promise<Service> {
   const loaded = loadConfig(opts.config);
   const raw = loaded.config.raw;
   const logger = createLogger(raw.log.level);
   for (const p of loaded.problems) logger.warn({ event: 'config-warning', key: p.key, line: p.line }, p.message);
-  const store = new SqliteStore(opts.db ?? raw.database, { busyTimeoutMs: raw.store.busyTimeoutMs, backgroundCheckpoint: true });
-  const journal = new Journal(`${store.file}.journal`, logger);
+  const { store, target } = openStore(raw, opts.db, logger, {
+    busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true, migrate: opts.migrate !== false,
+  });
+  // What the store could not take during an outage: next to a SQLite file, in the working directory for PostgreSQL.
+  const journal = new Journal(target.kind === 'sqlite' ? `${target.file}.journal` : 'cidgate.journal', logger);
   const gateway = new Gateway(loaded.config, store, systemClock, logger, journal);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];
@@ -101,7 +105,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
       try {
         await withTimeout(store.findAttempt({ attemptId: 0 }), READY_CHECK_TIMEOUT_MS, 'store');
         // Readable is not enough: a full disk or a replaced database file cannot record.
-        const health = store.health();
+        const health = gateway.health();
         checks.store = health.ok ? { ok: true } : { ok: false, detail: health.reason ?? 'store cannot record' };
       } catch (err) {
         checks.store = { ok: false, detail: (err as Error).message };
@@ -179,7 +183,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
     }
     const before = gateway.config.raw;
     const needsRestart: string[] = [];
-    if (next.raw.database !== before.database) needsRestart.push('database');
+    if (JSON.stringify(next.raw.database) !== JSON.stringify(before.database)) needsRestart.push('database');
     for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store'] as const) {
       const pick = (r: RawConfig) => JSON.stringify(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r));
       if (pick(next.raw) !== pick(before)) needsRestart.push(key);
@@ -268,7 +272,7 @@ export async function startService(opts: { config?: string; db?: string }, signa
 
   ready = true;
   const ports = Object.fromEntries([...listeners].map(([n, l]) => [n, l.part.port]));
-  logger.info({ event: 'started', config: loaded.path, database: store.file, ports, connections: others.map((p) => p.name) }, 'cidgate serving');
+  logger.info({ event: 'started', config: loaded.path, database: describeTarget(target), ports, connections: others.map((p) => p.name) }, 'cidgate serving');
   return {
     reload,
     async stop() {
@@ -314,10 +318,10 @@ function retention(days: number, gateway: Gateway, logger: Logger): Part {
 
 /**
  * `cidgate serve`: SIGTERM/SIGINT drain and stop (also during the start), SIGHUP reloads the
- * config. The process always ends: whatever a library leaves behind (a reconnect timer) cannot
- * keep it alive, and a stop that overruns its grace is cut.
+ * config. A stop that overruns its grace is cut (bin/cidgate.js then exits even if a library left a
+ * handle open).
  */
-export async function serveCommand(opts: { config?: string; db?: string }): Promise<number> {
+export async function serveCommand(opts: { config?: string; db?: string; migrate?: boolean }): Promise<number> {
   const stop = new AbortController();
   const onStop = () => stop.abort();
   process.on('SIGTERM', onStop);
@@ -328,9 +332,8 @@ export async function serveCommand(opts: { config?: string; db?: string }): Prom
   try {
     service = await startService(opts, stop.signal);
   } catch (err) {
-    if (err instanceof Aborted) return exitSoon(0);
-    exitSoon(2); // main() prints the one-line error meanwhile
-    throw err;
+    if (err instanceof Aborted) return 0;
+    throw err; // main() prints the one-line error and returns 2
   }
   if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   const watchdog = setTimeout(() => {
@@ -340,11 +343,5 @@ export async function serveCommand(opts: { config?: string; db?: string }): Prom
   watchdog.unref();
   await service.stop();
   clearTimeout(watchdog);
-  return exitSoon(0);
-}
-
-/** Exits with `code` once stdout is flushed, even if a library left a handle open. */
-function exitSoon(code: number): number {
-  setTimeout(() => process.exit(code), 200).unref();
-  return code;
+  return 0;
 }

@@ -84,8 +84,9 @@ export class FastAgiServer {
           this.log.warn({ event: 'agi-command-failed', code: answer.code, result: answer.result, mode, uniqueId: request.call.pbx?.uniqueId }, 'AGI command not accepted');
         }
         if (session.hungUp && result.attemptId !== null && !result.replayed) {
-          // The caller hung up while we decided: the attempt stays counted, and its outcome is known.
-          await this.gateway.recordOutcome({ attemptId: result.attemptId }, { status: 'cancelled', hangupCause: 16, durationSeconds: 0, at: new Date() });
+          // The caller hung up while we decided: Dial() never ran, so no call was placed to the consumer.
+          // Not an attempt (the law counts calls placed); kept in the audit trail as cancelled-before-dial.
+          await this.gateway.recordOutcome({ attemptId: result.attemptId }, { status: 'cancelled-before-dial', hangupCause: 16, durationSeconds: 0, at: new Date() });
         }
       }
       session.end();

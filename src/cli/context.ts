@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
 import { fixedClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { zonedInstant } from '../time/zoned.js';
 
 export interface CommonOptions {
@@ -14,7 +15,7 @@ export interface CommonOptions {
 
 export interface CliContext {
   readonly loaded: LoadedConfig;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly clock: Clock;
 }
 
@@ -29,9 +30,8 @@ export function openContext(opts: CommonOptions, { existing = false, past = fals
   const loaded = loadConfig(opts.config);
   const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.rules.siteTimeZone) : null;
   if (at && past) notInFuture(at, '--at');
-  const file = opts.db ?? loaded.config.raw.database;
-  if (existing && !existsSync(file)) throw new CidgateError('BAD_OPTION', `no database at ${file}`, { file });
-  const store = new SqliteStore(file, { busyTimeoutMs: 5_000 });
+  // A command waits longer than the service for another process's lock; warnings go to stderr.
+  const { store } = openStore(loaded.config.raw, opts.db, createLogger('warn', 2), { busyTimeoutMs: 5_000, waitMs: 30_000, mustExist: existing });
   return { loaded, store, clock: at ? fixedClock(at) : systemClock };
 }
 

@@ -4,6 +4,7 @@ import { VERSION } from '../paths.js';
 import { attemptsCommand } from './attempts.js';
 import { checkCommand } from './check.js';
 import { configCheckCommand } from './config-check.js';
+import { dbCopyCommand, dbMigrateCommand } from './db.js';
 import { INSTANT_HELP } from './context.js';
 import { watchOutput } from './output.js';
 import { purgeCommand } from './purge.js';
@@ -37,7 +38,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 function common(cmd: Command, withAt = true): Command {
   cmd.option('--config <file>', 'config file (default: the embedded example)')
-    .option('--db <file>', 'SQLite database (default: the config\'s `database`)');
+    .option('--db <file|url>', 'SQLite file or postgres:// URL (default: CIDGATE_DATABASE_URL, else the config\'s `database`)');
   if (withAt) cmd.option('--at <iso>', `the instant to act at (default: now); ${INSTANT_HELP}`);
   return cmd;
 }
@@ -93,7 +94,11 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .description('the audit trail: decisions and outcomes')
     .option('--to <number>', 'only this callee')
     .option('--since <iso>', `only from this instant; ${INSTANT_HELP}`)
-    .option('--csv', 'CSV instead of JSON lines')
+    .option('--until <iso>', 'only before this instant (same forms)')
+    .option('--campaign <name>', 'only this campaign')
+    .option('--action <action>', 'only allow, rewrite or block')
+    .option('--csv', 'CSV (default on a terminal: a table; in a pipe: JSON lines)')
+    .option('--json', 'JSON lines, even on a terminal')
     .action((opts) => run(() => attemptsCommand(opts, out)));
 
   common(program.command('report'), false)
@@ -117,8 +122,19 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .description('validate a config and explain each problem (FILE or --config; default: the embedded example)')
     .action((f, opts) => run(() => configCheckCommand(f ?? opts.config, out)));
 
+  const db = program.command('db').description('the database: schema migrations, moving to PostgreSQL');
+  common(db.command('migrate'), false)
+    .description('bring the database to the latest schema (serve does it at start unless --no-migrate)')
+    .action((opts) => run(() => dbMigrateCommand(opts, out)));
+  db.command('copy')
+    .description('copy a SQLite log into PostgreSQL (idempotent: run it again after an interruption), then compare counts')
+    .requiredOption('--from <file>', 'the SQLite file')
+    .option('--to <url>', 'the postgres:// URL (default: CIDGATE_DATABASE_URL)')
+    .action((opts) => run(() => dbCopyCommand(opts, out, err)));
+
   common(program.command('serve'), false)
     .description('run the service: FastAGI, FreeSWITCH Event Socket, SIP, HTTP API, outcome tracking (SIGHUP reloads the config)')
+    .option('--no-migrate', 'PostgreSQL: do not apply pending migrations at start (run `cidgate db migrate` instead)')
     .action((opts) => run(async () => (await import('../serve.js')).serveCommand(opts)));
 
   return program;

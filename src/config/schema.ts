@@ -35,7 +35,11 @@ const listener = {
 export const configSchema = z.strictObject({
   country: z.enum(['FR', 'ES']).default('FR'),
   siteTimeZone: z.string().default('Europe/Paris'),
-  database: z.string().default('var/cidgate.db'),
+  /** A SQLite file, or a postgres:// URL (the password in the URL or in `passwordFile`). */
+  database: z.union([
+    z.string().min(1),
+    z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//i, 'a postgres:// or postgresql:// URL'), passwordFile: z.string().nullable().default(null) }),
+  ]).default('var/cidgate.db'),
   callerId: z.strictObject({
     format: z.enum(['national', 'e164', 'international']).default('national'),
     requireOwned: z.boolean().default(true),
@@ -50,6 +54,8 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   store: z.strictObject({
     busyTimeoutMs: z.number().int().min(0).max(60_000).default(40),
+    /** PostgreSQL: how long a decision waits for the database before the onStoreError policy answers it. */
+    waitMs: z.number().int().min(10).max(60_000).default(1_000),
   }).prefault({}),
   /** Days of decisions to keep; the service purges older ones hourly. null keeps everything. */
   retentionDays: z.number().int().min(1).nullable().default(null),

@@ -10,7 +10,9 @@ import type { AttemptKey, Recorded } from '../store/store.js';
 import { HttpError, parseWith } from './errors.js';
 import type { RoutePlugin } from './plugin.js';
 
-const OUTCOME_STATUSES = ['answered', 'busy', 'no-answer', 'failed', 'cancelled', 'rejected'] as const;
+// `cancelled-before-dial`: the dialer never dialled the consumer (the agent or caller gave up during
+// the check); the attempt then stops counting toward the limits and stays in the audit trail.
+const OUTCOME_STATUSES = ['answered', 'busy', 'no-answer', 'failed', 'cancelled', 'rejected', 'cancelled-before-dial'] as const;
 
 export const outcomeInputSchema = z.strictObject({
   attemptId: z.number().int().positive().optional(),

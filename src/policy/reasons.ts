@@ -21,6 +21,11 @@ const TEXT: Readonly<Record<ReasonCode, string>> = {
   'store-unavailable': 'the database is unavailable: the history cannot be checked',
 };
 
+/** What a reason code means, in words. */
+export function reasonText(code: ReasonCode): string {
+  return TEXT[code];
+}
+
 export interface ExplainedReason {
   readonly code: ReasonCode;
   readonly text: string;

@@ -1,13 +1,14 @@
 import type { Config } from '../config/compile.js';
-import type { Action } from '../policy/types.js';
+import { reasonText } from '../policy/reasons.js';
+import type { Action, ReasonCode } from '../policy/types.js';
 import type { Clock } from '../clock.js';
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import type { PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
-import { maskNumber } from './mask.js';
+import { areaLabel, consumerTime, maskNumber } from './display.js';
 import type { ActionCounts, CallerIdUse, Heatmap, OffendingAttempt, Report, Summary } from './model.js';
-import { computeProofs, consumerTime, insideLegalHours, placeArea } from './proofs.js';
+import { computeProofs, insideLegalHours, placeArea } from './proofs.js';
 
 export interface ReportOptions {
   readonly scope: ReportScope;
@@ -47,13 +48,6 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
   };
 }
 
-export function areaLabel(area: { territory?: string | null; zone?: string | null; country?: string | null } | null): string | null {
-  if (!area) return null;
-  if (area.territory) return area.territory;
-  if (area.zone) return `zone ${area.zone}`;
-  return area.country ?? null;
-}
-
 async function summarize(queries: ReportQueries, config: Config, scope: ReportScope): Promise<Summary> {
   const siteTz = config.rules.siteTimeZone;
   const total = zero();
@@ -91,7 +85,7 @@ async function summarize(queries: ReportQueries, config: Config, scope: ReportSc
     byCampaign: [...byCampaign].sort(([a], [b]) => a.localeCompare(b)).map(([campaign, c]) => ({ campaign, ...c })),
     byDay: [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, c]) => ({ day, ...c })),
     blocksByReason: [...reasons].sort((a, b) => b[1] - a[1]).map(([code, count]) => ({
-      code, text: code, source: rules.find((r) => r.code === code)?.source ?? null, count,
+      code, text: reasonText(code as ReasonCode) ?? code, source: rules.find((r) => r.code === code)?.source ?? null, count,
     })),
     outcomes: {
       attempts, withOutcome, answered,

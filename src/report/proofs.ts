@@ -6,7 +6,7 @@ import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
 import type { ConsumerPlace, PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
-import { DAY_MS, localTime } from '../time/zoned.js';
+import { DAY_MS } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, ProofId } from './model.js';
 
 export interface ProofContext {
@@ -169,12 +169,4 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
 
   proofs.push(await presentedProof(ctx, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
   return proofs;
-}
-
-/** "Mon 2026-11-30 20:05 (Indian/Reunion)": the call's time where the consumer was. */
-export function consumerTime(at: Date, timeZone: string): string {
-  const l = localTime(at, timeZone);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][l.weekday - 1];
-  return `${day} ${l.year}-${pad(l.month)}-${pad(l.day)} ${pad(l.hour)}:${pad(l.minute)} (${timeZone})`;
 }

@@ -1,7 +1,7 @@
-import type { Purpose } from '../policy/types.js';
+import type { Area, Decision, Purpose, ReasonCode } from '../policy/types.js';
 import type { AttemptRow } from './store.js';
 
-/** A `decisions` row as SQLite returns it. */
+/** A `decisions` row as SQLite returns it (and PostgreSQL's store selects it: instants in ms, flags 0/1). */
 export interface DecisionRow {
   id: number; at: number; campaign: string; purpose: string | null; source: string | null;
   channel: string | null; pbx_unique_id: string | null; agent: string | null; lead: string | null;
@@ -20,5 +20,16 @@ export function toAttemptRow(r: DecisionRow): AttemptRow {
     area: r.area, action: r.action, reasons: r.reasons, retryAt: r.retry_at === null ? null : new Date(r.retry_at),
     counted: r.counted === 1, withoutHistory: r.without_history === 1, consentRef: r.consent_ref, consentAnytime: r.consent_anytime === 1, dialing: r.dialing,
     basis: r.basis, outcome: r.outcome, hangupCause: r.hangup_cause, durationSeconds: r.duration_s,
+  };
+}
+
+export function rowToDecision(r: DecisionRow): Decision {
+  return {
+    action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
+    callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
+    area: r.area ? (JSON.parse(r.area) as Area) : null,
+    reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
+    retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
+    dialing: r.dialing as Decision['dialing'], basis: r.basis as Decision['basis'], consentAnytime: r.consent_anytime === 1,
   };
 }

@@ -3,11 +3,11 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Area, type Decision, type History, type PastAttempt, type PbxIds, type Purpose, type ReasonCode } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
 import type { CheckpointReport } from './checkpoint-worker.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
-import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
+import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
   PurgeCutoffs, Recorded, Store, StoreHealth,
@@ -139,11 +139,13 @@ export class SqliteStore implements Store {
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
       outcomeById: db.prepare(
-        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
-         WHERE id = ? AND outcome IS NULL AND counted = 1`),
+        `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
+           counted = @status <> 'cancelled-before-dial'
+         WHERE id = @key AND outcome IS NULL AND counted = 1`),
       outcomeByUniqueId: db.prepare(
-        `UPDATE decisions SET outcome = ?, hangup_cause = ?, duration_s = ?, outcome_at = ?
-         WHERE pbx_unique_id = ? AND outcome IS NULL AND counted = 1`),
+        `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
+           counted = @status <> 'cancelled-before-dial'
+         WHERE pbx_unique_id = @key AND outcome IS NULL AND counted = 1`),
       addRefusal: db.prepare('INSERT INTO refusals (number, at, campaign) VALUES (?, ?, ?)'),
       giveConsent: db.prepare(
         `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES (?, ?, 'given', ?, ?)
@@ -300,10 +302,10 @@ export class SqliteStore implements Store {
   }
 
   private outcomeOne(key: AttemptKey, o: Outcome): boolean {
-    const values = [o.status, o.hangupCause, o.durationSeconds, o.at.getTime()] as const;
+    const values = { status: o.status, cause: o.hangupCause, duration: o.durationSeconds, at: o.at.getTime() };
     const info = 'attemptId' in key
-      ? this.stmt.outcomeById.run(...values, key.attemptId)
-      : this.stmt.outcomeByUniqueId.run(...values, key.pbxUniqueId);
+      ? this.stmt.outcomeById.run({ ...values, key: key.attemptId })
+      : this.stmt.outcomeByUniqueId.run({ ...values, key: key.pbxUniqueId });
     return info.changes > 0;
   }
 
@@ -514,15 +516,4 @@ function decisionParams(d: Decision, record: PbxIds, counted: boolean) {
     d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
     d.dialing, d.basis, d.consentAnytime ? 1 : 0,
   ] as const;
-}
-
-function rowToDecision(r: DecisionRow): Decision {
-  return {
-    action: r.action as Decision['action'], callerId: r.presented_caller_id, originalCallerId: r.original_caller_id,
-    callee: r.callee, campaign: r.campaign, purpose: r.purpose as Purpose | null,
-    area: r.area ? (JSON.parse(r.area) as Area) : null,
-    reasons: r.reasons ? (r.reasons.split(',') as ReasonCode[]) : [],
-    retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
-    dialing: r.dialing as Decision['dialing'], basis: r.basis as Decision['basis'], consentAnytime: r.consent_anytime === 1,
-  };
 }

@@ -15,6 +15,8 @@ export interface HistoryQuery {
   readonly since: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
   readonly day: string;
+  /** Pool numbers under a daily cap: a shared store serialises their last uses across nodes. */
+  readonly cappedNumbers?: readonly string[];
 }
 
 export interface Recorded {
@@ -25,7 +27,12 @@ export interface Recorded {
   readonly replayed: boolean;
 }
 
-export type OutcomeStatus = 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'rejected';
+/**
+ * `cancelled-before-dial`: the caller hung up (or the dialer gave up) before the PBX dialled the
+ * consumer. An attempt is a call placed to the consumer: this one never was, so it stops counting
+ * toward the limits and stays in the audit trail with this outcome.
+ */
+export type OutcomeStatus = 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'rejected' | 'cancelled-before-dial';
 
 export interface Outcome {
   readonly status: OutcomeStatus;
@@ -128,7 +135,7 @@ export interface Store {
    * and sees every attempt committed before it, whichever process made it.
    */
   checkAndRecord(query: () => HistoryQuery, decide: (history: History, query: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded>;
-  /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). */
+  /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). `cancelled-before-dial` un-counts it. */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
   /** The logged decision with this id or PBX unique id, or null. */
   findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
@@ -157,8 +164,8 @@ export interface Store {
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
    * without history, then outcomes.
    */
-  recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  recordJournaled?(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
-  health(): StoreHealth;
+  health?(): StoreHealth;
   close(): Promise<void>;
 }

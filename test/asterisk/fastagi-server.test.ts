@@ -136,7 +136,7 @@ describe('FastAGI server against a fake Asterisk 22', () => {
     expect((await rows()).length).toBe(1);
   });
 
-  it('the caller hangs up mid-check (captured HANGUP): answers still come, the attempt counts, outcome cancelled', async () => {
+  it('the caller hangs up mid-check (captured HANGUP): answers still come; never dialled, so not an attempt, kept as cancelled-before-dial', async () => {
     // The store takes a while to decide, long enough for the HANGUP to arrive first, as in the capture.
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
@@ -151,7 +151,7 @@ describe('FastAGI server against a fake Asterisk 22', () => {
     expect(call.hangupsSent).toBe(2); // the caller's, then the one on close
     expect(call.variables.get('CIDGATE_ACTION')).toBe('rewrite');
     const [row] = await rows();
-    expect(row).toMatchObject({ pbxUniqueId: '1795821632.25', counted: true, outcome: 'cancelled' });
+    expect(row).toMatchObject({ pbxUniqueId: '1795821632.25', counted: false, outcome: 'cancelled-before-dial', action: 'rewrite' });
   });
 
   it('records the outcome a hangup handler reports, once', async () => {

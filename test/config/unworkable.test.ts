@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/load.js';
 import { decideAt } from '../helpers.js';
+import { startServe } from '../http/serve-process.js';
 
 const problemsOf = (yaml: string) => parseConfig(yaml, 'test.yaml', { lenient: true }).problems.map((p) => ({ level: p.level, key: p.key, line: p.line, message: p.message }));
 const warnings = (yaml: string) => problemsOf(yaml).filter((p) => p.level === 'warning');
@@ -47,6 +48,18 @@ describe('config that cannot work', () => {
     expect(await main(['node', 'cidgate', 'config', 'check', file], out, new PassThrough())).toBe(0);
     expect(text).toMatch(/warning: .*c\.yaml:6: campaigns\.p\.hours: these hours never meet the legal window/);
   });
+});
+
+describe('at start', () => {
+  it('cidgate serve logs the same warning', async () => {
+    const served = await startServe({ overrides: { campaigns: { prospecting: { hours: [{ days: ['sat'], from: '10:00', to: '12:00' }] } } } });
+    try {
+      const warning = served.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'config-warning');
+      expect(warning).toMatchObject({ key: 'campaigns.prospecting.hours', msg: expect.stringMatching(/never meet the legal window/) });
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
 });
 
 describe('French pool rules apply to French call centers only', () => {

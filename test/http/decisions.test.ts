@@ -78,6 +78,18 @@ describe('POST /v1/outcomes', () => {
     expect(JSON.parse(text.trim())).toMatchObject({ unique_id: 'k-sip', outcome: 'busy', hangup_cause: 17 });
   });
 
+  it('a dialer reporting "not dialled" (cancelled-before-dial): kept in the audit trail, no longer an attempt', async () => {
+    await decide({ campaign: 'customer', to: '0145678907', at: MONDAY, key: 'k-not-dialled' });
+    expect((await post(`${s.url}/v1/outcomes`, { key: 'k-not-dialled', status: 'cancelled-before-dial' })).body).toEqual({ recorded: true });
+    const { main } = await import('../../src/cli/main.js');
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c) => { text += c; });
+    await main(['node', 'cidgate', 'attempts', '--config', s.config, '--db', s.db, '--to', '0145678907'], out, out);
+    expect(JSON.parse(text.trim())).toMatchObject({ unique_id: 'k-not-dialled', outcome: 'cancelled-before-dial', counted: 0 });
+  });
+
   it('an unknown attempt is a 404 ATTEMPT_NOT_FOUND', async () => {
     const r = await post(`${s.url}/v1/outcomes`, { attemptId: 999999, status: 'answered' });
     expect(r.status).toBe(404);

@@ -55,18 +55,19 @@ describe('the journal: what the database could not take is kept, then replayed o
   it('a replay interrupted before the journal was emptied records nothing twice', async () => {
     const file = join(dir, 'k.db');
     const journal = new Journal(`${file}.journal`, silentLogger);
-    const gateway = new Gateway(example, new SqliteStore(file), { now: () => new Date(MONDAY_11H) }, silentLogger);
+    const store = new SqliteStore(file);
+    const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger);
     const decision = (await gateway.check(service(1), { record: false })).decision;
     journal.appendDecision(decision, { uniqueId: 'crash.1' }, '2026-11-30');
     journal.appendOutcome({ pbxUniqueId: 'crash.1' }, answered);
     const { decisions, outcomes } = journal.read();
-    await gateway.store.recordJournaled(decisions, outcomes);
-    await gateway.store.recordJournaled(decisions, outcomes); // the crash: the same entries again
-    const trail = await rows(gateway.store);
+    await store.recordJournaled(decisions, outcomes);
+    await store.recordJournaled(decisions, outcomes); // the crash: the same entries again
+    const trail = await rows(store);
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ pbxUniqueId: 'crash.1', withoutHistory: true, outcome: 'answered' });
     journal.close();
-    await gateway.store.close();
+    await store.close();
   });
 
   it('survives a write cut by a crash, and refuses entries past its size bound instead of growing', async () => {

@@ -1,157 +1,25 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/clock.js';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { example } from '../helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
-const call = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true };
-
-let dir: string;
-let store: SqliteStore;
-let clock: Clock & { at: Date };
-let gateway: Gateway;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cidgate-store-'));
-  store = new SqliteStore(join(dir, 'test.db'));
-  clock = { at: new Date('2026-11-30T10:00:00Z'), now() { return new Date(this.at); } };
-  gateway = new Gateway(example, store, clock, silentLogger);
-});
-afterEach(() => store.close());
-
-async function collect() {
-  const rows = [];
-  for await (const r of store.attempts({})) rows.push(r);
-  return rows;
-}
-
-describe('SQLite store: the log the limits read', () => {
-  it('logs every decision; blocked ones are audit-only, not attempts', async () => {
-    for (let day = 0; day < 5; day++) {
-      clock.at = new Date(Date.UTC(2026, 10, 30 + day, 10)); // Mon 30 Nov … Fri 4 Dec, 11:00 Paris
-      await gateway.check(call, { record: true });
-    }
-    const rows = await collect();
-    expect(rows.map((r) => r.action)).toEqual(['rewrite', 'rewrite', 'rewrite', 'rewrite', 'block']);
-    expect(rows.map((r) => r.counted)).toEqual([true, true, true, true, false]);
-    expect(rows[4]!.reasons).toBe('attempt-limit');
-    expect(rows[4]!.retryAt?.toISOString()).toBe('2026-12-30T10:00:00.000Z');
-    expect(rows[0]).toMatchObject({ callee: '+33145678901', originalCallerId: '+33612345678', presentedCallerId: '+33162000001', source: null });
-  });
-
-  it('without record nothing is written', async () => {
-    await gateway.check(call, { record: false });
-    expect(await collect()).toEqual([]);
-  });
-
-  it('a PBX retrying the same unique id gets the first decision and does not count twice', async () => {
-    const pbx = { source: 'asterisk', uniqueId: '1795821623.21', channel: 'Local/x;2' };
-    const first = await gateway.check({ ...call, pbx }, { record: true });
-    const again = await gateway.check({ ...call, pbx }, { record: true });
-    expect(again.replayed).toBe(true);
-    expect(again.attemptId).toBe(first.attemptId);
-    expect(again.decision.callerId).toBe(first.decision.callerId);
-    expect((await collect()).length).toBe(1);
-  });
-
-  it('records an outcome once, by attempt id or PBX unique id', async () => {
-    const r = await gateway.check({ ...call, pbx: { uniqueId: 'u1' } }, { record: true });
-    const outcome = { status: 'answered' as const, hangupCause: 16, durationSeconds: 42, at: clock.now() };
-    expect(await store.recordOutcome({ pbxUniqueId: 'u1' }, outcome)).toBe(true);
-    expect(await store.recordOutcome({ attemptId: r.attemptId! }, { ...outcome, status: 'busy' })).toBe(false);
-    const [row] = await collect();
-    expect(row).toMatchObject({ outcome: 'answered', hangupCause: 16, durationSeconds: 42 });
-  });
-
-  it('refusals, consents and the do-not-call list feed the decision', async () => {
-    const noConsent = { ...call, consent: null };
-    expect((await gateway.check(noConsent, { record: false })).decision.reasons).toEqual(['no-consent']);
-    await store.addConsent({ number: '+33145678901', at: clock.now(), source: 'form-1', anytime: false });
-    expect((await gateway.check(noConsent, { record: false })).decision.action).toBe('rewrite');
-    expect(await store.revokeConsent('+33145678901', clock.now())).toBe(true);
-    expect((await gateway.check(noConsent, { record: false })).decision.reasons).toEqual(['no-consent']);
-
-    await store.addRefusal('+33145678901', new Date('2026-11-01T10:00:00Z'), 'prospecting');
-    expect((await gateway.check(call, { record: false })).decision.reasons).toEqual(['refused-recently']);
-
-    expect(await store.addDoNotCall(['+33145678901', '+33145678901'], clock.now(), 'test')).toBe(1);
-    expect((await gateway.check(call, { record: false })).decision.reasons).toEqual(['do-not-call', 'refused-recently']);
-    expect(await store.removeDoNotCall('+33145678901')).toBe(true);
-  });
-
-  it('SQL metacharacters are data', async () => {
-    await gateway.check({ ...call, pbx: { uniqueId: "x'); DROP TABLE decisions;--", agent: "O'Brien" } }, { record: true });
-    expect((await collect())[0]!.agent).toBe("O'Brien");
-  });
-
-  it('migrates a fresh file and reopens an existing one', async () => {
-    await gateway.check(call, { record: true });
+// What only SQLite has (its file); every store behaviour is in contract.test.ts, run on each store.
+describe('SQLite store file', () => {
+  it('migrates a fresh file and reopens an existing one intact', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cidgate-store-')), 'test.db');
+    const store = new SqliteStore(file);
+    const gateway = new Gateway(example, store, { now: () => new Date('2026-11-30T10:00:00Z') }, silentLogger);
+    await gateway.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true }, { record: true });
     await store.close();
-    store = new SqliteStore(join(dir, 'test.db'));
-    expect((await collect()).length).toBe(1);
-    expect(store.integrityCheck()).toBe('ok');
-  });
-});
-
-describe('check-and-record is atomic across processes', () => {
-  function runBatch(db: string, lines: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'check', '--batch', '-', '--record', '--db', db], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
-      child.stdin.end(lines);
-    });
-  }
-
-  it('two processes deciding for the same consumers never both take the 4th slot', async () => {
-    const db = join(dir, 'shared.db');
-    const consumers = Array.from({ length: 40 }, (_, i) => `01456${String(i).padStart(5, '0')}`);
-    // Decided "now" (no `at`), as the service does: each call's instant is taken when the store
-    // serialises it, so it sees the other process's attempts. Consent to any time: the test runs at any hour.
-    const lines = consumers.flatMap((to) => Array.from({ length: 6 }, () =>
-      JSON.stringify({ campaign: 'prospecting', from: '0612345678', to, consent: true, consentAnytime: true }),
-    )).join('\n');
-    const [a, b] = await Promise.all([runBatch(db, lines), runBatch(db, lines)]);
-    const decisions = [...a.trim().split('\n'), ...b.trim().split('\n')].map((l) => JSON.parse(l));
-    expect(decisions.filter((d) => d.error)).toEqual([]);
-    const allowed = new Map<string, number>();
-    for (const d of decisions) if (d.action !== 'block') allowed.set(d.callee, (allowed.get(d.callee) ?? 0) + 1);
-    expect([...allowed.values()].every((n) => n === 4)).toBe(true);
-    expect(allowed.size).toBe(40);
-    const check = new SqliteStore(db);
-    let counted = 0;
-    for await (const r of check.attempts({})) if (r.counted) counted++;
-    expect(counted).toBe(160);
-    await check.close();
-  });
-});
-
-describe('retention', () => {
-  it('purge deletes old decisions and refusals but never what the 30- and 60-day rules read', async () => {
-    const { purgeCutoffs } = await import('../../src/service/retention.js');
-    for (const day of [1, 20, 70, 80]) {
-      clock.at = new Date(Date.UTC(2026, 0, 5) + day * 86_400_000);
-      await gateway.check({ ...call, to: `01456789${String(day).padStart(2, '0')}`, consentAnytime: true }, { record: true });
-    }
-    await store.addRefusal('+33145678901', new Date(Date.UTC(2026, 0, 5) + 40 * 86_400_000), null); // 50 days before now
-    await store.addRefusal('+33145678902', new Date(Date.UTC(2026, 0, 5) + 20 * 86_400_000), null); // 70 days: no longer read
-    const now = new Date(Date.UTC(2026, 0, 5) + 90 * 86_400_000);
-    const { cutoffs, retentionDays } = purgeCutoffs(example, 7, now); // asks for 7 days, gets the window
-    expect(retentionDays).toBe(31);
-    const deleted = await store.purge(cutoffs);
-    expect(deleted).toBe(7); // the day-1 and day-20 decisions, 4 past days of pool usage, the 70-day-old refusal
-    const rows = [];
-    for await (const r of store.attempts({})) rows.push(r.callee);
-    expect(rows).toEqual(['+33145678970', '+33145678980']);
-    clock.at = now;
-    expect((await gateway.check({ ...call, consentAnytime: true }, { record: false })).decision.reasons).toEqual(['refused-recently']);
+    const reopened = new SqliteStore(file);
+    let n = 0;
+    for await (const _ of reopened.attempts({})) n++;
+    expect(n).toBe(1);
+    expect(reopened.integrityCheck()).toBe('ok');
+    await reopened.close();
   });
 });

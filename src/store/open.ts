@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import type { RawConfig } from '../config/schema.js';
+import { CidgateError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { storeTarget, type StoreTarget } from './database-url.js';
+import { PostgresStore } from './postgres.js';
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './store.js';
+
+/** How the service and the commands use the store: the service waits little, a command longer. */
+export interface StoreUse {
+  /** SQLite: how long a write waits for another process's lock. */
+  readonly busyTimeoutMs: number;
+  /** PostgreSQL: how long a decision waits for the server before it fails (onStoreError). */
+  readonly waitMs: number;
+  readonly backgroundCheckpoint?: boolean;
+  /** PostgreSQL: apply pending migrations before the first use (SQLite always migrates on open). */
+  readonly migrate?: boolean;
+  /** Commands that only read: a SQLite file that is not there is an error, never created empty. */
+  readonly mustExist?: boolean;
+}
+
+/** The configured store: SQLite for a path, PostgreSQL for a postgres:// URL (see storeTarget). */
+export function openStore(raw: RawConfig, cliDb: string | undefined, log: Logger, use: StoreUse): { store: Store; target: StoreTarget } {
+  const target = storeTarget(raw.database, cliDb, log);
+  if (use.mustExist && target.kind === 'sqlite' && !existsSync(target.file)) {
+    throw new CidgateError('BAD_OPTION', `no database at ${target.file}`, { file: target.file });
+  }
+  const store = target.kind === 'sqlite'
+    ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint })
+    : new PostgresStore(target.url, { waitMs: use.waitMs, migrate: use.migrate });
+  return { store, target };
+}

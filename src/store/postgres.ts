@@ -1,0 +1,513 @@
+import postgres from 'postgres';
+import { CidgateError } from '../errors.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
+import { maskUrl } from './database-url.js';
+import { PG_MIGRATIONS } from './postgres-migrations.js';
+import { PostgresReportQueries } from './postgres-report.js';
+import { DECISION_ROW, ms, ts } from './postgres-sql.js';
+import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
+import type {
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
+} from './store.js';
+
+export interface PostgresOptions {
+  /** How long a decision waits for the database before it is answered by the onStoreError policy. */
+  readonly waitMs?: number;
+  /** Connections to the server (decision batches, outcomes, commands). */
+  readonly poolSize?: number;
+  /** Apply pending migrations before the first use (default true); `cidgate db migrate` does it explicitly. */
+  readonly migrate?: boolean;
+}
+
+/** At most this many decisions share one transaction, so a burst never makes one wait for long. */
+const MAX_BATCH = 256;
+/** Decision transactions in flight at once from this node. */
+const BATCHES_IN_FLIGHT = 4;
+/** A batch that lost a deadlock or a unique-id race against another node is retried this often. */
+const BATCH_RETRIES = 3;
+/** Rows per statement when importing or purging: short transactions that never stall live calls. */
+const CHUNK = 5_000;
+const MIGRATION_LOCK = 0x63696467; // 'cidg'
+/** Advisory-lock namespaces: (namespace, key) pairs. */
+const CONSUMER_LOCK = 1;
+const POOL_NUMBER_LOCK = 2;
+
+/** SQLSTATEs after which the batch is retried at once: another node won a race. */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+
+interface Pending {
+  /** Called when the store decides: a call decided "now" takes its instant then. */
+  readonly query: () => HistoryQuery;
+  readonly decide: (h: History, q: HistoryQuery) => Decision;
+  readonly record: PbxIds | null;
+  readonly resolve: (r: Recorded) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  /** Answered already: by its timeout, or by the batch. */
+  done: boolean;
+}
+
+interface HistoryRow {
+  attempts: [number, string, string | null][];
+  refused_at: number | null;
+  /** The latest consent event at or before the call: [kind, at, source, anytime]. */
+  consent: ['given' | 'revoked', number, string | null, boolean] | null;
+  dnc: boolean;
+  last_presented: string | null;
+}
+
+
+/**
+ * Each call's history as of its own instant: the attempts a limit may count (every prospecting
+ * attempt, and the campaign's own) in (since, at], the last refusal, the consent in force (the
+ * latest event at or before it, a revocation winning a tie), a do-not-call entry added by then.
+ * Exact: the whole window is read, whatever else the consumer received.
+ */
+const HISTORY_SQL = `
+  SELECT
+    (SELECT coalesce(json_agg(json_build_array(${ms('d.at')}, d.campaign, d.purpose) ORDER BY d.at DESC), '[]'::json)
+       FROM decisions d WHERE d.callee = q.callee AND d.counted AND d.at > ${ts('q.since')} AND d.at <= ${ts('q.at')}
+         AND (d.purpose = 'prospecting' OR d.campaign = q.campaign)) AS attempts,
+    (SELECT ${ms('max(r.at)')} FROM refusals r WHERE r.number = q.callee AND r.at <= ${ts('q.at')}) AS refused_at,
+    (SELECT json_build_array(e.kind, ${ms('e.at')}, e.source, e.anytime) FROM consent_events e
+       WHERE e.number = q.callee AND e.at <= ${ts('q.at')} ORDER BY e.at DESC, e.kind = 'revoked' DESC, e.id DESC LIMIT 1) AS consent,
+    EXISTS (SELECT 1 FROM do_not_call n WHERE n.number = q.callee AND n.added_at <= ${ts('q.at')}) AS dnc,
+    (SELECT d.presented_caller_id FROM decisions d
+       WHERE d.callee = q.callee AND d.counted AND d.campaign = q.campaign AND d.at <= ${ts('q.at')}
+       ORDER BY d.at DESC LIMIT 1) AS last_presented
+  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[]) WITH ORDINALITY AS q(callee, since, at, campaign, o)
+  ORDER BY q.o`;
+
+const LOCK_SQL = `SELECT pg_advisory_xact_lock(l.ns, l.k) FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS l(ns, k, o) ORDER BY l.o`;
+
+const DECISION_COLUMNS = [
+  'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'pbx_unique_id', 'agent', 'lead', 'original_caller_id',
+  'presented_caller_id', 'callee', 'area', 'action', 'reasons', 'retry_at', 'counted', 'consent_ref', 'dialing', 'basis',
+  'consent_anytime',
+] as const;
+const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text', 'text', 'text', 'int'];
+/** Flags cross the driver as 0/1 (its boolean arrays do not serialise). */
+const FLAG_COLUMNS = new Set(['counted', 'consent_anytime']);
+const TIME_COLUMNS = new Set(['at', 'retry_at']);
+
+const INSERT_DECISIONS_SQL = `
+  INSERT INTO decisions (${DECISION_COLUMNS.join(', ')})
+  SELECT ${DECISION_COLUMNS.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`)).join(', ')}
+  FROM unnest(${DECISION_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS v(${DECISION_COLUMNS.join(', ')})`;
+
+/** Sorted, so that two nodes' batches lock the counters in the same order (no deadlock). */
+const BUMP_USAGE_SQL = `
+  INSERT INTO number_usage (day, number, count)
+  SELECT day, number, n FROM unnest($1::text[], $2::text[], $3::int[]) AS u(day, number, n) ORDER BY day, number
+  ON CONFLICT (day, number) DO UPDATE SET count = number_usage.count + excluded.count`;
+
+/** One row to insert, with what it adds to the counters. */
+interface Insert {
+  readonly call: Pending;
+  readonly values: unknown[];
+  readonly usage: { day: string; number: string } | null;
+}
+
+/**
+ * The store on PostgreSQL, shared by every cidgate node of a site. Check-and-record is a group
+ * commit, as on SQLite: the calls waiting when a connection frees up are decided in one READ
+ * COMMITTED transaction that first takes transaction-scoped advisory locks on their consumers (and
+ * on the pool numbers under a daily cap), in one global order, so two nodes can never both take
+ * the 4th slot or a number's last use under its cap, and never deadlock on each other; the
+ * history is then read, each call decided seeing the ones before it, and all are written and
+ * committed before any is answered. A call whose batch has not committed within `waitMs` is
+ * answered by the caller's onStoreError policy; the pool reconnects by itself when the server
+ * comes back.
+ */
+export class PostgresStore implements Store {
+  private readonly sql: postgres.Sql;
+  private readonly waitMs: number;
+  private readonly queue: Pending[] = [];
+  private running = 0;
+  private pumpScheduled = false;
+  private ready: Promise<void> | null = null;
+  private readonly migrateOnOpen: boolean;
+  private closed = false;
+  /** The URL with its password masked: what logs and messages show. */
+  readonly location: string;
+
+  constructor(url: string, opts: PostgresOptions = {}) {
+    this.location = maskUrl(url);
+    this.waitMs = opts.waitMs ?? 1_000;
+    this.migrateOnOpen = opts.migrate ?? true;
+    this.sql = postgres(url, {
+      max: opts.poolSize ?? BATCHES_IN_FLIGHT + 4,
+      connect_timeout: 5,
+      idle_timeout: 60,
+      onnotice: () => {},
+      connection: {
+        application_name: 'cidgate',
+        // A server that stops answering must not hold a connection (and its locks) forever.
+        statement_timeout: 30_000,
+        idle_in_transaction_session_timeout: 30_000,
+      },
+      types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    });
+  }
+
+  /** Connects and applies pending migrations (under a lock: nodes starting together take turns). */
+  migrate(): Promise<void> {
+    if (!this.ready) {
+      this.ready = this.applyMigrations().catch((err) => {
+        this.ready = null; // the next call tries again: the server may come back
+        throw storeError(err, this.location);
+      });
+    }
+    return this.ready;
+  }
+
+  private async applyMigrations(): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx.unsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await tx.unsafe('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const [row] = await tx.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
+      for (const m of PG_MIGRATIONS.filter((x) => x.version > (row?.v ?? 0))) {
+        await tx.unsafe(m.sql);
+        await tx.unsafe('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+      }
+    });
+  }
+
+  /** The schema version in the database (0 before any migration). */
+  async schemaVersion(): Promise<number> {
+    await this.migrate();
+    const [row] = await this.sql.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
+    return row?.v ?? 0;
+  }
+
+  private async use<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.migrateOnOpen) await this.migrate();
+    try {
+      return await fn();
+    } catch (err) {
+      throw storeError(err, this.location);
+    }
+  }
+
+  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+    return new Promise((resolve, reject) => {
+      const p: Pending = {
+        query, decide, record, resolve, reject, done: false,
+        timer: setTimeout(() => this.settle(p, new CidgateError('STORE_TIMEOUT',
+          `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs })), this.waitMs),
+      };
+      this.queue.push(p);
+      // Calls arriving in the same turn of the event loop go out together in one batch.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => { this.pumpScheduled = false; this.pump(); });
+      }
+    });
+  }
+
+  private settle(p: Pending, r: Recorded | Error): void {
+    if (p.done) return;
+    p.done = true;
+    clearTimeout(p.timer);
+    if (r instanceof Error) p.reject(r);
+    else p.resolve(r);
+  }
+
+  private pump(): void {
+    while (this.running < BATCHES_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH).filter((p) => !p.done);
+      if (batch.length === 0) continue;
+      this.running++;
+      void this.runBatch(batch).finally(() => { this.running--; this.pump(); });
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const live = batch.filter((p) => !p.done);
+      if (live.length === 0) return;
+      try {
+        if (this.migrateOnOpen) await this.migrate();
+        const results = await this.decideBatch(live);
+        live.forEach((p, i) => this.settle(p, results[i]!));
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (RETRYABLE.has(code) && attempt < BATCH_RETRIES) continue;
+        const e = storeError(err, this.location);
+        for (const p of live) this.settle(p, e);
+        return;
+      }
+    }
+  }
+
+  /** One transaction for the batch; returns each call's result (or its own error) in order. */
+  private async decideBatch(batch: Pending[]): Promise<(Recorded | Error)[]> {
+    const locks = lockKeys(batch.map((p) => p.query()));
+    const uniqueIds = batch.map((p) => p.record?.uniqueId).filter((u): u is string => typeof u === 'string');
+    const recording = batch.filter((p) => p.record).length;
+    return this.sql.begin(async (tx) => {
+      // One round trip for the locks and what does not depend on the instant.
+      const [, earlier, ids] = await Promise.all([
+        locks.ns.length ? tx.unsafe(LOCK_SQL, [locks.ns, locks.keys], { prepare: true }) : Promise.resolve([]),
+        uniqueIds.length ? tx.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE pbx_unique_id = ANY($1::text[])`, [uniqueIds], { prepare: true })
+          : Promise.resolve([] as DecisionRow[]),
+        recording ? tx.unsafe<{ id: number }[]>(
+          `SELECT nextval(pg_get_serial_sequence('decisions', 'id')) AS id FROM generate_series(1, $1::int)`, [recording], { prepare: true })
+          : Promise.resolve([] as { id: number }[]),
+      ]);
+      // Each call's instant is taken now that its consumer is locked: it sees every attempt committed
+      // before, by any node (whose instants were taken under the same lock, so are not later).
+      const queries = new Map<Pending, HistoryQuery>(batch.map((p) => [p, p.query()]));
+      const late = lockKeys([...queries.values()], locks.taken);
+      if (late.ns.length) await tx.unsafe(LOCK_SQL, [late.ns, late.keys], { prepare: true }); // the day turned meanwhile
+      const withCallee = batch.filter((p) => queries.get(p)!.callee !== null);
+      const q = (p: Pending) => queries.get(p)!;
+      const days = [...new Set(batch.map((p) => q(p).day))];
+      const [histories, usageRows] = await Promise.all([
+        withCallee.length ? tx.unsafe<HistoryRow[]>(HISTORY_SQL, [
+          withCallee.map((p) => q(p).callee), withCallee.map((p) => q(p).since.getTime()),
+          withCallee.map((p) => q(p).at.getTime()), withCallee.map((p) => q(p).campaign),
+        ], { prepare: true }) : Promise.resolve([] as HistoryRow[]),
+        tx.unsafe<{ day: string; number: string; count: number }[]>(
+          'SELECT day, number, count FROM number_usage WHERE day = ANY($1::text[])', [days], { prepare: true }),
+      ]);
+
+      const usage = new Map<string, Map<string, number>>(days.map((d) => [d, new Map()]));
+      for (const u of usageRows) usage.get(u.day)!.set(u.number, u.count);
+      const byUniqueId = new Map<string, Recorded>(earlier.map((r) => [r.pbx_unique_id!, { decision: rowToDecision(r), attemptId: r.id, replayed: true }]));
+      const historyOf = new Map<Pending, HistoryRow>(withCallee.map((p, i) => [p, histories[i]!]));
+      const inBatch = new BatchHistory();
+      const nextId = ids.map((r) => r.id);
+      const inserts: Insert[] = [];
+
+      const results = batch.map((p): Recorded | Error => {
+        const uid = p.record?.uniqueId ?? null;
+        const replay = uid === null ? undefined : byUniqueId.get(uid);
+        if (replay) return replay;
+        try {
+          const row = historyOf.get(p);
+          const query = q(p);
+          const usageToday = usage.get(query.day)!;
+          const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
+          if (!p.record) return { decision, attemptId: null, replayed: false };
+          const id = nextId.shift()!;
+          const counted = decision.action !== 'block';
+          if (counted) inBatch.add(decision);
+          const bumps = counted && decision.callerId !== null;
+          if (bumps) usageToday.set(decision.callerId!, (usageToday.get(decision.callerId!) ?? 0) + 1);
+          inserts.push({ call: p, values: decisionValues(id, decision, p.record, counted), usage: bumps ? { day: query.day, number: decision.callerId! } : null });
+          const recorded = { decision, attemptId: id, replayed: false };
+          if (uid !== null) byUniqueId.set(uid, { ...recorded, replayed: true });
+          return recorded;
+        } catch (err) {
+          return err as Error;
+        }
+      });
+
+      // A call already answered by its timeout is not written: the PBX never got this decision.
+      const writing = inserts.filter((i) => !i.call.done);
+      if (writing.length > 0) {
+        const columns = DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c]));
+        const counts = new Map<string, [string, string, number]>();
+        for (const w of writing) {
+          if (!w.usage) continue;
+          const k = `${w.usage.day}\u0000${w.usage.number}`;
+          const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
+          c[2]++;
+          counts.set(k, c);
+        }
+        const bumps = [...counts.values()];
+        await Promise.all([
+          tx.unsafe(INSERT_DECISIONS_SQL, columns as never[], { prepare: true }),
+          bumps.length ? tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true })
+            : Promise.resolve([]),
+        ]);
+      }
+      return results;
+    }) as Promise<(Recorded | Error)[]>;
+  }
+
+  async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+    const [where, value] = 'attemptId' in key ? ['id = $5::bigint', key.attemptId] : ['pbx_unique_id = $5', key.pbxUniqueId];
+    return this.use(async () => {
+      const r = await this.sql.unsafe(
+        `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')}
+         WHERE ${where} AND outcome IS NULL AND counted`, [o.status, o.hangupCause, o.durationSeconds, o.at.getTime(), value], { prepare: true });
+      return r.count > 0;
+    });
+  }
+
+  async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
+    await this.use(() => this.sql.unsafe(`INSERT INTO refusals (number, at, campaign) VALUES ($1, ${ts('$2::float8')}, $3)`, [number, at.getTime(), campaign], { prepare: true }));
+  }
+
+  async addConsent(c: ConsentRecord): Promise<void> {
+    await this.use(() => this.sql.unsafe(
+      `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES ($1, ${ts('$2::float8')}, 'given', $3, $4)
+       ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
+      [c.number, c.at.getTime(), c.source, c.anytime], { prepare: true }));
+  }
+
+  async revokeConsent(number: string, at: Date): Promise<boolean> {
+    return this.use(async () => (await this.sql.unsafe(
+      `INSERT INTO consent_events (number, at, kind) SELECT $2, ${ts('$1::float8')}, 'revoked'
+       WHERE (SELECT kind FROM consent_events WHERE number = $2 AND at <= ${ts('$1::float8')}
+              ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`, [at.getTime(), number], { prepare: true })).count > 0);
+  }
+
+  /** In chunks, each its own short transaction: a Bloctel-sized import never holds up live calls. */
+  async addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number> {
+    return this.use(async () => {
+      let added = 0;
+      for (let i = 0; i < numbers.length; i += CHUNK) {
+        const [row] = await this.sql.unsafe<{ n: number }[]>(
+          // Listed again with an earlier date (an import of older entries): it was on the list since then.
+          `WITH ins AS (INSERT INTO do_not_call (number, added_at, source)
+             SELECT DISTINCT n, ${ts('$2::float8')}, $3 FROM unnest($1::text[]) AS n ORDER BY 1
+             ON CONFLICT (number) DO UPDATE SET added_at = excluded.added_at, source = excluded.source
+               WHERE do_not_call.added_at > excluded.added_at
+             RETURNING xmax = 0 AS inserted)
+           SELECT count(*) FILTER (WHERE inserted)::int AS n FROM ins`, [numbers.slice(i, i + CHUNK) as string[], at.getTime(), source], { prepare: true });
+        added += row?.n ?? 0;
+      }
+      return added;
+    });
+  }
+
+  async removeDoNotCall(number: string): Promise<boolean> {
+    return this.use(async () => (await this.sql.unsafe('DELETE FROM do_not_call WHERE number = $1', [number], { prepare: true })).count > 0);
+  }
+
+  async findAttempt(key: AttemptKey): Promise<AttemptRow | null> {
+    const [where, value] = 'attemptId' in key ? ['id = $1::bigint', key.attemptId] : ['pbx_unique_id = $1', key.pbxUniqueId];
+    return this.use(async () => {
+      const [row] = await this.sql.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE ${where}`, [value], { prepare: true });
+      return row ? toAttemptRow(row) : null;
+    });
+  }
+
+  reportQueries(): PostgresReportQueries {
+    return new PostgresReportQueries(this.sql);
+  }
+
+  /** Streams through a server-side cursor: millions of rows in constant memory. */
+  async *attempts(filter: AttemptFilter): AsyncIterable<AttemptRow> {
+    if (this.migrateOnOpen) await this.migrate();
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.callee) { params.push(filter.callee); where.push(`callee = $${params.length}`); }
+    if (filter.since) { params.push(filter.since.getTime()); where.push(`at >= ${ts(`$${params.length}::float8`)}`); }
+    if (filter.until) { params.push(filter.until.getTime()); where.push(`at < ${ts(`$${params.length}::float8`)}`); }
+    if (filter.campaign) { params.push(filter.campaign); where.push(`campaign = $${params.length}`); }
+    if (filter.action) { params.push(filter.action); where.push(`action = $${params.length}`); }
+    const text = `SELECT ${DECISION_ROW} FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    try {
+      for await (const rows of this.sql.unsafe<DecisionRow[]>(text, params).cursor(1_000)) {
+        for (const r of rows) yield toAttemptRow(r);
+      }
+    } catch (err) {
+      throw storeError(err, this.location);
+    }
+  }
+
+  async purge(c: PurgeCutoffs): Promise<number> {
+    return this.use(async () => {
+      let deleted = (await this.sql.unsafe('DELETE FROM number_usage WHERE day < $1', [c.usageBefore])).count;
+      for (const [table, before] of [['decisions', c.decisionsBefore], ['refusals', c.refusalsBefore]] as const) {
+        for (;;) {
+          const n = (await this.sql.unsafe(
+            `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE at < ${ts('$1::float8')} LIMIT ${CHUNK})`, [before.getTime()])).count;
+          deleted += n;
+          if (n < CHUNK) break;
+        }
+      }
+      return deleted;
+    });
+  }
+
+  /** The connection pool, for `db copy` (bulk inserts in the same schema). */
+  get connection(): postgres.Sql {
+    return this.sql;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.sql.end({ timeout: 5 });
+  }
+}
+
+/** Attempts and last presented numbers decided earlier in the same batch, on top of what was read. */
+class BatchHistory {
+  private readonly byCallee = new Map<string, Decision[]>();
+
+  add(d: Decision): void {
+    if (d.callee === null) return;
+    const list = this.byCallee.get(d.callee) ?? [];
+    list.push(d);
+    this.byCallee.set(d.callee, list);
+  }
+
+  over(h: History, q: HistoryQuery): History {
+    const mine = this.byCallee.get(q.callee ?? '');
+    if (!mine) return h;
+    const seen = mine.filter((d) => d.at.getTime() > q.since.getTime() && d.at.getTime() <= q.at.getTime());
+    if (seen.length === 0) return h;
+    const limited = seen.filter((d) => d.purpose === 'prospecting' || d.campaign === q.campaign); // as HISTORY_SQL reads them
+    const attempts: PastAttempt[] = [...h.attempts, ...limited.map((d) => ({ at: d.at, campaign: d.campaign, purpose: d.purpose ?? 'prospecting' }))]
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
+    const own = seen.filter((d) => d.campaign === q.campaign).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return { ...h, attempts, lastPresented: own ? own.callerId : h.lastPresented };
+  }
+}
+
+function toHistory(r: HistoryRow, usageToday: ReadonlyMap<string, number>): History {
+  return {
+    attempts: r.attempts.map(([at, campaign, purpose]) => ({ at: new Date(at), campaign, purpose: (purpose ?? 'prospecting') as Purpose })),
+    lastRefusalAt: r.refused_at === null ? null : new Date(r.refused_at),
+    consent: r.consent?.[0] !== 'given' ? null : { at: new Date(r.consent[1]), source: r.consent[2], anytime: r.consent[3] },
+    doNotCall: r.dnc,
+    lastPresented: r.last_presented,
+    usageToday,
+  };
+}
+
+/**
+ * Sorted (namespace, key) pairs: every batch on every node takes its locks in the same order.
+ * `taken`, when given, holds what was locked already (skipped) and receives the new pairs.
+ */
+function lockKeys(queries: readonly HistoryQuery[], taken: Set<string> = new Set()): { ns: number[]; keys: number[]; taken: Set<string> } {
+  const pairs = new Map<string, [number, number]>();
+  for (const q of queries) {
+    if (q.callee !== null) pairs.set(`c${q.callee}`, [CONSUMER_LOCK, hash32(q.callee)]);
+    for (const n of q.cappedNumbers ?? []) pairs.set(`p${q.day} ${n}`, [POOL_NUMBER_LOCK, hash32(`${q.day} ${n}`)]);
+  }
+  for (const k of taken) pairs.delete(k);
+  for (const k of pairs.keys()) taken.add(k);
+  const sorted = [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return { ns: sorted.map((p) => p[0]), keys: sorted.map((p) => p[1]), taken };
+}
+
+/** FNV-1a, as a signed 32-bit integer (an advisory-lock key); a collision only serialises two consumers. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+function decisionValues(id: number, d: Decision, record: PbxIds, counted: boolean): unknown[] {
+  return [
+    id, d.at.getTime(), d.campaign, d.purpose, record.source ?? null, record.channel ?? null, record.uniqueId ?? null,
+    record.agent ?? null, record.lead ?? null, d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
+    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef, d.dialing, d.basis,
+    d.consentAnytime ? 1 : 0,
+  ];
+}
+
+/** A driver or server error as a STORE_ERROR carrying the SQLSTATE, never the password. */
+function storeError(err: unknown, location: string): Error {
+  if (err instanceof CidgateError) return err;
+  const e = err as { code?: string; message?: string };
+  return new CidgateError('STORE_ERROR', `PostgreSQL (${location}): ${e.message ?? String(err)}`, { database: location, sqlstate: e.code });
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { configFrom, example } from '../helpers.js';
+import { silentLogger } from '../../src/log.js';
+import { Gateway } from '../../src/service/gateway.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
+import { describeIfAvailable } from '../requires.js';
+import { createDatabase, dropDatabase, testDatabaseUrl } from './stores.js';
+
+// Several nodes on one database: each PostgresStore here is a node with its own connections.
+describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DATABASE_URL=postgresql://root@localhost/postgres (bash .ci/run does)')(
+  'PostgreSQL shared by several nodes', () => {
+    const base = testDatabaseUrl!;
+    let url: string;
+    const nodes: PostgresStore[] = [];
+    // Generous waits: these tests check atomicity, not latency, on a shared machine.
+    const node = () => { const s = new PostgresStore(url, { waitMs: 20_000 }); nodes.push(s); return s; };
+    const at = { now: () => new Date('2026-11-30T10:00:00Z') };
+
+    beforeAll(async () => { url = await createDatabase(base); });
+    afterAll(async () => {
+      for (const n of nodes) await n.close();
+      await dropDatabase(base, url);
+    });
+
+    it('four nodes starting at once on an empty database migrate it once', async () => {
+      const four = [node(), node(), node(), node()];
+      const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+      expect(await Promise.all(four.map((n) => n.schemaVersion()))).toEqual([latest, latest, latest, latest]);
+    });
+
+    it('two nodes deciding for the same 40 consumers at once: exactly 4 attempts each', async () => {
+      const gateways = [node(), node()].map((s) => new Gateway(example, s, at, silentLogger));
+      const calls = [];
+      for (let k = 0; k < 6; k++) {
+        for (let i = 0; i < 40; i++) {
+          for (const g of gateways) {
+            calls.push(g.check({ campaign: 'prospecting', from: '0612345678', to: `01457${String(i).padStart(5, '0')}`, consent: true }, { record: true }));
+          }
+        }
+      }
+      const results = await Promise.all(calls);
+      expect(results.filter((r) => r.decision.reasons.includes('store-unavailable'))).toEqual([]);
+      const allowed = new Map<string, number>();
+      for (const r of results) if (r.decision.action !== 'block') allowed.set(r.decision.callee!, (allowed.get(r.decision.callee!) ?? 0) + 1);
+      expect(allowed.size).toBe(40);
+      expect([...allowed.values()].every((n) => n === 4)).toBe(true);
+      let counted = 0;
+      for await (const r of nodes[0]!.attempts({})) if (r.counted && r.callee?.startsWith('+3314570')) counted++;
+      expect(counted).toBe(160);
+    });
+
+    it('a pool number\'s daily cap holds across nodes', async () => {
+      const capped = configFrom(`
+campaigns:
+  p: { purpose: prospecting, dialing: automated, dailyCapPerNumber: 5, pool: ["0162000009"] }
+`);
+      const gateways = [node(), node(), node()].map((s) => new Gateway(capped, s, at, silentLogger));
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+        gateways[i % 3]!.check({ campaign: 'p', from: '0612345678', to: `01458${String(i).padStart(5, '0')}`, consent: true }, { record: true })));
+      expect(results.filter((r) => r.decision.reasons.includes('store-unavailable'))).toEqual([]);
+      expect(results.filter((r) => r.decision.callerId === '+33162000009')).toHaveLength(5);
+      expect(results.filter((r) => r.decision.reasons.includes('no-substitute'))).toHaveLength(25);
+    });
+  });
+
+describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DATABASE_URL=postgresql://root@localhost/postgres (bash .ci/run does)')(
+  'cidgate db copy: a SQLite log into PostgreSQL', () => {
+    const base = testDatabaseUrl!;
+    let url: string;
+    beforeAll(async () => { url = await createDatabase(base); });
+    afterAll(async () => { await dropDatabase(base, url); });
+
+    it('copies every table with its ids, idempotently, and the copy decides like the original', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'cidgate-copy-')), 'log.db');
+      const sqlite = new SqliteStore(file);
+      const at = { now: () => new Date('2026-11-30T10:00:00Z') };
+      const g = new Gateway(example, sqlite, at, silentLogger);
+      for (let i = 0; i < 4; i++) await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx: { uniqueId: `c.${i}` } }, { record: true });
+      await sqlite.recordOutcome({ pbxUniqueId: 'c.0' }, { status: 'answered', hangupCause: 16, durationSeconds: 30, at: at.now() });
+      await sqlite.addRefusal('+33145678902', at.now(), 'prospecting');
+      await sqlite.addConsent({ number: '+33145678903', at: at.now(), source: 'form', anytime: true });
+      await sqlite.addDoNotCall(['+33145678904'], at.now(), 'bloctel');
+      await sqlite.close();
+
+      const out: string[] = [];
+      const sink = new Writable({ write(chunk, _enc, done) { out.push(String(chunk)); done(); } });
+      expect(await main(['node', 'cidgate', 'db', 'copy', '--from', file, '--to', url], sink, sink)).toBe(0);
+      expect(await main(['node', 'cidgate', 'db', 'copy', '--from', file, '--to', url], sink, sink)).toBe(0); // again: nothing doubled
+      expect(out.join('')).toMatch(/decisions: 4 in .*, 4 in /);
+      expect(out.join('')).toMatch(/counts match/);
+
+      const pg = new PostgresStore(url);
+      const rows = [];
+      for await (const r of pg.attempts({})) rows.push(r);
+      expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+      expect(rows[0]).toMatchObject({ pbxUniqueId: 'c.0', outcome: 'answered', durationSeconds: 30, at: new Date('2026-11-30T10:00:00Z') });
+      const onPg = new Gateway(example, pg, at, silentLogger);
+      const fifth = await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true }, { record: true });
+      expect(fifth.decision.reasons).toEqual(['attempt-limit']);
+      expect(fifth.attemptId).toBe(5);
+      expect((await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678902', consent: true }, { record: false })).decision.reasons).toEqual(['refused-recently']);
+      expect((await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678903' }, { record: false })).decision.consentRef).toBe('form');
+      expect((await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678904', consent: true }, { record: false })).decision.reasons).toEqual(['do-not-call']);
+      await pg.close();
+    });
+  });
