@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'STORE_ERROR'
   | 'STORE_TIMEOUT'
   | 'STORE_READ_ONLY'
+  | 'STORE_REPLACED'
   | 'LISTEN_FAILED'
   | 'PROTOCOL_ERROR'
   | 'CHROMIUM_NOT_FOUND';

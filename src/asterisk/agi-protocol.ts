@@ -8,6 +8,8 @@
 
 export const MAX_LINE_BYTES = 8 * 1024;
 export const MAX_ENV_LINES = 256;
+/** Real environment blocks are under 2 KB: 64 KB bounds what one unfinished session can hold (256 × 8 KB otherwise). */
+export const MAX_ENV_BYTES = 64 * 1024;
 
 export class AgiProtocolError extends Error {
   constructor(message: string, readonly detail: Record<string, unknown> = {}) {
@@ -58,6 +60,7 @@ export function parseEnvLine(line: string): [string, string] {
 export class EnvReader {
   readonly env = new Map<string, string>();
   private done = false;
+  private bytes = 0;
 
   get complete(): boolean {
     return this.done;
@@ -71,6 +74,8 @@ export class EnvReader {
       return (this.done = true);
     }
     if (this.env.size >= MAX_ENV_LINES) throw new AgiProtocolError(`more than ${MAX_ENV_LINES} environment lines`);
+    this.bytes += line.length + 1;
+    if (this.bytes > MAX_ENV_BYTES) throw new AgiProtocolError(`environment block over ${MAX_ENV_BYTES} bytes`);
     const [key, value] = parseEnvLine(line);
     this.env.set(key, value);
     return false;

@@ -333,7 +333,7 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       const r = await this.sql.unsafe(
         `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')},
-           counted = $1::text <> 'cancelled-before-dial'
+           counted = $1 <> 'cancelled-before-dial'
          WHERE ${where} AND outcome IS NULL AND counted`, [o.status, o.hangupCause, o.durationSeconds, o.at.getTime(), value], { prepare: true });
       return r.count > 0;
     });
