@@ -2,16 +2,18 @@
  * Load generator, run in its own process: plays the PBX's side of FastAGI (as Asterisk 22 in
  * the shared fixtures: the environment block in two chunks, `200 result=1` to every command (LEN() reads 7),
  * HANGUP when the server closes) or of the FreeSWITCH outbound Event Socket (the connect reply,
- * command replies, CHANNEL_EXECUTE_COMPLETE for every application, the bye). Prints one JSON line.
+ * command replies, CHANNEL_EXECUTE_COMPLETE for every application, the bye), or a CRM posting to the
+ * HTTP API (`POST /v1/decisions` over keep-alive connections). Prints one JSON line.
  *
  *   node dist/bench/load.js '{"protocol":"agi","port":4573,"mode":"closed","concurrency":200,"seconds":5}'
  */
+import http from 'node:http';
 import net from 'node:net';
 import { agiEnv, randomCallee } from './agi-client.js';
 import { summarize } from './stats.js';
 
 interface LoadSpec {
-  protocol: 'agi' | 'esl';
+  protocol: 'agi' | 'esl' | 'http';
   port: number;
   mode: 'closed' | 'open' | 'hold';
   concurrency?: number;
@@ -39,8 +41,28 @@ function event(name: string, appUuid: string): string {
   return `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`;
 }
 
+/** Keep-alive connections, as a CRM or a web dialer's backend holds them: one per request in flight. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(spec.concurrency ?? 50, 64) });
+
+/** One `POST /v1/decisions`; resolves with its latency (ns), or -1 on an error or a non-200 answer. */
+function decisionRequest(): Promise<bigint> {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const body = JSON.stringify({ campaign: 'prospecting', from: '0612345678', to: randomCallee(), consent: true, consentAnytime: true });
+    const req = http.request({ host: '127.0.0.1', port: spec.port, path: '/v1/decisions', method: 'POST', agent, timeout: 30_000,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 ? process.hrtime.bigint() - t0 : -1n));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(-1n));
+    req.end(body);
+  });
+}
+
 /** One session; resolves with its latency (ns) from connect to the server's close, or -1 on error. */
 function session(hold = false): Promise<bigint> {
+  if (spec.protocol === 'http') return decisionRequest();
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const s = net.connect(spec.port, '127.0.0.1');

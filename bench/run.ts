@@ -21,16 +21,18 @@ const rows: [string, string][] = [];
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 /** `cidgate serve` on the example config with fresh ports and database; its logs go to /dev/null. */
-async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number }> {
-  const [agi, esl] = [await freePort(), await freePort()];
-  const config = readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${agi}`).replace('port: 8084', `port: ${esl}`);
+async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number; http: number }> {
+  const [agi, esl, http] = [await freePort(), await freePort(), await freePort()];
+  const config = readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${agi}`).replace('port: 8084', `port: ${esl}`)
+    + `\nhttp:\n  port: ${http}\n`;
   const file = join(work, `cidgate-${agi}.yaml`);
   writeFileSync(file, config);
   const devnull = openSync('/dev/null', 'w');
   const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', file, '--db', join(work, `serve-${agi}.db`)], { stdio: ['ignore', devnull, 'inherit'] });
   await waitForPort(agi);
   await waitForPort(esl);
-  return { child, agi, esl };
+  await waitForPort(http);
+  return { child, agi, esl, http };
 }
 
 async function startNoop(protocol: 'agi' | 'esl'): Promise<{ child: ChildProcess; port: number }> {
@@ -123,6 +125,21 @@ async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
     `p50 ${lat(mine.open).p50} ms, p99 ${lat(mine.open).p99} ms, p99.9 ${lat(mine.open).p999} ms, errors ${mine.open.errors} (baseline p99 ${lat(base.open).p99} ms)`]);
 }
 
+/** `POST /v1/decisions` over keep-alive connections, for the same calls as the FastAGI rows. */
+async function httpApi(): Promise<void> {
+  const seconds = quick ? 0.5 : 8;
+  log('http: cidgate');
+  const cidgate = await startCidgate();
+  const closed = await load({ protocol: 'http', port: cidgate.http, mode: 'closed', concurrency: 50, seconds });
+  const open = await load({ protocol: 'http', port: cidgate.http, mode: 'open', rate: 1000, seconds });
+  await stop(cidgate.child);
+  results.http = { closed, open };
+  rows.push(['HTTP API (keep-alive), closed loop, 50 in flight',
+    `${closed.sessionsPerSecond} decisions/s, p99 ${lat(closed).p99} ms, errors ${closed.errors}`]);
+  rows.push(['HTTP API (keep-alive), open loop 1,000/s',
+    `p50 ${lat(open).p50} ms, p99 ${lat(open).p99} ms, p99.9 ${lat(open).p999} ms, errors ${open.errors}`]);
+}
+
 async function memory(): Promise<void> {
   const cidgate = await startCidgate();
   const pid = cidgate.child.pid!;
@@ -167,6 +184,7 @@ async function main(): Promise<void> {
   await engine();
   await endToEnd('agi');
   await endToEnd('esl');
+  await httpApi();
   await memory();
   const m = results.machine as Record<string, string>;
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -23,6 +23,7 @@ describe('npm run bench -- --quick', () => {
     expect(r.stdout).toMatch(/Event Socket, CPU per session +[\d.]+ ms/);
     expect(r.stdout).toMatch(/FastAGI, closed loop, 1000 sessions/);
     expect(r.stdout).toMatch(/Event Socket, open loop/);
+    expect(r.stdout).toMatch(/HTTP API \(keep-alive\), closed loop, 50 in flight +\d+ decisions\/s, p99 [\d.]+ ms, errors 0/);
     const json = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(json.machine.cores).toBeGreaterThan(0);
     expect(json.agi.cidgate.closed).toHaveLength(3);
