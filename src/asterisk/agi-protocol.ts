@@ -6,13 +6,15 @@
  * Asterisk may send an unsolicited `HANGUP` line at any time.
  */
 
+import { CidgateError } from '../errors.js';
+
 export const MAX_LINE_BYTES = 8 * 1024;
 export const MAX_ENV_LINES = 256;
 
-export class AgiProtocolError extends Error {
-  constructor(message: string, readonly detail: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'AgiProtocolError';
+/** A broken FastAGI exchange: a CidgateError with code AGI_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
+export class AgiProtocolError extends CidgateError {
+  constructor(message: string, detail: Record<string, unknown> = {}) {
+    super('AGI_PROTOCOL_ERROR', message, detail);
   }
 }
 

@@ -28,10 +28,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof CidgateError) {
-      err.write(`cidgate: ${e.message}\n`);
-      return 2;
+      err.write(`cidgate: ${e.code}: ${e.message}\n`);
+      return e.exitStatus;
     }
-    err.write(`cidgate: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    err.write(`cidgate: INTERNAL_ERROR: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }
 }

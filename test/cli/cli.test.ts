@@ -204,7 +204,7 @@ describe('cidgate serve', () => {
     const r = await cli('serve', '--config', config, '--db', db);
     busy.close();
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toMatch(new RegExp(`^cidgate: fastagi: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    expect(r.err.trim()).toMatch(new RegExp(`^cidgate: LISTEN_FAILED: fastagi: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   });
 });
 
