@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { CidgateError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CallRequest, Decision } from '../policy/types.js';
+import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
 import { openContext, parseInstant, type CommonOptions } from './context.js';
@@ -46,10 +47,10 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
 
 function requestOf(o: {
   from?: unknown; to?: unknown; campaign?: unknown; consent?: unknown; consentAnytime?: unknown; zone?: unknown; tz?: unknown;
-}, fallbackCampaign?: string): CallRequest {
+}): CallRequest {
   const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
   return {
-    campaign: str(o.campaign) ?? fallbackCampaign ?? '',
+    campaign: str(o.campaign) ?? '',
     from: str(o.from), to: str(o.to), zone: str(o.zone), timeZone: str(o.tz),
     consent: typeof o.consent === 'boolean' ? o.consent : str(o.consent),
     consentAnytime: o.consentAnytime === true,
@@ -69,9 +70,17 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
     try {
       const obj: unknown = JSON.parse(line);
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object');
-      const fields = obj as Record<string, unknown>;
-      clock.set(typeof fields.at === 'string' ? parseInstant(fields.at, 'at', gateway.config.rules.siteTimeZone) : null);
-      const result = await gateway.check(requestOf(fields, opts.campaign), { record: opts.record === true });
+      // The HTTP API's schema: a misspelled key or a wrong type is an error naming the field.
+      const parsed = callInputSchema.safeParse(obj);
+      if (!parsed.success) {
+        const { field, message } = firstIssue(parsed.error);
+        await writeLine(out, JSON.stringify({ line: lineNo, error: message, field }));
+        continue;
+      }
+      const fields = parsed.data;
+      clock.set(fields.at !== undefined ? parseInstant(fields.at, 'at', gateway.config.rules.siteTimeZone) : null);
+      const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
+      const result = await gateway.check(request, { record: opts.record === true });
       await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));
     } catch (err) {
       await writeLine(out, JSON.stringify({ line: lineNo, error: (err as Error).message }));

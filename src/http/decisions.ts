@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { parseInstant } from '../cli/context.js';
 import { formatNumber } from '../numbers/phone.js';
 import { explainReasons } from '../policy/reasons.js';
-import type { CallRequest } from '../policy/types.js';
-import { callInputSchema, type CallInput } from '../service/call-input.js';
+import { callInputSchema, toCallRequest } from '../service/call-input.js';
 import type { Gateway } from '../service/gateway.js';
 import { sipOutcome } from '../sip/sip-outcome.js';
 import type { AttemptKey, Recorded } from '../store/store.js';
@@ -43,19 +42,6 @@ export const decisionResponseSchema = z.object({
 
 export const outcomeResponseSchema = z.object({ recorded: z.boolean().describe('false when an outcome was already recorded') });
 
-function callRequest(input: CallInput): CallRequest {
-  return {
-    campaign: input.campaign ?? '',
-    from: input.from ?? null,
-    to: input.to,
-    zone: input.zone ?? null,
-    timeZone: input.tz ?? null,
-    consent: input.consent === false ? null : input.consent ?? null,
-    consentAnytime: input.consentAnytime === true,
-    pbx: { source: input.source ?? 'http', uniqueId: input.key ?? null, agent: input.agent ?? null, lead: input.lead ?? null },
-  };
-}
-
 export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<typeof decisionResponseSchema> {
   const d = r.decision;
   const retryAfter = d.retryAt ? Math.max(0, Math.ceil((d.retryAt.getTime() - now.getTime()) / 1000)) : null;
@@ -86,7 +72,7 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     if (campaign === null || !config.campaigns.has(campaign)) {
       throw new HttpError('UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
     }
-    const result = await gateway.check(callRequest(input), { record: true, at });
+    const result = await gateway.check(toCallRequest(input, 'http'), { record: true, at });
     return decisionBody(result, gateway, at ?? new Date());
   });
 

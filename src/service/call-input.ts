@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallRequest } from '../policy/types.js';
 
 /** Words a dialer may mean as a plain yes/no: never taken as a consent proof reference. */
 const YES_NO = /^(yes|no|y|n|true|false|on|off|oui|non|1|0)$/i;
@@ -30,6 +31,20 @@ export const callInputSchema = z.strictObject({
 });
 
 export type CallInput = z.infer<typeof callInputSchema>;
+
+/** The call to decide; `source` names the door when the input does not (http, cli). */
+export function toCallRequest(input: CallInput, source: string): CallRequest {
+  return {
+    campaign: input.campaign ?? '',
+    from: input.from ?? null,
+    to: input.to,
+    zone: input.zone ?? null,
+    timeZone: input.tz ?? null,
+    consent: input.consent === false ? null : input.consent ?? null,
+    consentAnytime: input.consentAnytime === true,
+    pbx: { source: input.source ?? source, uniqueId: input.key ?? null, agent: input.agent ?? null, lead: input.lead ?? null },
+  };
+}
 
 /** The first problem of a failed parse, as the field it names and a sentence. */
 export function firstIssue(error: z.ZodError): { field: string | undefined; message: string } {

@@ -182,6 +182,24 @@ describe('records: refusals, consent, do-not-call', () => {
   });
 });
 
+describe('cidgate check --batch validates each line with the HTTP API\'s schema', () => {
+  it('a wrong type, a misspelled key or a yes/no consent reference is an error line naming the field; the batch goes on', async () => {
+    const file = join(dir, 'typos.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ to: '0145678901', campaign: 'customer', consentAnytime: 'yes' }),
+      JSON.stringify({ to: '0145678901', campaign: 'customer', consnet: true }),
+      JSON.stringify({ to: '0145678901', campaign: 'prospecting', consent: 'yes' }),
+      JSON.stringify({ to: 145678901, campaign: 'customer' }),
+      JSON.stringify({ to: '0145678901', campaign: 'customer', at: MONDAY }),
+    ].join('\n'));
+    const r = await cli('check', '--batch', file, '--db', db);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.line, l.field])).toEqual([[1, 'consentAnytime'], [2, 'consnet'], [3, 'consent'], [4, 'to'], [5, undefined]]);
+    expect(lines[1].error).toBe('unknown field "consnet"');
+    expect(lines[4]).toMatchObject({ action: 'rewrite', callerId: '+33199000001' });
+  });
+});
+
 describe('cidgate --version', () => {
   it('prints the package version', async () => {
     const { VERSION } = await import('../../src/paths.js');

@@ -90,5 +90,5 @@ describe.each(storesUnderTest())('$name store: deciding on the whole history is 
         (await new Gateway(config, store, fixedClock(new Date(at)), silentLogger).check(request, { record: false })).decision;
       expect(await decideIn(whole)).toEqual(await decideIn(cut));
     }), { numRuns: 150 });
-  });
+  }, 180_000); // PostgreSQL: thousands of autocommitted writes, each a WAL flush
 });
