@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/compile.js';
 import { CidgateError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CallRequest, Decision } from '../policy/types.js';
@@ -37,6 +38,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
   try {
     if (opts.batch) return await batch(gateway, clock, opts, out);
     if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
+    checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
     out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision)}\n`);
     return 0;
@@ -58,9 +60,30 @@ function requestOf(o: {
   };
 }
 
+/** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
+export function checkCampaign(name: string | undefined, config: Config): void {
+  const known = [...config.campaigns.keys()].join(', ');
+  if (name === undefined && config.raw.defaultCampaign === null) {
+    throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
+  }
+  if (name !== undefined && !config.campaigns.has(name)) {
+    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; without --campaign, the config's defaultCampaign is used)`, { campaign: name });
+  }
+}
+
+/** The batch file, opened before the first line so a missing file is one clear error. */
+async function openBatch(file: string): Promise<NodeJS.ReadableStream> {
+  const stream = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', `--batch: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`, { file })));
+  });
+  return stream;
+}
+
 /** JSON lines in, one decision per line out; a bad line gets an error object, never stops the batch. */
 async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
-  const input = opts.batch === '-' ? process.stdin : createReadStream(opts.batch!);
+  const input = opts.batch === '-' ? process.stdin : await openBatch(opts.batch!);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   for await (const line of lines) {
