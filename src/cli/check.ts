@@ -1,14 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/compile.js';
 import { CidgateError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CallRequest, Decision } from '../policy/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
-import { openContext, parseInstant, type CommonOptions } from './context.js';
+import { checkCampaign, openContext, parseInstant, type CommonOptions } from './context.js';
 import { outputClosed, writeLine } from './output.js';
 
 export interface CheckOptions extends CommonOptions {
@@ -58,17 +57,6 @@ function requestOf(o: {
     consentAnytime: o.consentAnytime === true,
     pbx: { source: 'cli' },
   };
-}
-
-/** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
-export function checkCampaign(name: string | undefined, config: Config): void {
-  const known = [...config.campaigns.keys()].join(', ');
-  if (name === undefined && config.raw.defaultCampaign === null) {
-    throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
-  }
-  if (name !== undefined && !config.campaigns.has(name)) {
-    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; without --campaign, the config's defaultCampaign is used)`, { campaign: name });
-  }
 }
 
 /** The batch file, opened before the first line so a missing file is one clear error. */

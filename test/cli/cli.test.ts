@@ -310,3 +310,13 @@ describe('the CLI for people: one-line errors with their code', () => {
       expect(r.out).toMatch(/Exit status: 0 .* 2 .* 1 for an unexpected failure/s);
     });
 });
+
+describe('cidgate refuse', () => {
+  it('states the refusal period the config sets and refuses an unknown campaign', async () => {
+    const ok = await cli('refuse', '0145670003', '--db', db);
+    expect(ok.out.trim()).toBe('refusal recorded for +33145670003: no prospecting call for 60 days for prospecting');
+    const r = await cli('refuse', '0145670003', '--campaign', 'nope', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toMatch(/^cidgate: BAD_OPTION: --campaign: unknown campaign "nope" \(campaigns: prospecting, customer; defaultCampaign: /);
+  });
+});
