@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision } from './engine.js';
+import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, reportOverDatabase } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
 
@@ -69,6 +69,10 @@ async function engine(): Promise<void> {
     const consumers = quick ? 2_000 : 100_000;
     const db = await prefilledDatabase(join(work, 'engine'), attempts, consumers);
     rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${db.bytesPerAttempt} bytes/attempt (pre-filled in ${db.seconds} s)`]);
+    log(`report: cidgate report over ${attempts} attempts`);
+    const report = reportOverDatabase(db.file);
+    results.report = [...((results.report as unknown[] | undefined) ?? []), { attempts, ...report }];
+    rows.push([`cidgate report over ${attempts.toLocaleString('en')} attempts`, report ? `${report.seconds} s, peak RSS ${report.maxRssMb} MB` : 'failed']);
     log(`engine: ${attempts} attempts, SQLite's limit (bare transaction)`);
     const limit = await bareTransaction(db.file, consumers, decisions);
     rows.push([`limit: bare SQLite transaction, ${attempts.toLocaleString('en')} attempts`,

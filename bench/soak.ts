@@ -6,7 +6,7 @@
  * (lost must be 0), RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,15 @@ async function main(): Promise<void> {
   const lock = { from: 0, to: 0 };
   const lockedSessionsMs: number[] = [];
   const t0 = Date.now();
+  // The WAL's size over time: at most 60 samples whatever the duration, and its maximum.
+  const wal: { s: number; mb: number }[] = [];
+  let walMaxMb = 0;
+  const walMb = () => { try { return statSync(`${db}-wal`).size / 1e6; } catch { return 0; } };
+  const walTimer = setInterval(() => {
+    const mb = walMb();
+    walMaxMb = Math.max(walMaxMb, mb);
+    if (wal.length === 0 || Date.now() - t0 >= (wal.length * seconds * 1000) / 60) wal.push({ s: Math.round((Date.now() - t0) / 1000), mb: Math.round(mb * 10) / 10 });
+  }, 200);
   const end = t0 + seconds * 1000;
   const at = (fraction: number) => t0 + fraction * seconds * 1000;
 
@@ -104,6 +113,7 @@ async function main(): Promise<void> {
   };
 
   await Promise.all([...Array.from({ length: concurrency }, worker), injector()]);
+  clearInterval(walTimer);
   const rssEnd = rssMb(server.pid!);
   const stopped = new Promise((r) => server.once('close', r));
   server.kill('SIGTERM');
@@ -118,6 +128,7 @@ async function main(): Promise<void> {
     seconds, concurrency, sessionsAttempted: attempted, sessionsAnswered: answered,
     errors: Object.fromEntries(errors), faults, attemptsAcknowledged: acknowledged.size,
     attemptsFoundInDatabase: acknowledged.size - lost, lost, rssStartMb: rssStart, rssEndMb: rssEnd, integrity,
+    walMaxMb: Math.round(walMaxMb * 10) / 10, wal,
     // Every call still answered while another process held the write lock (onStoreError).
     whileLocked: { sessions: lockedSessionsMs.length, slowestSessionMs: Math.round(Math.max(0, ...lockedSessionsMs)) },
   };

@@ -23,9 +23,10 @@ export const ERRORS = {
   BAD_OPTION: { template: '%s: %s', exit: 2, http: 400, action: 'fix the option named (see `cidgate COMMAND --help`)' },
   BAD_NUMBER: { template: 'not a phone number: %s', exit: 2, http: 400, action: 'give a French number (0X XX XX XX XX) or E.164 (+33…)' },
   BAD_INPUT: { template: '%s: %s', exit: 2, http: 400, action: 'fix the file or line named (a batch or CSV row, a missing file)' },
-  STORE_ERROR: { template: 'database %s: %s', exit: 2, http: 500, action: 'check the database (disk, permissions, server up); decisions fall back to `failOpen`' },
-  STORE_TIMEOUT: { template: 'database did not answer within %s ms', exit: 2, http: 500, action: 'check the database\'s load and `database` settings; decisions fall back to `failOpen`' },
+  STORE_ERROR: { template: 'database %s: %s', exit: 2, http: null, action: 'check the database (disk, permissions, server up); decisions fall back to `failOpen`' },
+  STORE_TIMEOUT: { template: 'database did not answer within %s ms', exit: 2, http: null, action: 'check the database\'s load and `database` settings; decisions fall back to `failOpen`' },
   STORE_READ_ONLY: { template: 'database %s is not writable: %s', exit: 2, http: null, action: 'give the service user write access to the file and its directory' },
+  STORE_REPLACED: { template: 'database file %s was deleted or replaced while running', exit: 2, http: null, action: 'restart cidgate: it reopens the file at the path and replays the journal into it; find what replaced the file' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
   CHROMIUM_NOT_FOUND: { template: 'no Chromium at %s', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },
   AGI_PROTOCOL_ERROR: {

@@ -11,6 +11,7 @@ import type { Readiness, ReloadResult } from './http/plugin.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
+import { Journal } from './service/journal.js';
 import { Metrics } from './service/metrics.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
@@ -79,7 +80,9 @@ export async function startService(opts: { config?: string; db?: string; migrate
   const { store, target } = openStore(raw, opts.db, logger, {
     busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true, migrate: opts.migrate !== false,
   });
-  const gateway = new Gateway(loaded.config, store, systemClock, logger);
+  // What the store could not take during an outage: next to a SQLite file, in the working directory for PostgreSQL.
+  const journal = new Journal(target.kind === 'sqlite' ? `${target.file}.journal` : 'cidgate.journal', logger);
+  const gateway = new Gateway(loaded.config, store, systemClock, logger, journal);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];
   /** Old listeners still draining after a reload re-bound them. */
@@ -101,7 +104,9 @@ export async function startService(opts: { config?: string; db?: string; migrate
       const checks: Record<string, { ok: boolean; detail?: string }> = {};
       try {
         await withTimeout(store.findAttempt({ attemptId: 0 }), READY_CHECK_TIMEOUT_MS, 'store');
-        checks.store = { ok: true };
+        // Readable is not enough: a full disk or a replaced database file cannot record.
+        const health = gateway.health();
+        checks.store = health.ok ? { ok: true } : { ok: false, detail: health.reason ?? 'store cannot record' };
       } catch (err) {
         checks.store = { ok: false, detail: (err as Error).message };
       }
@@ -254,10 +259,12 @@ export async function startService(opts: { config?: string; db?: string; migrate
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
+    others.push(journalReplay(gateway));
     checkAbort();
   } catch (err) {
     await stopAll(parts(), 0, logger);
     await store.close();
+    journal.close();
     if (err instanceof Aborted) logger.info({ event: 'stopped', during: 'start' }, 'cidgate stopped before it finished starting');
     logger.flush();
     throw err;
@@ -277,10 +284,19 @@ export async function startService(opts: { config?: string; db?: string; migrate
       } catch (err) {
         logger.error({ event: 'stop-failed', part: 'store', err: { message: (err as Error).message } }, 'store: close failed');
       }
+      journal.close();
       logger.info({ event: 'stopped', decisions: gateway.stats.decisions }, 'cidgate stopped');
       logger.flush();
     },
   };
+}
+
+/** Puts what the journal kept during a store outage back into the store: at start, then every second. */
+function journalReplay(gateway: Gateway): Part {
+  const timer = setInterval(() => void gateway.replayJournal(), 1_000);
+  timer.unref();
+  void gateway.replayJournal();
+  return { name: 'journal', stop: () => { clearInterval(timer); return gateway.replayJournal().then(() => undefined); } };
 }
 
 /** The hourly retention purge. */

@@ -10,6 +10,8 @@ import { CidgateError } from '../errors.js';
 
 export const MAX_LINE_BYTES = 8 * 1024;
 export const MAX_ENV_LINES = 256;
+/** Real environment blocks are under 2 KB: 64 KB bounds what one unfinished session can hold (256 × 8 KB otherwise). */
+export const MAX_ENV_BYTES = 64 * 1024;
 
 /** A broken FastAGI exchange: a CidgateError with code AGI_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
 export class AgiProtocolError extends CidgateError {
@@ -60,6 +62,7 @@ export function parseEnvLine(line: string): [string, string] {
 export class EnvReader {
   readonly env = new Map<string, string>();
   private done = false;
+  private bytes = 0;
 
   get complete(): boolean {
     return this.done;
@@ -73,6 +76,8 @@ export class EnvReader {
       return (this.done = true);
     }
     if (this.env.size >= MAX_ENV_LINES) throw new AgiProtocolError(`more than ${MAX_ENV_LINES} environment lines`);
+    this.bytes += line.length + 1;
+    if (this.bytes > MAX_ENV_BYTES) throw new AgiProtocolError(`environment block over ${MAX_ENV_BYTES} bytes`);
     const [key, value] = parseEnvLine(line);
     this.env.set(key, value);
     return false;

@@ -10,7 +10,7 @@ import { writeLine } from './output.js';
 const COLUMNS = [
   'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'unique_id', 'agent', 'lead', 'original_caller_id',
   'presented_caller_id', 'callee', 'action', 'reasons', 'retry_at', 'counted', 'outcome', 'hangup_cause', 'duration_s',
-  'consent_ref', 'consent_anytime', 'area', 'time_zone',
+  'consent_ref', 'consent_anytime', 'area', 'time_zone', 'without_history',
 ];
 
 const ACTIONS: readonly Action[] = ['allow', 'rewrite', 'block'];
@@ -25,7 +25,7 @@ function values(a: AttemptRow): (string | number | null)[] {
     a.id, a.at.toISOString(), a.campaign, a.purpose, a.source, a.channel, a.pbxUniqueId, a.agent, a.lead,
     a.originalCallerId, a.presentedCallerId, a.callee, a.action, a.reasons, a.retryAt?.toISOString() ?? null,
     a.counted ? 1 : 0, a.outcome, a.hangupCause, a.durationSeconds, a.consentRef, a.consentAnytime ? 1 : 0,
-    areaLabel(area), area?.timeZone ?? null,
+    areaLabel(area), area?.timeZone ?? null, a.withoutHistory ? 1 : 0,
   ];
 }
 

@@ -4,8 +4,9 @@ import type { Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../policy/types.js';
-import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store } from '../store/store.js';
+import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store, StoreHealth } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
+import type { Journal } from './journal.js';
 
 export interface GatewayStats {
   decisions: number;
@@ -34,6 +35,7 @@ export type OutcomeListener = (outcome: Outcome, recorded: boolean) => void;
 export class Gateway {
   readonly stats: GatewayStats = { decisions: 0, storeErrors: 0 };
   private readonly listeners = new Set<DecisionListener>();
+  private replaying = false;
   private readonly outcomeListeners = new Set<OutcomeListener>();
 
   constructor(
@@ -41,6 +43,8 @@ export class Gateway {
     readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Where decisions and outcomes the store could not take wait for it (the service has one, the CLI not). */
+    private readonly journal: Journal | null = null,
   ) {}
 
   get config(): Config {
@@ -63,6 +67,34 @@ export class Gateway {
     return () => this.listeners.delete(listener);
   }
 
+  /** The store's health, with the journal's backlog. */
+  health(): StoreHealth & { journalPending: number; journalDropped: number } {
+    const store = this.store.health?.() ?? { ok: true, reason: null, walBytes: 0, checkpointLagFrames: -1 };
+    return { ...store, journalPending: this.journal?.pending ?? 0, journalDropped: this.journal?.dropped ?? 0 };
+  }
+
+  /**
+   * Replays the journal into the store (the service calls it at start and every second): once,
+   * idempotently, decisions first. Leaves everything in place when the store is still failing.
+   */
+  async replayJournal(): Promise<number> {
+    const journal = this.journal;
+    if (!journal || journal.pending === 0 || this.replaying || !this.store.recordJournaled) return 0;
+    this.replaying = true;
+    try {
+      const { decisions, outcomes, length } = journal.read();
+      await this.store.recordJournaled!(decisions, outcomes);
+      journal.clear(length);
+      this.log.warn({ event: 'journal-replayed', decisions: decisions.length, outcomes: outcomes.length }, 'journal replayed into the store');
+      return length;
+    } catch (err) {
+      this.log.debug({ event: 'journal-replay-deferred', err: { message: (err as Error).message } }, 'journal not replayed yet');
+      return 0;
+    } finally {
+      this.replaying = false;
+    }
+  }
+
   /** `at` decides as of another instant (tests, audit replays); default: the gateway's clock. */
   async check(call: CallRequest, opts: { record: boolean; at?: Date }): Promise<Recorded> {
     const started = performance.now();
@@ -81,7 +113,10 @@ export class Gateway {
       result = await this.store.checkAndRecord(queryNow, (history, q) => decideOn(history, q.at), opts.record ? request.pbx ?? {} : null);
     } catch (err) {
       storeError = true;
-      result = { decision: this.onStoreError(config, decideOn(EMPTY_HISTORY, clock.now()), campaign, err as Error), attemptId: null, replayed: false };
+      const at = clock.now();
+      result = { decision: this.onStoreError(config, decideOn(EMPTY_HISTORY, at), campaign, err as Error), attemptId: null, replayed: false };
+      // Kept for the audit trail (and the attempt limits) until the store takes it back.
+      if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.rules.siteTimeZone));
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
@@ -127,7 +162,8 @@ export class Gateway {
       recorded = await this.store.recordOutcome(key, outcome);
     } catch (err) {
       this.stats.storeErrors++;
-      this.log.error({ err: { message: (err as Error).message }, key, outcome }, 'outcome not recorded');
+      const journaled = this.journal?.appendOutcome(key, outcome) ?? false;
+      this.log.error({ err: { message: (err as Error).message }, key, outcome, journaled }, journaled ? 'outcome journaled until the store recovers' : 'outcome not recorded');
     }
     for (const listener of this.outcomeListeners) listener(outcome, recorded);
     return recorded;

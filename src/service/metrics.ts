@@ -62,6 +62,22 @@ export class Metrics {
     });
     const metrics = this;
     new Gauge({
+      name: 'cidgate_store_wal_bytes', help: 'Size of SQLite\'s write-ahead log', registers: [r],
+      collect() { this.set(gateway.health().walBytes); },
+    });
+    new Gauge({
+      name: 'cidgate_store_checkpoint_lag_frames', help: 'WAL frames not yet copied back into the database (-1: unknown)', registers: [r],
+      collect() { this.set(gateway.health().checkpointLagFrames); },
+    });
+    new Gauge({
+      name: 'cidgate_store_ok', help: '1 when the store can record (0: disk full, database file replaced…)', registers: [r],
+      collect() { this.set(gateway.health().ok ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'cidgate_journal_pending', help: 'Decisions and outcomes kept in the journal until the store takes them back', registers: [r],
+      collect() { this.set(gateway.health().journalPending); },
+    });
+    new Gauge({
       name: 'cidgate_pool_cap_use_ratio', help: 'Busiest pool number\'s presentations today (since start) over the campaign\'s dailyCapPerNumber', labelNames: ['campaign'], registers: [r],
       collect() {
         this.reset();

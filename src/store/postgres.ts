@@ -332,7 +332,8 @@ export class PostgresStore implements Store {
     const [where, value] = 'attemptId' in key ? ['id = $5::bigint', key.attemptId] : ['pbx_unique_id = $5', key.pbxUniqueId];
     return this.use(async () => {
       const r = await this.sql.unsafe(
-        `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')}
+        `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')},
+           counted = $1 <> 'cancelled-before-dial'
          WHERE ${where} AND outcome IS NULL AND counted`, [o.status, o.hangupCause, o.durationSeconds, o.at.getTime(), value], { prepare: true });
       return r.count > 0;
     });

@@ -8,6 +8,7 @@ export interface DecisionRow {
   original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
   area: string | null; action: string; reasons: string; retry_at: number | null; counted: number;
   consent_ref: string | null; dialing: string | null; basis: string | null; consent_anytime: number;
+  without_history: number;
   outcome: string | null; hangup_cause: number | null; duration_s: number | null;
 }
 
@@ -17,7 +18,7 @@ export function toAttemptRow(r: DecisionRow): AttemptRow {
     channel: r.channel, pbxUniqueId: r.pbx_unique_id, agent: r.agent, lead: r.lead,
     originalCallerId: r.original_caller_id, presentedCallerId: r.presented_caller_id, callee: r.callee,
     area: r.area, action: r.action, reasons: r.reasons, retryAt: r.retry_at === null ? null : new Date(r.retry_at),
-    counted: r.counted === 1, consentRef: r.consent_ref, consentAnytime: r.consent_anytime === 1, dialing: r.dialing,
+    counted: r.counted === 1, withoutHistory: r.without_history === 1, consentRef: r.consent_ref, consentAnytime: r.consent_anytime === 1, dialing: r.dialing,
     basis: r.basis, outcome: r.outcome, hangupCause: r.hangup_cause, durationSeconds: r.duration_s,
   };
 }

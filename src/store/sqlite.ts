@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
+import type { CheckpointReport } from './checkpoint-worker.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
+  PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
 export interface SqliteOptions {
@@ -17,32 +19,40 @@ export interface SqliteOptions {
   readonly readonly?: boolean;
   /** Checkpoint the WAL on a worker thread instead of inside commits (the service's setting). */
   readonly backgroundCheckpoint?: boolean;
+  /** With the background checkpoint: the log is reset once it holds this much (default 16 MiB). */
+  readonly walRestartBytes?: number;
 }
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
-const CHECKPOINT_INTERVAL_MS = 250;
+const CHECKPOINT_INTERVAL_MS = 100;
+/** Over this size the log is reset (TRUNCATE checkpoint): the WAL stays around this bound at any rate. */
+const WAL_RESTART_BYTES = 16 * 1024 * 1024;
+/** How long a TRUNCATE checkpoint waits for the current writer or a reader before giving up for this tick. */
+const CHECKPOINT_LOCK_WAIT_MS = 20;
 
 interface ConsumerRow {
   refused_at: number | null; consent_kind: string | null; consent_at: number | null; consent_source: string | null;
   consent_anytime: number | null; dnc: number; last_presented: string | null;
 }
 
-/** One check-and-record waiting for the next group commit. */
+/** One check-and-record or outcome waiting for the next group commit. */
 interface Pending {
   /** When waiting for another process's write lock stops and the store reports busy (monotonic, performance.now()). */
   readonly deadline: number;
-  readonly query: () => HistoryQuery;
-  readonly decide: (h: History, q: HistoryQuery) => Decision;
-  readonly record: PbxIds | null;
-  readonly resolve: (r: Recorded) => void;
+  /** Runs inside the batch's transaction. */
+  readonly run: () => Recorded | boolean;
+  readonly resolve: (r: Recorded | boolean) => void;
   readonly reject: (e: Error) => void;
 }
+
+/** How often the database file's identity (device, inode) is checked while all goes well. */
+const IDENTITY_CHECK_MS = 1_000;
 
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
 
-/** How often a batch retries another process's write lock. */
-const BUSY_RETRY_MS = 5;
+/** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
+const BUSY_RETRY_MS = 1;
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
@@ -63,6 +73,11 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly batchTx;
   private checkpointer: Worker | null = null;
+  /** Device and inode of the file opened: a deleted or replaced file is detected (see `identityLost`). */
+  private readonly identity: { dev: number; ino: number } | null;
+  private identityCheckedAt = 0;
+  private lost: string | null = null;
+  private checkpoint: CheckpointReport = { walBytes: 0, lagFrames: -1, restarted: false, error: null };
   private readonly queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly busyTimeoutMs: number;
@@ -72,10 +87,14 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
+    this.identity = file === ':memory:' ? null : statSync(file);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(CHECKPOINT_WORKER, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
+        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: opts.walRestartBytes ?? WAL_RESTART_BYTES, lockWaitMs: CHECKPOINT_LOCK_WAIT_MS },
+      });
+      this.checkpointer.on('message', (m: CheckpointReport | 'stopped') => { if (m !== 'stopped') this.checkpoint = m; });
       this.checkpointer.unref();
     }
     const db = this.db;
@@ -109,6 +128,13 @@ export class SqliteStore implements Store {
            dialing, basis, consent_anytime)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`),
+      // A journal entry already replayed, or a unique id the PBX retried once the store was back: kept once.
+      insertJournaled: db.prepare(
+        `INSERT INTO decisions (at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
+           original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
+           dialing, basis, consent_anytime, without_history, journal_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT DO NOTHING`),
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
@@ -137,10 +163,10 @@ export class SqliteStore implements Store {
       purgeUsage: db.prepare('DELETE FROM number_usage WHERE day < ?'),
     };
     this.batchTx = db.transaction((batch: Pending[]) => {
-      const results: (Recorded | Error)[] = [];
+      const results: (Recorded | boolean | Error)[] = [];
       for (const p of batch) {
         try {
-          results.push(this.checkOne(p.query(), p.decide, p.record));
+          results.push(p.run());
         } catch (err) {
           if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw err; // the database failed: the whole batch does
           results.push(err as Error);
@@ -156,14 +182,7 @@ export class SqliteStore implements Store {
     if (!record) return { decision, attemptId: null, replayed: false };
     const uniqueId = record.uniqueId ?? null;
     const counted = decision.action !== 'block';
-    // Positional, in the column order of the statement: binding an object costs a lookup per column.
-    const info = this.stmt.insert.run(
-      decision.at.getTime(), decision.campaign, decision.purpose,
-      record.source ?? null, record.channel ?? null, uniqueId, record.agent ?? null, record.lead ?? null,
-      decision.originalCallerId, decision.callerId, decision.callee, decision.area ? JSON.stringify(decision.area) : null,
-      decision.action, decision.reasons.join(','), decision.retryAt?.getTime() ?? null, counted ? 1 : 0, decision.consentRef,
-      decision.dialing, decision.basis, decision.consentAnytime ? 1 : 0,
-    );
+    const info = this.stmt.insert.run(...decisionParams(decision, record, counted));
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
       const earlier = this.stmt.byUniqueId.get(uniqueId!)!;
@@ -217,9 +236,13 @@ export class SqliteStore implements Store {
    */
   checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, query, decide, record, resolve, reject });
-      this.scheduleFlush(0);
+      this.enqueue(() => this.checkOne(query(), decide, record), resolve as (r: Recorded | boolean) => void, reject);
     });
+  }
+
+  private enqueue(run: () => Recorded | boolean, resolve: (r: Recorded | boolean) => void, reject: (e: Error) => void): void {
+    this.queue.push({ deadline: performance.now() + this.busyTimeoutMs, run, resolve, reject });
+    this.scheduleFlush(0);
   }
 
   private scheduleFlush(delayMs: number): void {
@@ -235,14 +258,19 @@ export class SqliteStore implements Store {
    * calls arriving meanwhile join it, and the other sessions keep being served.
    */
   private flush(): void {
+    if (this.identityLost(false)) {
+      for (const p of this.queue.splice(0)) p.reject(new CidgateError('STORE_REPLACED', this.lost!, { file: this.file }));
+      return;
+    }
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      let results: (Recorded | Error)[];
+      let results: (Recorded | boolean | Error)[];
       try {
         this.stmt.busyNoWait.get();
         results = this.batchTx.immediate(batch);
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
+        this.identityLost(true);
         const now = performance.now();
         const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
         for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
@@ -263,12 +291,35 @@ export class SqliteStore implements Store {
     }
   }
 
-  async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+  /**
+   * Queued with the check-and-records and written in their group commit: an outcome never waits on
+   * SQLite's busy handler (which sleeps on the event loop) while another process holds the lock.
+   */
+  recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => this.outcomeOne(key, o), resolve as (r: Recorded | boolean) => void, reject);
+    });
+  }
+
+  private outcomeOne(key: AttemptKey, o: Outcome): boolean {
     const values = { status: o.status, cause: o.hangupCause, duration: o.durationSeconds, at: o.at.getTime() };
     const info = 'attemptId' in key
       ? this.stmt.outcomeById.run({ ...values, key: key.attemptId })
       : this.stmt.outcomeByUniqueId.run({ ...values, key: key.pbxUniqueId });
     return info.changes > 0;
+  }
+
+  async recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const j of decisions) {
+        const d = j.decision;
+        const counted = d.action !== 'block';
+        const info = this.stmt.insertJournaled.run(...decisionParams(d, j.pbx, counted), j.journalId);
+        if (info.changes > 0 && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
+      }
+      for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
+    }).immediate();
+    this.usage.version = -1;
   }
 
   async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
@@ -333,6 +384,35 @@ export class SqliteStore implements Store {
     return new SqliteReportQueries(this.db);
   }
 
+  /**
+   * Writing on after the database file was deleted or replaced would hand out attempt ids nobody
+   * will ever find (and a CLI on the path would start an empty history): checked once a second and
+   * after every failed write; once lost, every call is refused (`STORE_REPLACED`) and falls to
+   * `onStoreError` and the journal, until a restart opens the file at the path again.
+   */
+  private identityLost(now: boolean): boolean {
+    if (this.lost || !this.identity) return this.lost !== null;
+    const t = performance.now();
+    if (!now && t - this.identityCheckedAt < IDENTITY_CHECK_MS) return false;
+    this.identityCheckedAt = t;
+    let current: { dev: number; ino: number } | null = null;
+    try {
+      current = statSync(this.file);
+    } catch {
+      // deleted
+    }
+    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino) return false;
+    this.lost = `database file ${this.file} was ${current ? 'replaced by another file' : 'deleted'} while open: nothing more is recorded until a restart`;
+    return true;
+  }
+
+  health(): StoreHealth {
+    const walBytes = this.checkpointer ? this.checkpoint.walBytes : sizeOf(`${this.file}-wal`);
+    this.identityLost(false);
+    const reason = this.lost ?? (this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null);
+    return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
+  }
+
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
@@ -342,7 +422,7 @@ export class SqliteStore implements Store {
     const worker = this.checkpointer;
     this.checkpointer = null;
     if (worker) {
-      const stopped = new Promise((r) => { worker.once('message', r); worker.once('exit', r); });
+      const stopped = new Promise((r) => { worker.on('message', (m) => { if (m === 'stopped') r(m); }); worker.once('exit', r); });
       worker.postMessage('stop');
       // Bounded, and the timer cleared: a stop must not wait 2 s for nothing.
       let timer: NodeJS.Timeout | undefined;
@@ -369,6 +449,14 @@ function assertWritable(file: string): void {
   }
 }
 
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** How long opening waits for another process that is creating or migrating the same file. */
 const OPEN_WAIT_MS = 5_000;
 
@@ -388,6 +476,8 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
       // Checkpoint every ~40 MB of WAL rather than 4 MB: index pages rewritten many times between
       // checkpoints are copied back once (measured: a quarter of check-and-record's cost).
       db.pragma('wal_autocheckpoint = 10000');
+      // After a checkpoint resets the log, the -wal file is cut back to this size (default: never).
+      db.pragma(`journal_size_limit = ${opts.walRestartBytes ?? WAL_RESTART_BYTES}`);
       if (!opts.readonly) migrate(db);
       return db;
     } catch (err) {
@@ -412,4 +502,18 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
+}
+
+/**
+ * A decision's columns, in the insert statements' order. Positional: binding an object costs a
+ * lookup per column.
+ */
+function decisionParams(d: Decision, record: PbxIds, counted: boolean) {
+  return [
+    d.at.getTime(), d.campaign, d.purpose,
+    record.source ?? null, record.channel ?? null, record.uniqueId ?? null, record.agent ?? null, record.lead ?? null,
+    d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
+    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
+    d.dialing, d.basis, d.consentAnytime ? 1 : 0,
+  ] as const;
 }

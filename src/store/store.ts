@@ -62,6 +62,8 @@ export interface AttemptRow {
   readonly reasons: string;
   readonly retryAt: Date | null;
   readonly counted: boolean;
+  /** Decided under `onStoreError`, without the consumer's history, and replayed from the journal. */
+  readonly withoutHistory: boolean;
   readonly consentRef: string | null;
   readonly consentAnytime: boolean;
   readonly dialing: string | null;
@@ -92,6 +94,33 @@ export interface ConsentRecord {
   readonly at: Date;
   readonly source: string | null;
   readonly anytime: boolean;
+}
+
+/** A decision made while the store was failing (`onStoreError`), kept in the journal until replayed. */
+export interface JournaledDecision {
+  /** Unique per entry: replaying an entry twice records it once. */
+  readonly journalId: string;
+  readonly decision: Decision;
+  readonly pbx: PbxIds;
+  /** Site-local day of the decision, for pool usage. */
+  readonly day: string;
+}
+
+export interface JournaledOutcome {
+  readonly journalId: string;
+  readonly key: AttemptKey;
+  readonly outcome: Outcome;
+}
+
+/** The store's state, for readiness, metrics and logs. */
+export interface StoreHealth {
+  /** False while the store cannot record (disk full, database file replaced…): `reason` says why. */
+  readonly ok: boolean;
+  readonly reason: string | null;
+  /** Size of SQLite's write-ahead log (0 for a store without one). */
+  readonly walBytes: number;
+  /** WAL frames not yet copied back into the database (-1: unknown or not applicable). */
+  readonly checkpointLagFrames: number;
 }
 
 /**
@@ -130,5 +159,13 @@ export interface Store {
    * The caller guarantees the limits' windows are never cut (see service/retention.ts).
    */
   purge(cutoffs: PurgeCutoffs): Promise<number>;
+  /**
+   * Records what the journal kept during an outage, in one transaction, idempotently (by journal
+   * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
+   * without history, then outcomes.
+   */
+  recordJournaled?(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  /** Cheap, synchronous: read by readiness checks and metrics. */
+  health?(): StoreHealth;
   close(): Promise<void>;
 }

@@ -90,6 +90,10 @@ describe('FastAGI parsing, replaying Asterisk 22 byte for byte', () => {
     ['a line with no colon', () => new EnvReader().push('garbage line'), /malformed environment line/],
     ['a key that is not agi_*', () => new EnvReader().push('Content-Type: text/html'), /malformed environment key/],
     ['an empty block', () => new EnvReader().push(''), /empty environment/],
+    ['an environment over 64 KB (sixteen 8 KB lines)', () => {
+      const env = new EnvReader();
+      for (let i = 0; i < 16; i++) env.push(`agi_arg_${i}: ${'x'.repeat(8000)}`);
+    }, /environment block over 65536 bytes/],
     ['an answer that is not one', () => new ResponseReader().push('hello'), /malformed command answer/],
   ])('rejects %s with a protocol error', (_name, fn, pattern) => {
     expect(fn).toThrow(pattern);

@@ -33,7 +33,7 @@ describe('cidgate attempts', () => {
   it('--csv: the consent reference, the exemption, the area and its time zone, field by field', async () => {
     const r = await cli(['attempts', '--csv', '--db', db]);
     const [header, ...rows] = parseCsv(r.out);
-    expect(header!.slice(-4)).toEqual(['consent_ref', 'consent_anytime', 'area', 'time_zone']);
+    expect(header!.slice(-5)).toEqual(['consent_ref', 'consent_anytime', 'area', 'time_zone', 'without_history']);
     const row = (i: number) => Object.fromEntries(header!.map((h, k) => [h, rows[i]![k]]));
     expect(row(0)).toMatchObject({
       id: '1', at: '2026-11-30T07:00:00.000Z', campaign: 'prospecting', callee: '+262262123456', action: 'rewrite',

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { example } from '../helpers.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'cidgate.js');
 
@@ -45,4 +48,59 @@ describe('a database that opens read-only when it should be writable', () => {
       undoReadOnly(file);
     }
   });
+});
+
+describe('the write-ahead log stays bounded under a continuous writer', () => {
+  it('the WAL is reset once over its bound, and health() reports its size', async () => {
+    const file = join(dir, 'wal.db');
+    // The checkpoint worker runs compiled (dist/), as in the service.
+    const compiled = await import(join(PACKAGE_ROOT, 'dist', 'src', 'store', 'sqlite.js')) as typeof import('../../src/store/sqlite.js');
+    const store = new compiled.SqliteStore(file, { backgroundCheckpoint: true, walRestartBytes: 512 * 1024 });
+    const gateway = new Gateway(example, store, { now: () => new Date('2026-11-30T10:00:00Z') }, silentLogger);
+    let maxWal = 0;
+    try {
+      // ~4,800 decisions, 8 in flight at a time: without the reset the log passes 12 MB and never shrinks.
+      for (let i = 0; i < 600; i++) {
+        await Promise.all(Array.from({ length: 8 }, (_, k) => gateway.check(
+          { campaign: 'customer', from: '0612345678', to: `014${String(i * 8 + k).padStart(7, '0')}`, pbx: { uniqueId: `w${i}.${k}` } },
+          { record: true })));
+        maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
+        if (i % 25 === 0) await new Promise((r) => setTimeout(r, 10)); // the service's load has gaps too
+      }
+      expect(maxWal).toBeLessThan(8 * 1024 * 1024);
+      // Once the writer pauses, the log is emptied.
+      const until = performance.now() + 5_000;
+      while (store.health().walBytes > 1024 * 1024 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(store.health()).toMatchObject({ ok: true, reason: null });
+      expect(store.health().walBytes).toBeLessThan(1024 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('the database file deleted or replaced while the service runs', () => {
+  const prospecting = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true };
+  const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
+
+  for (const how of ['deleted', 'replaced'] as const) {
+    it(`${how}: a loud error, health not ok, and calls fall to the policy instead of being recorded nowhere`, async () => {
+      const file = join(dir, `${how}.db`);
+      const store = new SqliteStore(file);
+      const gateway = new Gateway(example, store, clock, silentLogger);
+      expect((await gateway.check(prospecting, { record: true })).attemptId).not.toBeNull();
+      if (how === 'deleted') {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      } else {
+        const other = join(dir, 'other.db');
+        await new SqliteStore(other).close();
+        renameSync(other, file);
+      }
+      await new Promise((r) => setTimeout(r, 1_100)); // the identity is checked once a second
+      const after = await gateway.check({ ...prospecting, to: '0145678902' }, { record: true });
+      expect(after).toMatchObject({ attemptId: null, decision: { reasons: ['store-unavailable'] } });
+      expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining(how === 'deleted' ? 'deleted' : 'replaced') });
+      await store.close();
+    });
+  }
 });

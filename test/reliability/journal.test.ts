@@ -1,0 +1,104 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { Gateway } from '../../src/service/gateway.js';
+import { Journal } from '../../src/service/journal.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { AttemptRow } from '../../src/store/store.js';
+import { example } from '../helpers.js';
+import { lockFromAnotherProcess, release } from './lock.js';
+
+const MONDAY_11H = new Date('2026-11-30T10:00:00Z');
+const service = (i: number) => ({ campaign: 'customer', from: '0612345678', to: `01456789${String(i).padStart(2, '0')}`, pbx: { source: 'asterisk', uniqueId: `out.${i}` } });
+const answered = { status: 'answered' as const, hangupCause: 16, durationSeconds: 42, at: MONDAY_11H };
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cidgate-journal-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function rows(store: { attempts(f: object): AsyncIterable<AttemptRow> }): Promise<AttemptRow[]> {
+  const out: AttemptRow[] = [];
+  for await (const r of store.attempts({})) out.push(r);
+  return out;
+}
+
+describe('the journal: what the database could not take is kept, then replayed once', () => {
+  it('decisions made under onStoreError reach the audit trail, flagged as made without history, with their outcomes', async () => {
+    const file = join(dir, 'j.db');
+    const store = new SqliteStore(file);
+    const journal = new Journal(`${file}.journal`, silentLogger);
+    const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger, journal);
+    const holder = await lockFromAnotherProcess(file);
+    const during = [];
+    for (let i = 0; i < 5; i++) during.push(await gateway.check(service(i), { record: true }));
+    expect(during.every((r) => r.attemptId === null && r.decision.action === 'rewrite')).toBe(true);
+    expect(await gateway.recordOutcome({ pbxUniqueId: 'out.0' }, answered)).toBe(false);
+    expect(gateway.health().journalPending).toBe(6);
+    expect(await gateway.replayJournal()).toBe(0); // still locked: kept
+    await release(holder);
+
+    expect(await gateway.replayJournal()).toBe(6);
+    expect(gateway.health().journalPending).toBe(0);
+    const trail = await rows(store);
+    expect(trail.map((r) => r.pbxUniqueId)).toEqual(['out.0', 'out.1', 'out.2', 'out.3', 'out.4']);
+    expect(trail.every((r) => r.withoutHistory && r.counted)).toBe(true);
+    expect(trail[0]).toMatchObject({ outcome: 'answered', durationSeconds: 42 });
+    // A decision recorded normally is not flagged.
+    await gateway.check(service(9), { record: true });
+    expect((await rows(store)).at(-1)!.withoutHistory).toBe(false);
+    journal.close();
+    await store.close();
+  });
+
+  it('a replay interrupted before the journal was emptied records nothing twice', async () => {
+    const file = join(dir, 'k.db');
+    const journal = new Journal(`${file}.journal`, silentLogger);
+    const store = new SqliteStore(file);
+    const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger);
+    const decision = (await gateway.check(service(1), { record: false })).decision;
+    journal.appendDecision(decision, { uniqueId: 'crash.1' }, '2026-11-30');
+    journal.appendOutcome({ pbxUniqueId: 'crash.1' }, answered);
+    const { decisions, outcomes } = journal.read();
+    await store.recordJournaled(decisions, outcomes);
+    await store.recordJournaled(decisions, outcomes); // the crash: the same entries again
+    const trail = await rows(store);
+    expect(trail).toHaveLength(1);
+    expect(trail[0]).toMatchObject({ pbxUniqueId: 'crash.1', withoutHistory: true, outcome: 'answered' });
+    journal.close();
+    await store.close();
+  });
+
+  it('survives a write cut by a crash, and refuses entries past its size bound instead of growing', async () => {
+    const path = join(dir, 'torn.journal');
+    const first = new Journal(path, silentLogger);
+    first.appendOutcome({ attemptId: 1 }, answered);
+    first.close();
+    appendFileSync(path, '{"kind":"outcome","id":"torn'); // the crash
+    const reopened = new Journal(path, silentLogger, 600);
+    expect(reopened.appendOutcome({ attemptId: 2 }, answered)).toBe(true);
+    expect(reopened.read().outcomes.map((o) => o.key)).toEqual([{ attemptId: 1 }, { attemptId: 2 }]);
+    for (let i = 0; i < 10; i++) reopened.appendOutcome({ attemptId: 3 + i }, answered);
+    expect(reopened.dropped).toBeGreaterThan(0);
+    expect(readFileSync(path).length).toBeLessThanOrEqual(600);
+    reopened.close();
+  });
+});
+
+describe('SQLite: outcomes never wait on a sleeping busy handler', () => {
+  it('an outcome reported while another process holds the lock is queued, then recorded when the lock goes', async () => {
+    const file = join(dir, 'busy.db');
+    // A long busy timeout: a synchronous busy handler would hold this call until the lock is gone,
+    // and the lock is released only after the call returns.
+    const store = new SqliteStore(file, { busyTimeoutMs: 3_000 });
+    const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger);
+    const { attemptId } = await gateway.check(service(1), { record: true });
+    const holder = await lockFromAnotherProcess(file);
+    const pending = gateway.recordOutcome({ attemptId: attemptId! }, answered);
+    await release(holder);
+    expect(await pending).toBe(true);
+    expect((await rows(store))[0]!.outcome).toBe('answered');
+    await store.close();
+  });
+});
