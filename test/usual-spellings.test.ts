@@ -27,7 +27,7 @@ describe('numbers written the usual French way reach a lawful decision at every 
   });
 
   it.each(pairs)('FreeSWITCH Event Socket: cidgate_to=%s from %s', (to, from) => {
-    const call = outboundRequest(new Map([['Caller-Caller-ID-Number', from], ['variable_cidgate_campaign', 'customer'], ['variable_cidgate_to', to]]));
+    const { call } = outboundRequest(new Map([['Caller-Caller-ID-Number', from], ['variable_cidgate_campaign', 'customer'], ['variable_cidgate_to', to]]));
     expect(decideOn(call)).toMatchObject({ action: 'allow', callee: CONSUMER.e164, callerId: OWN.e164 });
   });
 

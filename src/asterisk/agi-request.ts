@@ -1,9 +1,10 @@
 import type { CallRequest } from '../policy/types.js';
 import type { Outcome, OutcomeStatus } from '../store/store.js';
+import { pbxHints, type PbxHints } from '../service/call-input.js';
 
 /** What the dialplan asked for: `agi://host:4573/check,CAMPAIGN,key=value…` or `/outcome,key=value…`. */
 export type AgiRequest =
-  | { readonly script: 'check'; readonly call: CallRequest; readonly ignored: readonly string[] }
+  | { readonly script: 'check'; readonly call: CallRequest; readonly ignored: readonly string[]; readonly invalidHints: PbxHints['invalid'] }
   | { readonly script: 'outcome'; readonly uniqueId: string; readonly outcome: Omit<Outcome, 'at'>; readonly ignored: readonly string[] };
 
 const CHECK_KEYS = new Set(['to', 'zone', 'tz', 'consent', 'consent_anytime', 'agent', 'lead']);
@@ -64,20 +65,20 @@ export function parseAgiRequest(env: ReadonlyMap<string, string>): AgiRequest {
   const [campaign = '', ...rest] = args;
   const { values: v, ignored } = keyValues(rest, CHECK_KEYS);
   const callerId = env.get('agi_callerid') ?? '';
-  const consent = v.get('consent');
+  const { hints, invalid } = pbxHints({
+    consent: v.get('consent'), consentAnytime: v.get('consent_anytime'), zone: v.get('zone'), tz: v.get('tz'),
+    agent: v.get('agent'), lead: v.get('lead'),
+  });
   return {
-    script: 'check', ignored,
+    script: 'check', ignored, invalidHints: invalid,
     call: {
       campaign: campaign.trim(),
       from: UNSET.has(callerId) ? null : callerId,
       to: v.get('to') ?? env.get('agi_extension') ?? null,
-      zone: v.get('zone') ?? null,
-      timeZone: v.get('tz') ?? null,
-      consent: consent === undefined || consent === '' || consent === '0' ? null : consent === '1' ? true : consent,
-      consentAnytime: /^(1|yes|true)$/i.test(v.get('consent_anytime') ?? ''),
+      zone: hints.zone, timeZone: hints.timeZone, consent: hints.consent, consentAnytime: hints.consentAnytime,
       pbx: {
         source: 'asterisk', channel: env.get('agi_channel') ?? null, uniqueId: uniqueId || null,
-        agent: v.get('agent') ?? null, lead: v.get('lead') ?? null,
+        agent: hints.agent, lead: hints.lead,
       },
     },
   };

@@ -70,6 +70,9 @@ export class FastAgiServer {
     try {
       const request = parseAgiRequest(await session.env);
       if (request.ignored.length > 0) this.log.warn({ event: 'agi-args-ignored', ignored: request.ignored }, 'unknown AGI arguments ignored');
+      if (request.script === 'check' && request.invalidHints.length > 0) {
+        this.log.warn({ event: 'pbx-hints-invalid', invalid: request.invalidHints }, 'invalid AGI hints ignored');
+      }
       if (request.script === 'outcome') {
         if (request.uniqueId) {
           await this.gateway.recordOutcome({ pbxUniqueId: request.uniqueId }, { ...request.outcome, at: new Date() });

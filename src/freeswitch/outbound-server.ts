@@ -66,12 +66,20 @@ export class EslOutboundServer {
   private async session(socket: net.Socket): Promise<void> {
     const conn = new EslConnection(socket, this.opts.idleTimeoutMs);
     let uniqueId: string | null = null;
+    /** The decision until cidgate sends resume: the channel cannot be bridged before. */
+    let notDialled: Recorded | null = null;
     try {
       const [connected] = await conn.send(command('connect'));
-      const request = outboundRequest(connected!.headers);
+      const { call: request, invalidHints } = outboundRequest(connected!.headers);
+      if (invalidHints.length > 0) this.log.warn({ event: 'pbx-hints-invalid', invalid: invalidHints }, 'invalid channel variable hints ignored');
       uniqueId = request.pbx?.uniqueId ?? null;
+      // The caller may hang up while cidgate decides (its events can share a read with the linger reply).
+      let hangUp!: () => void;
+      const hungUp = new Promise<void>((resolve) => { hangUp = resolve; });
+      conn.onEvent((e) => { if (e.get('Event-Name') === 'CHANNEL_HANGUP') hangUp(); });
       await conn.send(command('myevents'), command('linger'));
       const result = await this.gateway.check(request, { record: true });
+      notDialled = result;
 
       const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
       const setUuid = randomUUID();
@@ -87,14 +95,33 @@ export class EslOutboundServer {
       } else {
         const executed = this.waitFor(conn, 'CHANNEL_EXECUTE_COMPLETE', setUuid);
         this.checkReplies(await conn.send(multiset), uniqueId);
-        await executed;
-        await conn.send(command('resume'), command('exit'));
+        // A hung-up channel runs no more applications: its multiset never completes.
+        const gone = await Promise.race([executed.then(() => false), hungUp.then(() => true)]);
+        if (gone) {
+          await this.recordNotDialled(notDialled);
+          notDialled = null;
+          await conn.send(command('exit'));
+        } else {
+          notDialled = null;
+          await conn.send(command('resume'), command('exit'));
+        }
       }
       conn.end();
     } catch (err) {
+      // Closed (disconnect notice) before the resume: the dialplan never went on to bridge the call.
+      if (conn.disconnectNotice !== null) await this.recordNotDialled(notDialled);
       this.log.warn({ event: 'esl-session-error', uniqueId, code: errorCode(err), err: { message: (err as Error).message } }, 'Event Socket session closed');
       conn.destroy();
     }
+  }
+
+  /**
+   * The channel hung up before resume: the call was never placed to the consumer, so it is not an
+   * attempt; kept in the audit trail as cancelled-before-dial (a blocked call never counted).
+   */
+  private async recordNotDialled(r: Recorded | null): Promise<void> {
+    if (!r || r.attemptId === null || r.replayed || r.decision.action === 'block') return;
+    await this.gateway.recordOutcome({ attemptId: r.attemptId }, { status: 'cancelled-before-dial', hangupCause: 16, durationSeconds: 0, at: new Date() });
   }
 
   /** The first event of this name (and Application-UUID), or a rejection after the idle timeout or on close. */

@@ -55,3 +55,45 @@ export function firstIssue(error: z.ZodError): { field: string | undefined; mess
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
   return { field, message: field ? `${field}: ${issue.message}` : issue.message };
 }
+
+/** The hints a PBX passes as text (AGI arguments, channel variables, SIP headers), by schema field. */
+export type PbxHintText = Partial<Record<'consent' | 'consentAnytime' | 'zone' | 'tz' | 'agent' | 'lead', string | null>>;
+
+export interface PbxHints {
+  readonly hints: Pick<CallRequest, 'consent' | 'consentAnytime' | 'zone' | 'timeZone'> & { readonly agent: string | null; readonly lead: string | null };
+  /** Hints the schema refused: ignored (the call is still decided without them), for a log line. */
+  readonly invalid: readonly { field: string; value: string; message: string }[];
+}
+
+/** A dialplan writes booleans as these words; any other yes/no word is refused by the schema. */
+const PBX_TRUE = /^(1|true|yes)$/i;
+const PBX_FALSE = /^(0|false|no)$/i;
+
+/**
+ * PBX hints read through the call schema's own fields, so `consent=yes` means what
+ * `"consent": true` means on the HTTP API, and `consent=oui` is refused the same way.
+ */
+export function pbxHints(text: PbxHintText): PbxHints {
+  const invalid: { field: string; value: string; message: string }[] = [];
+  const read = <K extends keyof PbxHintText>(field: K, asBoolean: boolean): CallInput[K] | undefined => {
+    const raw = text[field];
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    const value = asBoolean && PBX_TRUE.test(raw.trim()) ? true : asBoolean && PBX_FALSE.test(raw.trim()) ? false : raw;
+    const parsed = callInputSchema.shape[field].safeParse(value);
+    if (parsed.success) return parsed.data as CallInput[K];
+    invalid.push({ field, value: raw.slice(0, 64), message: parsed.error.issues[0]!.message });
+    return undefined;
+  };
+  const consent = read('consent', true);
+  return {
+    hints: {
+      consent: consent === undefined || consent === false ? null : consent,
+      consentAnytime: read('consentAnytime', true) === true,
+      zone: read('zone', false) ?? null,
+      timeZone: read('tz', false) ?? null,
+      agent: read('agent', false) ?? null,
+      lead: read('lead', false) ?? null,
+    },
+    invalid,
+  };
+}

@@ -93,12 +93,24 @@ export class SipB2bua {
       return;
     }
     const call = sipCall(req, source);
+    if (call.invalidHints.length > 0) this.log.warn({ event: 'pbx-hints-invalid', invalid: call.invalidHints, peer: req.source_address }, 'invalid X-Cidgate hints ignored');
     const callId = call.request.pbx?.uniqueId ?? null;
+    // A CANCEL while cidgate decides: the INVITE never reaches the carrier (createB2BUA handles later ones).
+    let cancelled = false;
+    req.on('cancel', () => { cancelled = true; });
     try {
       const result = await this.gateway.check(call.request, { record: true });
       const d = result.decision;
       if (d.action === 'block' || !d.callerId) {
         res.send(this.opts.blockStatus, { headers: blockHeaders(d, new Date()) });
+        return;
+      }
+      if (cancelled) {
+        // Never relayed, so never placed to the consumer: not an attempt, kept in the audit trail.
+        if (!res.finalResponseSent) res.send(487);
+        if (result.attemptId !== null && !result.replayed) {
+          await this.gateway.recordOutcome({ attemptId: result.attemptId }, { status: 'cancelled-before-dial', hangupCause: 16, durationSeconds: 0, at: new Date() });
+        }
         return;
       }
       const number = call.request.to ?? '';

@@ -1,6 +1,7 @@
 import type { CallRequest } from '../policy/types.js';
 import { parseNameAddr, parseUri, type NameAddr } from './name-addr.js';
 import type { SipSource } from './sources.js';
+import { pbxHints, type PbxHints } from '../service/call-input.js';
 
 /** What the B2BUA reads from an INVITE (drachtio-srf's request satisfies it). */
 export interface InviteLike {
@@ -15,6 +16,8 @@ export interface SipCall {
   /** Where the presented identity came from, to rebuild the same headers with the new number. */
   readonly caller: NameAddr | null;
   readonly usedRemotePartyId: boolean;
+  /** X-Cidgate-* hints the call schema refused: ignored, for a log line. */
+  readonly invalidHints: PbxHints['invalid'];
 }
 
 /**
@@ -30,21 +33,23 @@ export function sipCall(req: InviteLike, source: Pick<SipSource, 'campaign' | 'a
   const from = parseNameAddr(header('From'));
   const caller = pai ?? rpid ?? from;
   const to = parseUri(req.uri) ?? parseNameAddr(header('To'));
-  const consent = source.assertsConsent ? header('X-Cidgate-Consent') : null;
+  const { hints, invalid } = pbxHints({
+    consent: source.assertsConsent ? header('X-Cidgate-Consent') : null,
+    consentAnytime: source.assertsConsent ? header('X-Cidgate-Consent-Anytime') : null,
+    zone: header('X-Cidgate-Zone'), tz: header('X-Cidgate-Tz'), agent: header('X-Cidgate-Agent'), lead: header('X-Cidgate-Lead'),
+  });
   return {
+    invalidHints: invalid,
     caller: caller ? { ...caller, display: from?.display ?? caller.display } : null,
     usedRemotePartyId: header('Remote-Party-ID') !== null,
     request: {
       campaign: (header('X-Cidgate-Campaign') ?? source.campaign ?? '').trim(),
       from: caller?.user ?? null,
       to: to?.user ?? null,
-      zone: header('X-Cidgate-Zone'),
-      timeZone: header('X-Cidgate-Tz'),
-      consent: consent === null || consent === '' || consent === '0' ? null : consent === '1' ? true : consent,
-      consentAnytime: source.assertsConsent && /^(1|yes|true)$/i.test(header('X-Cidgate-Consent-Anytime') ?? ''),
+      zone: hints.zone, timeZone: hints.timeZone, consent: hints.consent, consentAnytime: hints.consentAnytime,
       pbx: {
         source: 'sip', channel: req.source_address, uniqueId: header('Call-ID'),
-        agent: header('X-Cidgate-Agent'), lead: header('X-Cidgate-Lead'),
+        agent: hints.agent, lead: hints.lead,
       },
     },
   };

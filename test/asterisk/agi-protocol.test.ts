@@ -116,4 +116,13 @@ describe('FastAGI parsing, replaying Asterisk 22 byte for byte', () => {
     expect(parseAgiRequest(new Map([['agi_network_script', 'outcome?x'], ['agi_uniqueid', 'u'], ['agi_arg_1', 'dialstatus=BUSY'], ['agi_arg_2', 'hangupcause=17'], ['agi_arg_3', 'answeredtime=']])))
       .toEqual({ script: 'outcome', uniqueId: 'u', ignored: [], outcome: { status: 'busy', hangupCause: 17, durationSeconds: null } });
   });
+
+  it('reads the hints through the call schema: consent=yes is a yes, not a proof reference; a malformed hint is ignored and named', () => {
+    const check = (...args: string[]) => parseAgiRequest(new Map([['agi_network_script', 'check'], ['agi_arg_1', 'c'], ...args.map((a, i): [string, string] => [`agi_arg_${i + 2}`, a])]));
+    expect(check('consent=yes', 'consent_anytime=YES')).toMatchObject({ call: { consent: true, consentAnytime: true }, invalidHints: [] });
+    expect(check('consent=no')).toMatchObject({ call: { consent: null }, invalidHints: [] });
+    const bad = check('consent=oui', 'consent_anytime=maybe', 'zone=far-too-long-zone', 'agent=Zoé');
+    expect(bad).toMatchObject({ call: { consent: null, consentAnytime: false, zone: null, pbx: { agent: 'Zoé' } } });
+    expect(bad.script === 'check' && bad.invalidHints.map((h) => h.field)).toEqual(['consent', 'consentAnytime', 'zone']);
+  });
 });

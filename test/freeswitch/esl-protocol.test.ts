@@ -80,10 +80,19 @@ describe('Event Socket parsing, replaying FreeSWITCH 1.10.12 chunk for chunk', (
       ['variable_cidgate_consent', 'proof:7'], ['variable_cidgate_consent_anytime', 'true'], ['variable_cidgate_zone', '974'],
       ['variable_cidgate_tz', 'Indian/Reunion'], ['variable_cidgate_agent', 'a1'], ['variable_cidgate_lead', 'L9'],
     ]);
-    expect(outboundRequest(data)).toEqual({
+    expect(outboundRequest(data)).toEqual({ invalidHints: [], call: {
       campaign: 'prospecting', from: '0612345678', to: '0299000000', zone: '974', timeZone: 'Indian/Reunion', consent: 'proof:7',
       consentAnytime: true, pbx: { source: 'freeswitch', channel: 'sofia/internal/1001', uniqueId: 'u-1', agent: 'a1', lead: 'L9' },
-    });
+    } });
+  });
+
+  it('reads the hint variables through the call schema: cidgate_consent=yes is a yes, a malformed hint is ignored and named', () => {
+    const request = (vars: Record<string, string>) => outboundRequest(new Map(Object.entries(vars).map(([k, v]) => [`variable_cidgate_${k}`, v])));
+    expect(request({ consent: 'yes', consent_anytime: 'true' })).toMatchObject({ call: { consent: true, consentAnytime: true }, invalidHints: [] });
+    expect(request({ consent: 'false' })).toMatchObject({ call: { consent: null }, invalidHints: [] });
+    const bad = request({ consent: 'oui', consent_anytime: 'y', tz: 'x'.repeat(65), lead: 'L9' });
+    expect(bad).toMatchObject({ call: { consent: null, consentAnytime: false, timeZone: null, pbx: { lead: 'L9' } } });
+    expect(bad.invalidHints.map((h) => h.field)).toEqual(['consent', 'consentAnytime', 'tz']);
   });
 
   it('no value can inject a header, a command or a variable expansion (property)', () => {

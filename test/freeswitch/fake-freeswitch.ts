@@ -86,6 +86,8 @@ export interface FakeFsCallOptions {
   /** Caller ID and destination, replacing the captured 0612345678 → 0145678901. */
   readonly callerId?: string;
   readonly destination?: string;
+  /** The caller hangs up right after the linger reply, while cidgate decides (cause NORMAL_CLEARING). */
+  readonly callerHangsUp?: boolean;
 }
 
 /**
@@ -155,7 +157,10 @@ export class FakeFreeSwitchCall {
     switch (first.trim()) {
       case 'connect': return this.write(this.connectReply());
       case 'myevents': return this.write(MYEVENTS_REPLY);
-      case 'linger': return this.write(LINGER_REPLY_WITH_PARK);
+      case 'linger':
+        this.write(LINGER_REPLY_WITH_PARK);
+        if (this.opts.callerHangsUp) this.hangUp('NORMAL_CLEARING');
+        return;
       case 'resume': this.resumed = true; return this.write(OK);
       case 'exit':
         this.exited = true;
@@ -194,17 +199,20 @@ export class FakeFreeSwitchCall {
       });
     } else if (command === 'hangup') {
       const cause = h.get('hangup-cause') ?? 'NORMAL_CLEARING';
-      later(() => {
-        this.hangupCause = cause;
-        const events = messages(HANGUP_EVENTS).map((m) => {
-          const text = m.toString('utf8');
-          const body = text.slice(text.indexOf('\n\n') + 2).replace(/CALL_REJECTED/g, cause);
-          return Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`);
-        });
-        this.write(Buffer.concat(events));
-        this.write(LINGER_NOTICE);
-      });
+      later(() => this.hangUp(cause));
     }
+  }
+
+  /** The channel hangs up: the captured hangup events with this cause, then the linger notice. */
+  private hangUp(cause: string): void {
+    this.hangupCause = cause;
+    const events = messages(HANGUP_EVENTS).map((m) => {
+      const text = m.toString('utf8');
+      const body = text.slice(text.indexOf('\n\n') + 2).replace(/CALL_REJECTED/g, cause);
+      return Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`);
+    });
+    this.write(Buffer.concat(events));
+    this.write(LINGER_NOTICE);
   }
 
   destroy(): void {

@@ -57,7 +57,7 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     expect(call.variables.get('cidgate_reason')).toBe('mobile-caller-id,caller-id-not-owned,npv-required');
     expect(call.hangupCause).toBeNull();
     const [row] = await rows();
-    expect(row).toMatchObject({ pbxUniqueId: call.uuid, source: 'freeswitch', channel: 'loopback/0145678901-b', counted: true });
+    expect(row).toMatchObject({ pbxUniqueId: call.uuid, source: 'freeswitch', channel: 'loopback/0145678901-b', counted: true, outcome: null });
     expect(call.variables.get('cidgate_attempt')).toBe(String(row!.id));
   });
 
@@ -93,6 +93,14 @@ describe('Event Socket outbound handler against a fake FreeSWITCH 1.10', () => {
     expect(names.slice(3)).toEqual(['sendmsg execute multiset', 'sendmsg execute pre_answer', 'sendmsg execute playback', 'sendmsg hangup', 'exit']);
     expect(call.commands.some((c) => c.includes('execute-app-name: playback\nexecute-app-arg: ivr/ivr-call_rejected.wav'))).toBe(true);
     expect(call.hangupCause).toBe('CALL_REJECTED');
+  });
+
+  it('the caller hangs up while cidgate decides: never resumed, so never dialled; not an attempt, kept as cancelled-before-dial', async () => {
+    const call = new FakeFreeSwitchCall(port, { callerHangsUp: true, variables: { cidgate_campaign: 'prospecting', cidgate_consent: '1' } });
+    await call.done;
+    expect((await rows())[0]).toMatchObject({ pbxUniqueId: call.uuid, action: 'rewrite', counted: false, outcome: 'cancelled-before-dial' });
+    expect(call.resumed).toBe(false);
+    expect(cmdNames(call).slice(-1)).toEqual(['exit']);
   });
 
   it('cidgate_to overrides the destination; hints are read from channel variables', async () => {

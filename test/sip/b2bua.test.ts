@@ -162,6 +162,21 @@ describe('SIP B2BUA against a fake drachtio-server 0.9.4', () => {
     await until(() => sentInvite() !== undefined);
   });
 
+  it('CANCEL while cidgate decides: 487 to the PBX, never relayed; not an attempt, kept as cancelled-before-dial', async () => {
+    // The store takes a while to decide, long enough for the PBX's CANCEL to arrive first.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const checkAndRecord = store.checkAndRecord.bind(store);
+    store.checkAndRecord = async (...args) => { await gate; return checkAndRecord(...args); };
+    const txid = drachtio.invite(variant(CALL1!, { 'X-Cidgate-Campaign': 'prospecting', 'X-Cidgate-Consent': 'form-9' }));
+    drachtio.cancel(txid);
+    setTimeout(release, 150);
+    await until(() => sentResponses().some((r) => r.startsWith('487')));
+    expect(sentInvite()).toBeUndefined();
+    await until(async () => (await rows())[0]?.outcome != null);
+    expect((await rows())[0]).toMatchObject({ pbxUniqueId: '1-23366@127.0.0.1', action: 'rewrite', counted: false, outcome: 'cancelled-before-dial' });
+  });
+
   it('CANCEL before answer: 487 to the PBX, CANCEL to the carrier, recorded as cancelled', async () => {
     drachtio.carrier = { ringThenWait: true };
     const txid = drachtio.invite(CALL1!);
