@@ -6,15 +6,17 @@
  * Asterisk may send an unsolicited `HANGUP` line at any time.
  */
 
+import { CidgateError } from '../errors.js';
+
 export const MAX_LINE_BYTES = 8 * 1024;
 export const MAX_ENV_LINES = 256;
 /** Real environment blocks are under 2 KB: 64 KB bounds what one unfinished session can hold (256 × 8 KB otherwise). */
 export const MAX_ENV_BYTES = 64 * 1024;
 
-export class AgiProtocolError extends Error {
-  constructor(message: string, readonly detail: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'AgiProtocolError';
+/** A broken FastAGI exchange: a CidgateError with code AGI_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
+export class AgiProtocolError extends CidgateError {
+  constructor(message: string, detail: Record<string, unknown> = {}) {
+    super('AGI_PROTOCOL_ERROR', message, detail);
   }
 }
 

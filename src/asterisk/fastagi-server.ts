@@ -7,6 +7,7 @@ import type { Recorded } from '../store/store.js';
 import { msetVariables, setVariables } from './agi-protocol.js';
 import { parseAgiRequest } from './agi-request.js';
 import { AgiSession } from './agi-session.js';
+import { errorCode } from '../errors.js';
 
 /**
  * How an Asterisk takes every variable in one command: `array` (SET VARIABLE ARRAY(…), func_strings)
@@ -94,7 +95,7 @@ export class FastAgiServer {
       }
       session.end();
     } catch (err) {
-      this.log.warn({ event: 'agi-session-error', peer, err: { message: (err as Error).message } }, 'FastAGI session closed');
+      this.log.warn({ event: 'agi-session-error', peer, code: errorCode(err), err: { message: (err as Error).message } }, 'FastAGI session closed');
       session.end();
     }
   }

@@ -7,7 +7,7 @@ import type { CallRequest, Decision } from '../policy/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
-import { openContext, parseInstant, type CommonOptions } from './context.js';
+import { checkCampaign, openContext, parseInstant, type CommonOptions } from './context.js';
 import { outputClosed, writeLine } from './output.js';
 
 export interface CheckOptions extends CommonOptions {
@@ -37,6 +37,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
   try {
     if (opts.batch) return await batch(gateway, clock, opts, out);
     if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
+    checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
     out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision)}\n`);
     return 0;
@@ -58,9 +59,19 @@ function requestOf(o: {
   };
 }
 
+/** The batch file, opened before the first line so a missing file is one clear error. */
+async function openBatch(file: string): Promise<NodeJS.ReadableStream> {
+  const stream = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', `--batch: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`, { file })));
+  });
+  return stream;
+}
+
 /** JSON lines in, one decision per line out; a bad line gets an error object, never stops the batch. */
 async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
-  const input = opts.batch === '-' ? process.stdin : createReadStream(opts.batch!);
+  const input = opts.batch === '-' ? process.stdin : await openBatch(opts.batch!);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   for await (const line of lines) {

@@ -1,4 +1,5 @@
 import { fixedClock, systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config/compile.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
@@ -84,4 +85,15 @@ export function parseNumberArg(text: string, what = 'number'): string {
   const phone = parsePhone(text);
   if (!phone) throw new CidgateError('BAD_NUMBER', `${what}: "${text}" is not a valid telephone number`, { value: text });
   return phone.e164;
+}
+
+/** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
+export function checkCampaign(name: string | undefined, config: Config): void {
+  const known = [...config.campaigns.keys()].join(', ');
+  if (name === undefined && config.raw.defaultCampaign === null) {
+    throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
+  }
+  if (name !== undefined && !config.campaigns.has(name)) {
+    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.raw.defaultCampaign ?? 'none'})`, { campaign: name });
+  }
 }

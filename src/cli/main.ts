@@ -23,18 +23,82 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const program = buildProgram(run, out, err);
   watchOutput(out, err);
   try {
+    rejectMisplacedOptions(program, argv.slice(2));
     await program.parseAsync(argv);
     return pending ? await (pending as Action)() : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof CidgateError) {
-      err.write(`cidgate: ${e.message}\n`);
-      return 2;
+      err.write(`cidgate: ${e.code}: ${e.message}\n`);
+      return e.exitStatus;
     }
-    err.write(`cidgate: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    err.write(`cidgate: INTERNAL_ERROR: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }
 }
+
+/** `--campaign --config x`: an option that needs a value followed by another option is a slip, not a campaign named "--config". */
+function rejectMisplacedOptions(program: Command, args: string[]): void {
+  let cmd = program;
+  for (const [i, arg] of args.entries()) {
+    const sub = cmd.commands.find((c) => c.name() === arg);
+    if (sub) { cmd = sub; continue; }
+    const option = cmd.options.find((o) => o.long === arg && o.required);
+    const next = args[i + 1];
+    if (option && next !== undefined && next.startsWith('--')) {
+      throw new CidgateError('BAD_OPTION', `${arg} needs a value but is followed by the option ${next} (see \`${commandPath(cmd)} --help\`)`, { option: arg });
+    }
+  }
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+const EXIT_STATUS_HELP = `
+Exit status: 0 for any decision (allow, rewrite or block) and any other success; 2 for a bad option,
+config or input, printed on one line as "cidgate: CODE: message"; 1 for an unexpected failure.
+The codes and what to do about each: README, "Error codes".`;
+
+/** Every command: examples, the exit statuses, and an option error on one line with a pointer to its help. */
+function finish(cmd: Command, examples: Record<string, string[]>): void {
+  const path = commandPath(cmd);
+  const lines = examples[path];
+  if (lines) cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n${EXIT_STATUS_HELP}`);
+  cmd.showHelpAfterError(false).configureOutput({
+    outputError: (text, write) => write(`cidgate: BAD_OPTION: ${text.replace(/^error: /, '').trim()} (see \`${path} --help\`)\n`),
+  });
+  for (const sub of cmd.commands) finish(sub, examples);
+}
+
+const EXAMPLES: Record<string, string[]> = {
+  'cidgate': ['cidgate check --from 0612345678 --to 0145670003 --campaign prospecting', 'cidgate serve --config /etc/cidgate/cidgate.yaml', 'cidgate COMMAND --help'],
+  'cidgate check': [
+    'cidgate check --from 0612345678 --to 0145670003 --campaign prospecting',
+    'cidgate check --to 0145670003 --at 2026-11-30T09:30 --json',
+    'cidgate check --batch leads.jsonl --campaign prospecting > decisions.jsonl',
+  ],
+  'cidgate refuse': ['cidgate refuse 0145670003 --campaign prospecting'],
+  'cidgate consent': ['cidgate consent add 0145670003 --source "web form 2026-11-02"', 'cidgate consent import consents.csv'],
+  'cidgate consent add': ['cidgate consent add 0145670003 --source "web form 2026-11-02" --anytime'],
+  'cidgate consent revoke': ['cidgate consent revoke 0145670003'],
+  'cidgate consent import': ['cidgate consent import consents.csv'],
+  'cidgate dnc': ['cidgate dnc add 0145670003 0145670004', 'cidgate dnc import bloctel.csv --source bloctel'],
+  'cidgate dnc add': ['cidgate dnc add 0145670003 0145670004 --source "asked on the phone"'],
+  'cidgate dnc remove': ['cidgate dnc remove 0145670003'],
+  'cidgate dnc import': ['cidgate dnc import bloctel.csv --source bloctel'],
+  'cidgate attempts': ['cidgate attempts --to 0145670003', 'cidgate attempts --since 2026-11-01 --csv > attempts.csv'],
+  'cidgate report': ['cidgate report --from 2026-11-01 --to 2026-11-30 --out november.html', 'cidgate report --from 2026-11-01 --to 2026-11-30 --format pdf --out november.pdf'],
+  'cidgate purge': ['cidgate purge --older-than 400'],
+  'cidgate config': ['cidgate config check /etc/cidgate/cidgate.yaml'],
+  'cidgate config check': ['cidgate config check /etc/cidgate/cidgate.yaml'],
+  'cidgate db': ['cidgate db migrate --db postgres://cidgate@db1/cidgate', 'cidgate db copy --from cidgate.db --to postgres://cidgate@db1/cidgate'],
+  'cidgate db migrate': ['cidgate db migrate --db postgres://cidgate@db1/cidgate'],
+  'cidgate db copy': ['cidgate db copy --from cidgate.db --to postgres://cidgate@db1/cidgate'],
+  'cidgate serve': ['cidgate serve --config /etc/cidgate/cidgate.yaml'],
+};
 
 function common(cmd: Command, withAt = true): Command {
   cmd.option('--config <file>', 'config file (default: the embedded example)')
@@ -50,7 +114,6 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
-    .showHelpAfterError()
     .allowExcessArguments(false);
 
   common(program.command('check'))
@@ -68,26 +131,27 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .action((opts) => run(() => checkCommand(opts, out)));
 
   common(program.command('refuse <number>'))
-    .description('record that the consumer refused: no prospecting call for 60 days')
+    .description('record that the consumer refused: no prospecting call for each campaign\'s limits.refusalDays (60 days by law at least)')
     .option('--campaign <name>', 'campaign during which they refused')
     .action((n, opts) => run(() => refuseCommand(n, opts, out)));
 
   const consent = program.command('consent').description('consumers\' prior consent to prospecting calls');
   common(consent.command('add <number>'))
+    .description('record a consumer\'s prior consent (dated --at, never in the future)')
     .option('--source <text>', 'where the consent comes from (form, proof reference)')
     .option('--anytime', 'also consented to calls outside the legal hours')
     .action((n, opts) => run(() => consentAddCommand(n, opts, out)));
-  common(consent.command('revoke <number>')).action((n, opts) => run(() => consentRevokeCommand(n, opts, out)));
+  common(consent.command('revoke <number>')).description('revoke a consent from --at on').action((n, opts) => run(() => consentRevokeCommand(n, opts, out)));
   common(consent.command('import <file>'))
     .description('CSV: number,at,source,anytime (header optional)')
     .action((f, opts) => run(() => consentImportCommand(f, opts, out)));
 
   const dnc = program.command('dnc').description('the do-not-call list');
-  common(dnc.command('add <numbers...>')).option('--source <text>').action((n, opts) => run(() => dncAddCommand(n, opts, out)));
-  common(dnc.command('remove <number>')).action((n, opts) => run(() => dncRemoveCommand(n, opts, out)));
+  common(dnc.command('add <numbers...>')).description('add numbers to the do-not-call list').option('--source <text>', 'where the request came from').action((n, opts) => run(() => dncAddCommand(n, opts, out)));
+  common(dnc.command('remove <number>')).description('take a number off the do-not-call list').action((n, opts) => run(() => dncRemoveCommand(n, opts, out)));
   common(dnc.command('import <file>'))
     .description('CSV whose first column is the number (a Bloctel export, one number per line…)')
-    .option('--source <text>')
+    .option('--source <text>', 'where the list comes from')
     .action((f, opts) => run(() => dncImportCommand(f, opts, out)));
 
   common(program.command('attempts'), false)
@@ -137,5 +201,6 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .option('--no-migrate', 'PostgreSQL: do not apply pending migrations at start (run `cidgate db migrate` instead)')
     .action((opts) => run(async () => (await import('../serve.js')).serveCommand(opts)));
 
+  finish(program, EXAMPLES);
   return program;
 }

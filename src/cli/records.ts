@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { Config } from '../config/compile.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { parseCsv } from './csv.js';
-import { notInFuture, openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
+import { checkCampaign, notInFuture, openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -19,11 +20,18 @@ async function withStore<T>(opts: CommonOptions, fn: (ctx: ReturnType<typeof ope
 
 export async function refuseCommand(number: string, opts: CommonOptions & { campaign?: string }, out: Out): Promise<number> {
   const e164 = parseNumberArg(number);
-  return withStore(opts, async ({ store, clock }) => {
+  return withStore(opts, async ({ store, clock, loaded }) => {
+    if (opts.campaign !== undefined) checkCampaign(opts.campaign, loaded.config);
     await store.addRefusal(e164, clock.now(), opts.campaign ?? null);
-    out.write(`refusal recorded for ${e164}: no prospecting call for 60 days\n`);
+    out.write(`refusal recorded for ${e164}: ${refusalPeriods(loaded.config)}\n`);
     return 0;
   });
+}
+
+/** The refusal period each campaign configures (limits.refusalDays), as the refusal will be read. */
+function refusalPeriods(config: Config): string {
+  const periods = [...config.campaigns.values()].filter((c) => c.limits.refusalDays !== null).map((c) => `${c.limits.refusalDays} days for ${c.name}`);
+  return periods.length > 0 ? `no prospecting call for ${periods.join(', ')}` : 'no campaign sets a refusal period (limits.refusalDays)';
 }
 
 export async function consentAddCommand(number: string, opts: CommonOptions & { source?: string; anytime?: boolean }, out: Out): Promise<number> {

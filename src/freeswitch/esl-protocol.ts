@@ -5,13 +5,15 @@
  * in channel data and plain events are URL-encoded (`Reply-Text: %2BOK%0A`).
  */
 
+import { CidgateError } from '../errors.js';
+
 export const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export class EslProtocolError extends Error {
-  constructor(message: string, readonly detail: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'EslProtocolError';
+/** A broken Event Socket exchange: a CidgateError with code ESL_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
+export class EslProtocolError extends CidgateError {
+  constructor(message: string, detail: Record<string, unknown> = {}) {
+    super('ESL_PROTOCOL_ERROR', message, detail);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Recorded } from '../store/store.js';
 import { EslConnection } from './esl-connection.js';
 import { command, executeApp, safeArg } from './esl-protocol.js';
 import { outboundRequest } from './outbound-request.js';
+import { errorCode } from '../errors.js';
 
 export interface OutboundOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
@@ -109,7 +110,7 @@ export class EslOutboundServer {
     } catch (err) {
       // Closed (disconnect notice) before the resume: the dialplan never went on to bridge the call.
       if (conn.disconnectNotice !== null) await this.recordNotDialled(notDialled);
-      this.log.warn({ event: 'esl-session-error', uniqueId, err: { message: (err as Error).message } }, 'Event Socket session closed');
+      this.log.warn({ event: 'esl-session-error', uniqueId, code: errorCode(err), err: { message: (err as Error).message } }, 'Event Socket session closed');
       conn.destroy();
     }
   }

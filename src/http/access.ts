@@ -46,14 +46,14 @@ export class Access {
 
   check(peer: string, authorization: string | undefined): void {
     if (isLoopback(peer)) return;
-    if (!allows(this.allowList, peer)) throw new HttpError(403, 'FORBIDDEN', 'this address is not in http.allow');
-    if (!this.hasToken(authorization)) throw new HttpError(401, 'UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
+    if (!allows(this.allowList, peer)) throw new HttpError('FORBIDDEN', 'this address is not in http.allow');
+    if (!this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
   }
 
   /** The admin endpoints need the token even from loopback, when one is configured. */
   checkAdmin(peer: string, authorization: string | undefined): void {
     this.check(peer, authorization);
-    if (this.token && !this.hasToken(authorization)) throw new HttpError(401, 'UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
+    if (this.token && !this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
   }
 
   private hasToken(authorization: string | undefined): boolean {
@@ -78,7 +78,7 @@ export class RateLimiter {
     b.at = t;
     if (b.tokens < 1) {
       this.buckets.set(peer, b);
-      throw new HttpError(429, 'RATE_LIMITED', `more than ${this.perSecond} requests per second from this address`);
+      throw new HttpError('RATE_LIMITED', `more than ${this.perSecond} requests per second from this address`);
     }
     b.tokens -= 1;
     this.buckets.set(peer, b);

@@ -61,16 +61,16 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     const config = gateway.config;
     let at: Date | undefined;
     if (input.at !== undefined) {
-      if (!config.raw.http.allowDecisionTime) throw new HttpError(400, 'DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
+      if (!config.raw.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
       try {
         at = parseInstant(input.at, 'at', config.rules.siteTimeZone);
       } catch (err) {
-        throw new HttpError(400, 'INVALID_FIELD', (err as Error).message, 'at');
+        throw new HttpError('INVALID_FIELD', (err as Error).message, 'at');
       }
     }
     const campaign = input.campaign ?? config.raw.defaultCampaign;
     if (campaign === null || !config.campaigns.has(campaign)) {
-      throw new HttpError(400, 'UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
+      throw new HttpError('UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
     }
     const result = await gateway.check(toCallRequest(input, 'http'), { record: true, at });
     return decisionBody(result, gateway, at ?? new Date());
@@ -85,7 +85,7 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
       durationSeconds: input.durationSeconds ?? null, at: new Date(),
     });
     if (!recorded && !(await gateway.store.findAttempt(key))) {
-      throw new HttpError(404, 'ATTEMPT_NOT_FOUND', 'no decision with this attemptId or key', input.attemptId !== undefined ? 'attemptId' : 'key');
+      throw new HttpError('ATTEMPT_NOT_FOUND', 'no decision with this attemptId or key', input.attemptId !== undefined ? 'attemptId' : 'key');
     }
     return { recorded };
   });

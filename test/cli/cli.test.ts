@@ -222,7 +222,7 @@ describe('cidgate serve', () => {
     const r = await cli('serve', '--config', config, '--db', db);
     busy.close();
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toMatch(new RegExp(`^cidgate: fastagi: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    expect(r.err.trim()).toMatch(new RegExp(`^cidgate: LISTEN_FAILED: fastagi: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   });
 });
 
@@ -265,5 +265,58 @@ defaultCampaign: nope
     const r = await cli('config', 'check', write(text));
     expect(r.code).toBe(2);
     expect(r.err + r.out).toMatch(pattern);
+  });
+});
+
+describe('the CLI for people: one-line errors with their code', () => {
+  const line = (r: { err: string }) => r.err.trim().split('\n');
+
+  it('an unknown campaign lists the campaigns and mentions defaultCampaign', async () => {
+    const r = await cli('check', '--to', '0145670003', '--campaign', 'nope', '--db', db);
+    expect(r.code).toBe(2);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: .*"nope".*campaigns: prospecting, customer.*defaultCampaign/)]);
+  });
+
+  it('an unknown option is one line pointing at the command\'s --help', async () => {
+    const r = await cli('check', '--bogus', '--db', db);
+    expect(r.code).toBe(2);
+    expect(line(r)).toEqual(["cidgate: BAD_OPTION: unknown option '--bogus' (see `cidgate check --help`)"]);
+  });
+
+  it('a missing --batch file exits 2 with one line', async () => {
+    const r = await cli('check', '--batch', join(dir, 'missing.jsonl'), '--db', db);
+    expect(r.code).toBe(2);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_INPUT: --batch: cannot read .*missing\.jsonl: no such file$/)]);
+  });
+
+  it('an option where a value belongs (--campaign --config x) is named as such', async () => {
+    const r = await cli('check', '--campaign', '--config', 'x', '--to', '0145670003');
+    expect(r.code).toBe(2);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: --campaign needs a value but is followed by the option --config/)]);
+  });
+
+  it('purge --older-than 0 says at least 1', async () => {
+    const r = await cli('purge', '--older-than', '0', '--db', db);
+    expect(r.code).toBe(2);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: --older-than: .*at least 1$/)]);
+  });
+
+  it.each(['check', 'refuse', 'consent add', 'consent revoke', 'consent import', 'dnc add', 'dnc remove', 'dnc import', 'attempts', 'report', 'purge', 'config check', 'db migrate', 'db copy', 'serve'])(
+    '%s --help has a description, examples and the exit statuses', async (command) => {
+      const r = await cli(...command.split(' '), '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`Usage: cidgate ${command} .*\\n\\n\\S`));
+      expect(r.out).toContain(`Examples:\n  $ cidgate ${command}`);
+      expect(r.out).toMatch(/Exit status: 0 .* 2 .* 1 for an unexpected failure/s);
+    });
+});
+
+describe('cidgate refuse', () => {
+  it('states the refusal period the config sets and refuses an unknown campaign', async () => {
+    const ok = await cli('refuse', '0145670003', '--db', db);
+    expect(ok.out.trim()).toBe('refusal recorded for +33145670003: no prospecting call for 60 days for prospecting');
+    const r = await cli('refuse', '0145670003', '--campaign', 'nope', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toMatch(/^cidgate: BAD_OPTION: --campaign: unknown campaign "nope" \(campaigns: prospecting, customer; defaultCampaign: /);
   });
 });

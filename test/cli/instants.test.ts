@@ -41,7 +41,7 @@ describe('--at without an offset is the site\'s wall clock, whatever the host\'s
   it('an impossible date is refused (exit 2, one line), not rolled over to March', () => {
     const r = cidgate('UTC', 'check', '--to', '0145678901', '--at', '2026-02-30T11:00Z');
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe('cidgate: --at: "2026-02-30T11:00Z" is not a real instant (2026-02 has 28 days)');
+    expect(r.err.trim()).toBe('cidgate: BAD_OPTION: --at: "2026-02-30T11:00Z" is not a real instant (2026-02 has 28 days)');
   });
 });
 

@@ -60,7 +60,7 @@ describe('serve lifecycle (real child processes)', { timeout: 60_000 }, () => {
       const code = await exitWithin(exited, 15_000);
       if (code === 'still running') proc.kill('SIGKILL');
       expect(code).toBe(2);
-      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^cidgate: freeswitch: cannot listen on 127\\.0\\.0\\.1:${busy.port}: .*EADDRINUSE`))]);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^cidgate: LISTEN_FAILED: freeswitch: cannot listen on 127\\.0\\.0\\.1:${busy.port}: .*EADDRINUSE`))]);
       expect(await connects(fastagi)).toBe(false);
     } finally {
       await busy.release();
