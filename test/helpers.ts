@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import { main } from '../src/cli/main.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { decide } from '../src/policy/decide.js';
@@ -38,4 +40,16 @@ export function cutAt(stream: Buffer, cuts: readonly number[]): Buffer[] {
   let prev = 0;
   for (const p of [...points, stream.length]) { chunks.push(stream.subarray(prev, p)); prev = p; }
   return chunks;
+}
+
+/** Runs the CLI in-process with captured output; `tty` makes stdout look like a terminal. */
+export async function runCli(args: readonly string[], tty = false): Promise<{ code: number; out: string; err: string }> {
+  const out = Object.assign(new PassThrough(), { isTTY: tty });
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d) => { o += d; });
+  err.on('data', (d) => { e += d; });
+  const code = await main(['node', 'cidgate', ...args], out, err);
+  return { code, out: o, err: e };
 }

@@ -1,23 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers.js';
 import { parseCsv } from '../../src/cli/csv.js';
 
 let db: string;
 
-async function cli(args: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  const out = Object.assign(new PassThrough(), { isTTY: tty });
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => { o += d; });
-  err.on('data', (d) => { e += d; });
-  const code = await main(['node', 'cidgate', ...args], out, err);
-  return { code, out: o, err: e };
-}
+const cli = (args: string[], tty = false) => runCli(args, tty);
 
 beforeAll(async () => {
   db = join(mkdtempSync(join(tmpdir(), 'cidgate-attempts-')), 'a.db');

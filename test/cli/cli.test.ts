@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
 let dir: string;
@@ -15,16 +14,7 @@ beforeEach(() => {
   db = join(dir, 'cli.db');
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => { o += d; });
-  err.on('data', (d) => { e += d; });
-  const code = await main(['node', 'cidgate', ...args], out, err);
-  return { code, out: o, err: e };
-}
+const cli = (...args: string[]) => runCli(args);
 
 const MONDAY = '2026-11-30T11:00:00+01:00';
 

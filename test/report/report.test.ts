@@ -1,9 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { parseCsv } from '../../src/cli/csv.js';
 import { fixedClock } from '../../src/clock.js';
 import { buildReport } from '../../src/report/build.js';
@@ -11,7 +9,7 @@ import { REPORT_CSV_COLUMNS } from '../../src/report/csv.js';
 import type { Report } from '../../src/report/model.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
-import { configFrom } from '../helpers.js';
+import { configFrom, runCli } from '../helpers.js';
 import { storesUnderTest } from '../store/stores.js';
 import { PERIOD, recordCleanLog, recordSeededViolations, REPORT_CONFIG } from './seeded-log.js';
 
@@ -110,16 +108,7 @@ describe('cidgate report (CLI)', () => {
     await store.close();
   });
 
-  async function cli(...args: string[]) {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let o = '';
-    let e = '';
-    out.on('data', (d) => { o += d; });
-    err.on('data', (d) => { e += d; });
-    const code = await main(['node', 'cidgate', 'report', '--config', cfg, '--db', db, '--at', '2027-01-02T00:00:00Z', ...args], out, err);
-    return { code, out: o, err: e };
-  }
+  const cli = (...args: string[]) => runCli(['report', '--config', cfg, '--db', db, '--at', '2027-01-02T00:00:00Z', ...args]);
 
   it('--format json: the report, field by field', async () => {
     const r = await cli('--from', '2026-11-01', '--to', '2026-12-31', '--format', 'json');
@@ -172,7 +161,7 @@ describe('cidgate report (CLI)', () => {
     expect((await cli('--from', '2026-02-30', '--to', '2026-12-31')).err).toMatch(/not a date/);
     expect((await cli('--from', '2026-12-01', '--to', '2026-11-01')).err).toMatch(/after --from/);
     expect((await cli('--from', '2026-11-01', '--to', '2026-12-31', '--format', 'pdf')).err).toMatch(/needs --out/);
-    const missing = await main(['node', 'cidgate', 'report', '--from', '2026-11-01', '--to', '2026-11-30', '--db', join(dir, 'typo.db')], new PassThrough(), new PassThrough());
+    const missing = (await runCli(['report', '--from', '2026-11-01', '--to', '2026-11-30', '--db', join(dir, 'typo.db')])).code;
     expect(missing).toBe(2);
   });
 
