@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
 import { maskUrl } from './database-url.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresReportQueries } from './postgres-report.js';

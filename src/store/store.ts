@@ -1,5 +1,5 @@
 import type { ReportQueries } from './report-queries.js';
-import type { Action, Decision, History, PbxIds, Purpose } from '../policy/types.js';
+import type { Action, Decision, History, PbxIds, Purpose } from '../model/types.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
