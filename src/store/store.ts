@@ -117,7 +117,7 @@ export interface StoreHealth {
   /** False while the store cannot record (disk full, database file replaced…): `reason` says why. */
   readonly ok: boolean;
   readonly reason: string | null;
-  /** Size of SQLite's write-ahead log (0 for a store without one). */
+  /** Size of SQLite's write-ahead log (0 on PostgreSQL, whose server manages its own). */
   readonly walBytes: number;
   /** WAL frames not yet copied back into the database (-1: unknown or not applicable). */
   readonly checkpointLagFrames: number;
@@ -164,8 +164,8 @@ export interface Store {
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
    * without history, then outcomes.
    */
-  recordJournaled?(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
-  health?(): StoreHealth;
+  health(): StoreHealth;
   close(): Promise<void>;
 }
