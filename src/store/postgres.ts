@@ -412,6 +412,13 @@ export class PostgresStore implements Store {
     }
   }
 
+  async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
+    return this.use(async () => {
+      const rows = await this.sql.unsafe<{ number: string; count: number }[]>('SELECT number, count FROM number_usage WHERE day = $1', [day], { prepare: true });
+      return new Map(rows.map((u) => [u.number, u.count]));
+    });
+  }
+
   async purge(c: PurgeCutoffs): Promise<number> {
     return this.use(async () => {
       let deleted = (await this.sql.unsafe('DELETE FROM number_usage WHERE day < $1', [c.usageBefore])).count;

@@ -367,6 +367,10 @@ export class SqliteStore implements Store {
     for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
   }
 
+  async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
+    return new Map(this.stmt.usage.all(day).map((u) => [u.number, u.count]));
+  }
+
   async purge(c: PurgeCutoffs): Promise<number> {
     let deleted = this.stmt.purgeUsage.run(c.usageBefore).changes;
     for (const [stmt, before] of [[this.stmt.purgeDecisions, c.decisionsBefore], [this.stmt.purgeRefusals, c.refusalsBefore]] as const) {

@@ -151,6 +151,8 @@ export interface Store {
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  /** Presentations per pool number on a site-local day (YYYY-MM-DD), as the daily caps count them. */
+  poolUsage(day: string): Promise<ReadonlyMap<string, number>>;
   /** The compliance report's aggregation queries, run by the database. */
   reportQueries(): ReportQueries;
   /**
