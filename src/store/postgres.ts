@@ -7,8 +7,8 @@ import { PostgresReportQueries } from './postgres-report.js';
 import { DECISION_ROW, ms, ts } from './postgres-sql.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
-  PurgeCutoffs, Recorded, Store, StoreHealth,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
+  JournaledOutcome, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
 export interface PostgresOptions {
@@ -474,6 +474,41 @@ export class PostgresStore implements Store {
     } catch (err) {
       throw storeError(err, this.location);
     }
+  }
+
+  async consumerRecords(number: string): Promise<ConsumerRecords> {
+    return this.use(async () => {
+      const [consents, refusals, [dnc]] = await Promise.all([
+        this.sql.unsafe<{ at: number; kind: 'given' | 'revoked'; source: string | null; anytime: boolean }[]>(
+          `SELECT ${ms('at')} AS at, kind, source, anytime FROM consent_events WHERE number = $1 ORDER BY at, id`, [number]),
+        this.sql.unsafe<{ at: number; campaign: string | null }[]>(`SELECT ${ms('at')} AS at, campaign FROM refusals WHERE number = $1 ORDER BY at, id`, [number]),
+        this.sql.unsafe<{ added_at: number; source: string | null }[]>(`SELECT ${ms('added_at')} AS added_at, source FROM do_not_call WHERE number = $1`, [number]),
+      ]);
+      return {
+        consents: consents.map((c) => ({ at: new Date(c.at), kind: c.kind, source: c.source, anytime: c.anytime })),
+        refusals: refusals.map((r) => ({ at: new Date(r.at), campaign: r.campaign })),
+        doNotCall: dnc ? { addedAt: new Date(dnc.added_at), source: dnc.source } : null,
+      };
+    });
+  }
+
+  async eraseConsumer(number: string, c: ErasureCutoffs): Promise<ErasureCounts> {
+    return this.use(() => this.sql.begin(async (tx) => {
+      const pseudonymised = (await tx.unsafe(
+        `UPDATE decisions SET callee = $2, lead = NULL WHERE callee = $1 AND (NOT counted OR at < ${ts('$3::float8')})`,
+        [number, c.pseudonym, c.attemptsBefore.getTime()])).count;
+      const refusalsDeleted = (await tx.unsafe(`DELETE FROM refusals WHERE number = $1 AND at < ${ts('$2::float8')}`, [number, c.refusalsBefore.getTime()])).count;
+      const [kept] = await tx.unsafe<{ attempts: number; refusals: number }[]>(
+        `SELECT (SELECT count(*) FROM decisions WHERE callee = $1)::int AS attempts, (SELECT count(*) FROM refusals WHERE number = $1)::int AS refusals`, [number]);
+      return { pseudonymised, attemptsKept: kept!.attempts, refusalsDeleted, refusalsKept: kept!.refusals };
+    }));
+  }
+
+  async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
+    return this.use(async () => {
+      const rows = await this.sql.unsafe<{ number: string; count: number }[]>('SELECT number, count FROM number_usage WHERE day = $1', [day], { prepare: true });
+      return new Map(rows.map((u) => [u.number, u.count]));
+    });
   }
 
   async purge(c: PurgeCutoffs): Promise<number> {
