@@ -45,12 +45,12 @@ export async function startNode(url: string, waitMs: number): Promise<Node> {
   return { ...served, fastagi, dir: written.dir };
 }
 
-/** SIGTERM to every node still running, then their directories removed. */
+/** SIGTERM to every node still running (all at once), then their directories removed. */
 export async function stopNodes(nodes: readonly Node[]): Promise<void> {
-  for (const node of nodes) {
+  await Promise.all(nodes.map(async (node) => {
     if (node.proc.exitCode === null && node.proc.signalCode === null) await node.stop();
     rmSync(node.dir, { recursive: true, force: true });
-  }
+  }));
 }
 
 /** One prospecting FastAGI session (consent to calls at any hour: the time of day does not matter). */

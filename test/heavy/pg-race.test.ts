@@ -21,7 +21,7 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
     afterAll(async () => {
       await stopNodes(nodes);
       await dropDatabase(base, url);
-    });
+    }, 60_000);
 
     it(`${CONSUMERS.length} consumers called ${ROUNDS} times each through all four at once: the limits hold across nodes`, async () => {
       // Every round sends each consumer's call to every node in turn, all rounds in flight together:
