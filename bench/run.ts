@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, reportOverDatabase } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
+import { postgresBench } from './postgres.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -185,6 +186,9 @@ async function main(): Promise<void> {
   await endToEnd('agi');
   await endToEnd('esl');
   await httpApi();
+  const pg = await postgresBench({ quick, work, log, load });
+  results.postgres = pg.results;
+  rows.push(...pg.rows);
   await memory();
   const m = results.machine as Record<string, string>;
   const width = Math.max(...rows.map(([k]) => k.length));
