@@ -26,6 +26,7 @@ export const ERRORS = {
   STORE_ERROR: { template: 'database %s: %s', exit: 2, http: null, action: 'check the database (disk, permissions, server up); decisions fall back to `failOpen`' },
   STORE_TIMEOUT: { template: 'database did not answer within %s ms', exit: 2, http: null, action: 'check the database\'s load and `database` settings; decisions fall back to `failOpen`' },
   STORE_READ_ONLY: { template: 'database %s is not writable: %s', exit: 2, http: null, action: 'give the service user write access to the file and its directory' },
+  STORE_DISK_FULL: { template: 'database %s: disk full', exit: 2, http: null, action: 'free space on the database\'s filesystem: recording resumes by itself (calls follow `onStoreError` meanwhile); the log line `disk-full-ended` says when' },
   STORE_REPLACED: { template: 'database file %s was deleted or replaced while running', exit: 2, http: null, action: 'restart cidgate: it reopens the file at the path and replays the journal into it; find what replaced the file' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
   CHROMIUM_NOT_FOUND: { template: 'no Chromium at %s', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },
