@@ -39,3 +39,15 @@ export function fillDisk(path: string): number {
   }
   return written;
 }
+
+/** A runaway writer: fills the filesystem, then takes every block freed, until stopped (the file is then deleted). */
+export function keepFull(path: string): { stop(): void } {
+  fillDisk(path);
+  const timer = setInterval(() => fillDisk(path), 2);
+  return {
+    stop() {
+      clearInterval(timer);
+      rmSync(path, { force: true });
+    },
+  };
+}

@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { fillDisk, mountTmpfs } from '../../bench/tmpfs.js';
+import { keepFull, mountTmpfs } from '../../bench/tmpfs.js';
 import { silentLogger } from '../../src/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { Gateway } from '../../src/service/gateway.js';
@@ -42,22 +41,22 @@ describeIfAvailable('a real size-limited filesystem (mount -t tmpfs)', disk !== 
         await new Promise((res) => setTimeout(res, 4));
       }
     });
-    const filler = join(disk!.dir, 'filler');
+    let filler: { stop(): void } | null = null;
     try {
       await until(() => results.length > 200, 5_000);
       expect(store.health().ok).toBe(true);
 
-      fillDisk(filler);
+      // A runaway writer takes every block, including those the store frees.
+      filler = keepFull(join(disk!.dir, 'filler'));
       const filled = performance.now();
       await until(() => !store.health().ok, 5_000);
       expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining('disk full') });
       await new Promise((r) => setTimeout(r, 300));
-      // The log's space is emptied and reused, so some calls may still be recorded: those not are refused cleanly.
       const duringFull = results.filter((x) => x.at > filled && x.r.attemptId === null);
       expect(duringFull.length).toBeGreaterThan(0);
       expect(duringFull.every((x) => x.r.decision.action === 'block' && x.r.decision.reasons[0] === 'store-unavailable')).toBe(true);
 
-      rmSync(filler);
+      filler.stop();
       const freed = performance.now();
       // Liveness, not speed: recording resumes and readiness comes back without a restart.
       await until(() => results.some((x) => x.at > freed && x.r.attemptId !== null) && store.health().ok, 10_000);
@@ -68,6 +67,7 @@ describeIfAvailable('a real size-limited filesystem (mount -t tmpfs)', disk !== 
       expect(after.length).toBeGreaterThan(0);
       expect(after.filter((x) => x.r.attemptId === null || !x.healthy)).toEqual([]);
     } finally {
+      filler?.stop();
       load = false;
       await Promise.all(callers);
     }
