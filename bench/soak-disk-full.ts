@@ -25,7 +25,8 @@ export async function diskFullPhase(rate: number) {
     const db = join(disk.dir, 'soak.db');
     const logFile = join(work, 'serve.log');
     const server = startServe(soakConfig(work, port), db, logFile);
-    await waitForPort(port);
+    server.once('exit', (code) => { if (code !== 0 && code !== null) process.stderr.write(`serve exited ${code}: see ${logFile}\n`); });
+    await waitForPort(port, 60_000);
     const t0 = Date.now();
     const fillAt = t0 + 2_000;
     let freedAt = Infinity;

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { agiSession, randomCallee, type AgiOutcome } from './agi-client.js';
 
-/** The example config with FastAGI on `port` and the Event Socket listener off. */
+/** The example config with FastAGI on `port`, the HTTP API on a port the OS picks, the Event Socket listener off. */
 export function soakConfig(dir: string, port: number): string {
   const config = join(dir, `soak-${port}.yaml`);
-  writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`).replace(/freeswitch:\n  outbound:[^]*?enabled: true/, (m) => m.replace('enabled: true', 'enabled: false')));
+  const example = readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`)
+    .replace(/freeswitch:\n  outbound:[^]*?enabled: true/, (m) => m.replace('enabled: true', 'enabled: false'));
+  writeFileSync(config, `${example}\nhttp:\n  port: 0\n`);
   return config;
 }
 

@@ -8,6 +8,7 @@
  * acknowledged vs found in the database, outcomes and decisions taken during the outage vs found
  * in the audit trail, RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,12 +29,15 @@ const rate = arg('--rate', 0);
 const lockMs = Math.min(5_000, seconds * 100);
 const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
 const db = join(work, 'soak.db');
+/** Starting may take long on a loaded machine: a restart under load is not a failure until this. */
+const START_WAIT_MS = 60_000;
+let server: ChildProcess | null = null;
 
 async function main(): Promise<void> {
   const port = await freePort();
   const config = soakConfig(work, port);
-  let server = startServe(config, db);
-  await waitForPort(port);
+  server = startServe(config, db);
+  await waitForPort(port, START_WAIT_MS);
   const rssStart = rssMb(server.pid!);
   const errors = new Map<string, number>();
   const bump = (k: string) => errors.set(k, (errors.get(k) ?? 0) + 1);
@@ -120,15 +124,16 @@ async function main(): Promise<void> {
 
     await until(at(0.7));
     faults.push('kill -9 under load, then restart');
-    await stopServe(server, 'SIGKILL');
+    await stopServe(server!, 'SIGKILL');
     server = startServe(config, db);
-    await waitForPort(port);
+    await waitForPort(port, START_WAIT_MS);
   };
 
   const [sessions] = await Promise.all([driving, injector()]);
   clearInterval(walTimer);
   const rssEnd = rssMb(server.pid!);
   await stopServe(server); // replays the journal at stop
+  server = null;
 
   const check = new Database(db, { readonly: true });
   const integrity = String(check.pragma('integrity_check', { simple: true }));
@@ -159,4 +164,8 @@ async function main(): Promise<void> {
 
 main()
   .catch((err) => { process.stderr.write(`soak failed: ${(err as Error).stack}\n`); process.exitCode = 1; })
-  .finally(() => rmSync(work, { recursive: true, force: true }));
+  .finally(() => {
+    server?.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    process.exit(); // the load may still be running after a failure
+  });

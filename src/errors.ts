@@ -40,6 +40,11 @@ export const ERRORS = {
     protocol: 'Event Socket: a header block, Content-Length or reply framing, or the socket (idle timeout, close); that connection closes with a log line (`esl-session-error` for an outbound session; the outcome client reconnects with backoff)',
     action: 'check that the `socket` application or the outcome client points at FreeSWITCH\'s Event Socket, not another service',
   },
+  BUFFER_BUDGET_EXCEEDED: {
+    template: 'sessions buffer more than %s bytes in all', exit: null, http: null,
+    protocol: 'FastAGI and Event Socket: the bytes all sessions hold of messages not yet complete went over 16 MiB; the session holding the most closes with its listener\'s log line (`agi-session-error`, `esl-session-error`); the process and the other sessions go on',
+    action: 'find the peer sending endless environment or header blocks (the log line names the session); real PBXs stay far below',
+  },
   INVALID_JSON: { template: 'malformed JSON body: %s', exit: null, http: 400, action: 'send a JSON object with Content-Type: application/json' },
   INVALID_FIELD: { template: '%s', exit: null, http: 400, action: 'fix the field named in `field`' },
   UNSUPPORTED_MEDIA_TYPE: { template: 'Content-Type must be application/json', exit: null, http: 415, action: 'send Content-Type: application/json' },
