@@ -478,7 +478,7 @@ export class SqliteStore implements Store {
     } catch {
       // deleted
     }
-    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino && fstatSync(this.identityFd!).nlink > 0) return false;
+    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino && (this.identityFd === null || fstatSync(this.identityFd).nlink > 0)) return false;
     this.lost = `database file ${this.file} was ${current ? 'replaced by another file' : 'deleted'} while open: nothing more is recorded until a restart`;
     this.log.error({ event: 'store-replaced', code: 'STORE_REPLACED', file: this.file }, this.lost);
     return true;
