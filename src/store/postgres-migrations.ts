@@ -93,4 +93,12 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP TABLE consents;
     `,
   },
+  {
+    // As SQLite's version 4: the history read on every decision comes from the index alone.
+    version: 4,
+    sql: `
+      CREATE INDEX decisions_callee_history ON decisions (callee, at) INCLUDE (campaign, purpose, presented_caller_id) WHERE counted;
+      DROP INDEX decisions_callee_at;
+    `,
+  },
 ];
