@@ -6,15 +6,15 @@
  * (lost must be 0), RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { agiSession, randomCallee } from './agi-client.js';
 import { freePort, waitForPort } from './ports.js';
 import { rssMb } from './stats.js';
+import { benchWorkDir, track } from './workdir.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -22,7 +22,7 @@ const arg = (name: string, fallback: number) => {
 };
 const seconds = Math.max(3, Math.min(3600, arg('--seconds', 60)));
 const concurrency = arg('--concurrency', 50);
-const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
+const work = benchWorkDir('cidgate-soak-'); // deleted at exit, on failure and on Ctrl-C
 const db = join(work, 'soak.db');
 
 async function main(): Promise<void> {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const config = join(work, 'soak.yaml');
   writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`).replace(/freeswitch:\n  outbound:[^]*?enabled: true/, (m) => m.replace('enabled: true', 'enabled: false')));
   const devnull = openSync('/dev/null', 'w');
-  const start = (): ChildProcess => spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', devnull, 'inherit'] });
+  const start = (): ChildProcess => track(spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', devnull, 'inherit'] }));
 
   let server = start();
   await waitForPort(port);
