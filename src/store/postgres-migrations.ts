@@ -94,8 +94,19 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
-    // As SQLite's version 4: the history read on every decision comes from the index alone.
+    // As SQLite's journal migration: decisions made under onStoreError and replayed from a node's
+    // journal once the database came back are flagged as decided without history; the journal
+    // entry's id makes the replay idempotent (a node crashing mid-replay replays it again).
     version: 4,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN without_history boolean NOT NULL DEFAULT false;
+      ALTER TABLE decisions ADD COLUMN journal_id text;
+      CREATE UNIQUE INDEX decisions_journal_id ON decisions (journal_id) WHERE journal_id IS NOT NULL;
+    `,
+  },
+  {
+    // As SQLite's version 4 (covering index): the history read on every decision comes from the index alone.
+    version: 5,
     sql: `
       CREATE INDEX decisions_callee_history ON decisions (callee, at) INCLUDE (campaign, purpose, presented_caller_id) WHERE counted;
       DROP INDEX decisions_callee_at;
