@@ -64,7 +64,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
       let at: Date | null = null;
       try {
-        at = row[1] ? notInFuture(parseInstant(row[1], 'at', loaded.config.rules.siteTimeZone), 'at') : null;
+        at = row[1] ? notInFuture(parseInstant(row[1], 'at', loaded.config.site.siteTimeZone), 'at') : null;
       } catch (err) {
         return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
       }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
 import { reasonText } from '../policy/reasons.js';
-import type { Action, ReasonCode } from '../policy/types.js';
+import type { Action, ReasonCode } from '../model/types.js';
 import { maskUnlessOwned } from '../report/display.js';
 import type { DecisionEvent } from '../service/gateway.js';
 import type { Store } from '../store/store.js';
@@ -55,9 +55,9 @@ export class DashboardState {
     bucket.counts[d.action]++;
     if (d.action === 'block') for (const code of d.reasons) bucket.reasons.set(code, (bucket.reasons.get(code) ?? 0) + 1);
     const config = this.config();
-    const owned = config.rules.owned;
+    const owned = config.site.owned;
     this.recent[this.nextRecent] = {
-      at: now.toISOString(), time: siteTime(now, config.rules.siteTimeZone, true), campaign: d.campaign, action: d.action,
+      at: now.toISOString(), time: siteTime(now, config.site.siteTimeZone, true), campaign: d.campaign, action: d.action,
       reasons: d.reasons, callerId: maskUnlessOwned(d.callerId ?? d.originalCallerId, owned), callee: maskUnlessOwned(d.callee, owned),
       source: event.request.pbx?.source ?? null,
     };
@@ -74,7 +74,7 @@ export class DashboardState {
   /** The whole picture: the in-memory figures, with today's pool usage and the readiness checks given. */
   snapshot(pool: readonly PoolUse[], readiness: Readiness): DashboardSnapshot {
     const now = this.clock.now();
-    const tz = this.config().rules.siteTimeZone;
+    const tz = this.config().site.siteTimeZone;
     const current = Math.floor(now.getTime() / MINUTE_MS);
     const perMinute = [];
     const reasons = new Map<string, number>();
@@ -103,7 +103,7 @@ export class DashboardState {
 
 /** Today's presentations (site-local day, from the store: every node's) of each campaign's pool numbers, against its cap. */
 export async function poolUseToday(store: Store, config: Config, now: Date): Promise<PoolUse[]> {
-  const usage = await store.poolUsage(localDateKey(now, config.rules.siteTimeZone));
+  const usage = await store.poolUsage(localDateKey(now, config.site.siteTimeZone));
   const rows: PoolUse[] = [];
   for (const c of config.campaigns.values()) {
     for (const n of c.pool) rows.push({ campaign: c.name, number: n.phone.e164, count: usage.get(n.phone.e164) ?? 0, cap: c.dailyCapPerNumber });

@@ -1,5 +1,5 @@
 import type { ReportQueries } from './report-queries.js';
-import type { Action, Decision, History, PbxIds, Purpose } from '../policy/types.js';
+import type { Action, Decision, History, PbxIds, Purpose } from '../model/types.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -151,7 +151,7 @@ export interface StoreHealth {
   /** False while the store cannot record (disk full, database file replaced…): `reason` says why. */
   readonly ok: boolean;
   readonly reason: string | null;
-  /** Size of SQLite's write-ahead log (0 for a store without one). */
+  /** Size of SQLite's write-ahead log (0 on PostgreSQL, whose server manages its own). */
   readonly walBytes: number;
   /** WAL frames not yet copied back into the database (-1: unknown or not applicable). */
   readonly checkpointLagFrames: number;
@@ -208,8 +208,8 @@ export interface Store {
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
    * without history, then outcomes.
    */
-  recordJournaled?(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
-  health?(): StoreHealth;
+  health(): StoreHealth;
   close(): Promise<void>;
 }

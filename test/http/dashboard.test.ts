@@ -6,7 +6,7 @@ import type { DashboardSnapshot } from '../../src/http/dashboard-view.js';
 import type { Readiness } from '../../src/http/plugin.js';
 import { buildHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
-import type { Decision } from '../../src/policy/types.js';
+import type { Decision } from '../../src/model/types.js';
 import type { DecisionEvent } from '../../src/service/gateway.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
