@@ -1,10 +1,8 @@
 import { parsePhone, type Phone } from '../numbers/phone.js';
-import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
-import { hoursMeetLegalWindow } from '../rules/fr/calling-window.js';
-import { checkFrenchPool } from '../rules/fr/pool.js';
+import { countryRules, hoursProblems, strictestProspectingLimits } from '../rules/index.js';
 import { parseCidr, sourcesOf } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
-import type { Campaign, Limits, PoolNumber, SiteSettings, Slot } from '../model/types.js';
+import type { Campaign, Limits, SiteSettings, Slot } from '../model/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
 
 /** A problem found in a config: errors stop the service, warnings are explained by `config check`. */
@@ -73,18 +71,14 @@ function compileCampaign(name: string, c: RawCampaign, country: RawConfig['count
     seen.add(phone.e164);
     entries.push({ text, phone, index });
   });
-  // ARCEP's pool rules (no mobiles, NPV for automated dialers) bind French call centers only.
-  let pool: PoolNumber[] = entries.map(({ phone }) => ({ phone, npv: null }));
-  if (country === 'FR') {
-    const french = checkFrenchPool(c.dialing, entries);
-    pool = french.pool;
-    for (const f of french.findings) {
-      problems.push({ level: f.level, path: f.index === null ? [...at, 'pool'] : [...at, 'pool', entries[f.index]!.index], message: f.message });
-    }
+  // The call center's regulator decides what its pools may hold (ARCEP's NPV rules bind French centers only).
+  const { pool, findings } = countryRules(country).checkPool(c, entries);
+  for (const f of findings) {
+    problems.push({ level: f.level, path: f.index === null ? [...at, 'pool'] : [...at, 'pool', entries[f.index]!.index], message: f.message });
   }
   const hours = compileHours(c, at, problems);
-  if (c.purpose === 'prospecting' && hours !== null && !hoursMeetLegalWindow(hours)) {
-    problems.push({ level: 'warning', path: [...at, 'hours'], message: 'these hours never meet the legal window (Mon–Fri 10:00–13:00 and 14:00–20:00, Code de la consommation D.223-9): every prospecting call to a French number will be blocked (outside-calling-hours), with no retry time' });
+  if (c.purpose === 'prospecting') {
+    for (const message of hoursProblems(hours)) problems.push({ level: 'warning', path: [...at, 'hours'], message });
   }
   return {
     name, purpose: c.purpose, dialing: c.dialing, basis: c.basis,
@@ -120,24 +114,28 @@ function reportRepeatedNumbers(raw: RawConfig, problems: Problem[]): void {
   }
 }
 
+/** How far back a campaign's own limit counts when neither it nor the law says. */
+const DEFAULT_WINDOW_DAYS = 30;
+
 function compileLimits(c: RawCampaign, at: (string | number)[], problems: Problem[]): Limits {
   const l = c.limits;
-  if (c.purpose === 'service') {
+  const law = c.purpose === 'prospecting' ? strictestProspectingLimits() : null;
+  if (law === null) {
     return {
-      maxAttempts: l.maxAttempts ?? null, windowDays: l.windowDays ?? LEGAL_WINDOW_DAYS,
+      maxAttempts: l.maxAttempts ?? null, windowDays: l.windowDays ?? DEFAULT_WINDOW_DAYS,
       refusalDays: l.refusalDays ?? null, minGapMinutes: l.minGapMinutes ?? null,
     };
   }
-  const stricter = (key: string, ok: boolean, law: string) => {
-    if (!ok) problems.push({ level: 'error', path: [...at, 'limits', key], message: `may only be stricter than the law (${law})` });
+  const stricter = (key: string, ok: boolean, limit: string) => {
+    if (!ok) problems.push({ level: 'error', path: [...at, 'limits', key], message: `may only be stricter than the law (${limit})` });
   };
-  stricter('maxAttempts', l.maxAttempts === undefined || (l.maxAttempts !== null && l.maxAttempts <= LEGAL_MAX_ATTEMPTS), `at most ${LEGAL_MAX_ATTEMPTS}`);
-  stricter('windowDays', l.windowDays === undefined || l.windowDays >= LEGAL_WINDOW_DAYS, `at least ${LEGAL_WINDOW_DAYS} days`);
-  stricter('refusalDays', l.refusalDays === undefined || (l.refusalDays !== null && l.refusalDays >= LEGAL_REFUSAL_DAYS), `at least ${LEGAL_REFUSAL_DAYS} days`);
+  stricter('maxAttempts', l.maxAttempts === undefined || (l.maxAttempts !== null && l.maxAttempts <= law.maxAttempts), `at most ${law.maxAttempts}`);
+  stricter('windowDays', l.windowDays === undefined || l.windowDays >= law.windowDays, `at least ${law.windowDays} days`);
+  stricter('refusalDays', l.refusalDays === undefined || (l.refusalDays !== null && l.refusalDays >= law.refusalDays), `at least ${law.refusalDays} days`);
   return {
-    maxAttempts: Math.min(l.maxAttempts ?? LEGAL_MAX_ATTEMPTS, LEGAL_MAX_ATTEMPTS),
-    windowDays: Math.max(l.windowDays ?? LEGAL_WINDOW_DAYS, LEGAL_WINDOW_DAYS),
-    refusalDays: Math.max(l.refusalDays ?? LEGAL_REFUSAL_DAYS, LEGAL_REFUSAL_DAYS),
+    maxAttempts: Math.min(l.maxAttempts ?? law.maxAttempts, law.maxAttempts),
+    windowDays: Math.max(l.windowDays ?? law.windowDays, law.windowDays),
+    refusalDays: Math.max(l.refusalDays ?? law.refusalDays, law.refusalDays),
     minGapMinutes: l.minGapMinutes ?? null,
   };
 }

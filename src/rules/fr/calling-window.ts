@@ -54,7 +54,8 @@ export function legalSlotsWithin(own: Campaign['hours'], weekday: number): reado
   return narrowed.sort((a, b) => a.from - b.from);
 }
 
-/** Whether a campaign's own hours leave any legal slot open in the week. */
-export function hoursMeetLegalWindow(own: Campaign['hours']): boolean {
-  return [1, 2, 3, 4, 5, 6, 7].some((weekday) => legalSlotsWithin(own, weekday).length > 0);
+/** Why a prospecting campaign's own hours can never call a French consumer, or null when they meet the window. */
+export function hoursOutsideLegalWindow(own: Campaign['hours']): string | null {
+  if (own === null || [1, 2, 3, 4, 5, 6, 7].some((weekday) => legalSlotsWithin(own, weekday).length > 0)) return null;
+  return 'these hours never meet the legal window (Mon–Fri 10:00–13:00 and 14:00–20:00, Code de la consommation D.223-9): every prospecting call to a French number will be blocked (outside-calling-hours), with no retry time';
 }
