@@ -16,7 +16,7 @@ import { Metrics } from './service/metrics.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
-import { SipSources, sourcesOf } from './sip/sources.js';
+import { SipSources } from './sip/sources.js';
 import { describeTarget } from './store/database-url.js';
 import { openStore } from './store/open.js';
 
@@ -251,9 +251,9 @@ export async function startService(opts: { config?: string; db?: string; migrate
     }
     const drachtioSecret = readSecret('CIDGATE_DRACHTIO_SECRET', raw.sip.drachtio.secretFile, logger);
     if (drachtioSecret) {
+      const { drachtio, carrierUri, blockStatus, keepDisplayName, sources } = loaded.config.sip;
       const sip = new SipB2bua({
-        ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
-        keepDisplayName: raw.sip.keepDisplayName, sources: new SipSources(sourcesOf(raw.sip.sources).sources),
+        ...drachtio, secret: drachtioSecret, carrierUri, blockStatus, keepDisplayName, sources: new SipSources(sources),
       }, gateway, logger);
       sip.start();
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });

@@ -80,7 +80,7 @@ export class FastAgiServer {
       } else {
         const result = await this.gateway.check(request.call, { record: true });
         // One command, one round trip; Asterisk reads one line at a time, so never several in one write.
-        const vars = agiVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+        const vars = agiVariables(result, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
         const mode = this.setModes.get(peer) ?? await this.probeSetMode(session, peer);
         const answer = await session.command(mode === 'array' ? setVariables(vars) : msetVariables(vars));
         // SET VARIABLE answers result=1; EXEC answers the application's result (0), -2 when it is missing.

@@ -1,8 +1,8 @@
-import { parsePhone, type Phone } from '../numbers/phone.js';
+import { parsePhone, type NumberFormat, type Phone } from '../numbers/phone.js';
 import { countryRules, hoursProblems, strictestProspectingLimits } from '../rules/index.js';
-import { parseCidr, sourcesOf } from '../sip/sources.js';
+import { parseCidr, sourcesOf, type SipSource } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
-import type { Campaign, Limits, SiteSettings, Slot } from '../model/types.js';
+import type { Campaign, Limits, Purpose, SiteSettings, Slot } from '../model/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
 
 /** A problem found in a config: errors stop the service, warnings are explained by `config check`. */
@@ -12,10 +12,23 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * What runs: the decision's inputs and what the adapters read per call. `raw` is the file as
+ * validated, for start-up wiring (listeners, connections, the database) and for reload's diff.
+ */
 export interface Config {
   readonly raw: RawConfig;
   readonly site: SiteSettings;
   readonly campaigns: ReadonlyMap<string, Campaign>;
+  /** The campaign of calls that name none. */
+  readonly defaultCampaign: string | null;
+  /** How caller IDs are written back to the PBX. */
+  readonly callerIdFormat: NumberFormat;
+  /** Whether a decision made without the history (store down) lets the call through, per purpose. */
+  readonly onStoreError: Readonly<Record<Purpose, 'block' | 'allow'>>;
+  readonly http: RawConfig['http'];
+  /** The SIP B2BUA's settings, its PBX sources as a list whatever the config's spelling. */
+  readonly sip: Omit<RawConfig['sip'], 'sources'> & { readonly sources: readonly SipSource[] };
 }
 
 const WEEKDAY_NUMBER = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 } as const;
@@ -40,16 +53,20 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   if (raw.defaultCampaign !== null && !campaigns.has(raw.defaultCampaign)) {
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
-  checkSipSources(raw, campaigns, problems);
+  const sipSources = checkSipSources(raw, campaigns, problems);
   const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
     siteTimeZone: raw.siteTimeZone,
   };
-  return { config: { raw, site, campaigns }, problems };
+  const config: Config = {
+    raw, site, campaigns, defaultCampaign: raw.defaultCampaign, callerIdFormat: raw.callerId.format,
+    onStoreError: raw.onStoreError, http: raw.http, sip: { ...raw.sip, sources: sipSources },
+  };
+  return { config, problems };
 }
 
-function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): void {
+function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): SipSource[] {
   const { sources, oldShape } = sourcesOf(raw.sip.sources);
   sources.forEach((source, i) => {
     const path = oldShape ? ['sip', 'sources', source.address] : ['sip', 'sources', i];
@@ -59,6 +76,7 @@ function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign
   if (oldShape) {
     problems.push({ level: 'warning', path: ['sip', 'sources'], message: 'the "address: campaign" form is read as sources that may not assert consent: X-Cidgate-Consent from them is ignored. Write a list to allow it: [{ address: 10.0.0.5, campaign: customer, assertsConsent: true }]' });
   }
+  return sources;
 }
 
 function compileCampaign(name: string, c: RawCampaign, country: RawConfig['country'], problems: Problem[]): Campaign {

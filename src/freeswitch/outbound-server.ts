@@ -81,7 +81,7 @@ export class EslOutboundServer {
       const result = await this.gateway.check(request, { record: true });
       notDialled = result;
 
-      const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+      const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
       const setUuid = randomUUID();
       const multiset = executeApp('multiset', vars.map(([name, value]) => `${name}=${safeArg(value)}`).join(' '), setUuid);
       if (result.decision.action === 'block') {

@@ -115,7 +115,7 @@ export class SipB2bua {
       }
       const number = call.request.to ?? '';
       const uri = this.opts.carrierUri.replace('{number}', encodeURIComponent(number));
-      const presented = formatNumber(d.callerId, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+      const presented = formatNumber(d.callerId, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
       let answeredAt = 0;
       const { uas, uac } = await this.srf.createB2BUA(req, res, uri, {
         headers: identityHeaders(call, presented, this.opts),
