@@ -15,7 +15,7 @@ export interface CallerIdChoice {
 }
 
 /** The codes of the caller-ID rules in force that reject this number. */
-export function callerIdViolations(
+function callerIdViolations(
   phone: Phone | null, rules: readonly CallerIdRule[], ctx: CallerIdContext, at: Date,
 ): ReasonCode[] {
   const codes: ReasonCode[] = [];
@@ -65,7 +65,7 @@ interface Ranked {
  * longest national prefix shared with the callee (04 72… before 04…, before 09…, before another
  * zone), then NPV numbers as a last resort.
  */
-export function rankPool(campaign: Campaign, area: Area, callee: Phone, automatedPresentNpv: boolean): Ranked[] {
+function rankPool(campaign: Campaign, area: Area, callee: Phone, automatedPresentNpv: boolean): Ranked[] {
   const ranked: Ranked[] = [];
   const npvOnly = campaign.dialing === 'automated' && automatedPresentNpv;
   campaign.pool.forEach((number) => {

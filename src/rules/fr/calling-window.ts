@@ -3,7 +3,7 @@ import { localTime, startOfNextLocalDay, zonedInstant } from '../../time/zoned.j
 import { parisMidnight, type CallRule, type RuleContext } from '../rule.js';
 
 /** Monday–Friday, 10:00–13:00 and 14:00–20:00 local time; [from, to) in minutes of the day. */
-export const LEGAL_SLOTS: readonly Slot[] = [
+const LEGAL_SLOTS: readonly Slot[] = [
   { from: 10 * 60, to: 13 * 60 },
   { from: 14 * 60, to: 20 * 60 },
 ];
@@ -40,7 +40,7 @@ function slotsOn(ctx: RuleContext, weekday: number): readonly Slot[] {
 }
 
 /** The legal slots of a weekday within a campaign's own hours (null: the law's window). */
-export function legalSlotsWithin(own: Campaign['hours'], weekday: number): readonly Slot[] {
+function legalSlotsWithin(own: Campaign['hours'], weekday: number): readonly Slot[] {
   if (!LEGAL_DAYS.has(weekday)) return [];
   if (own === null) return LEGAL_SLOTS;
   const narrowed: Slot[] = [];
