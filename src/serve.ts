@@ -255,7 +255,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
       const sip = new SipB2bua({
         ...drachtio, secret: drachtioSecret, carrierUri, blockStatus, keepDisplayName, sources: new SipSources(sources),
       }, gateway, logger);
-      sip.start();
+      await sip.start();
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
