@@ -1,4 +1,5 @@
 import { AmiOutcomes } from './asterisk/ami-client.js';
+import { warnWhileExampleNumbers } from './cli/example-numbers.js';
 import { FastAgiServer } from './asterisk/fastagi-server.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config/compile.js';
@@ -260,6 +261,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));
+    others.push({ name: 'example-numbers', stop: warnWhileExampleNumbers(() => gateway.config, logger) });
     checkAbort();
   } catch (err) {
     await stopAll(parts(), 0, logger);

@@ -6,7 +6,7 @@ import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import type { PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
-import { areaLabel, consumerTime, maskNumber } from './display.js';
+import { areaLabel, consumerTime, maskUnlessOwned } from './display.js';
 import type { ActionCounts, CallerIdUse, Heatmap, OffendingAttempt, Report, Summary } from './model.js';
 import { computeProofs, insideLegalHours, placeArea } from './proofs.js';
 
@@ -28,7 +28,7 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
   const { scope } = opts;
   const siteTz = config.site.siteTimeZone;
   // Our own numbers are not personal data; every other number is partly hidden unless asked for.
-  const hide = (n: string | null) => (n === null || opts.unmasked || config.site.owned.has(n) ? n : maskNumber(n));
+  const hide = (n: string | null) => (opts.unmasked ? n : maskUnlessOwned(n, config.site.owned));
   const show = (r: AttemptRow): OffendingAttempt => {
     const area = r.area ? (JSON.parse(r.area) as { timeZone?: string; territory?: string | null; zone?: string | null; country?: string | null }) : null;
     return {

@@ -69,7 +69,7 @@ export class Gateway {
 
   /** The store's health, with the journal's backlog. */
   health(): StoreHealth & { journalPending: number; journalDropped: number } {
-    const store = this.store.health?.() ?? { ok: true, reason: null, walBytes: 0, checkpointLagFrames: -1 };
+    const store = this.store.health();
     return { ...store, journalPending: this.journal?.pending ?? 0, journalDropped: this.journal?.dropped ?? 0 };
   }
 
@@ -79,11 +79,11 @@ export class Gateway {
    */
   async replayJournal(): Promise<number> {
     const journal = this.journal;
-    if (!journal || journal.pending === 0 || this.replaying || !this.store.recordJournaled) return 0;
+    if (!journal || journal.pending === 0 || this.replaying) return 0;
     this.replaying = true;
     try {
       const { decisions, outcomes, length } = journal.read();
-      await this.store.recordJournaled!(decisions, outcomes);
+      await this.store.recordJournaled(decisions, outcomes);
       journal.clear(length);
       this.log.warn({ event: 'journal-replayed', decisions: decisions.length, outcomes: outcomes.length }, 'journal replayed into the store');
       return length;
