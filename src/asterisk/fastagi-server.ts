@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
-import { Listener, type ListenerOptions } from '../service/listener.js';
+import { SessionServer, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
 import { msetVariables, setVariables } from './agi-protocol.js';
 import { parseAgiRequest } from './agi-request.js';
@@ -43,28 +43,15 @@ export function agiVariables(r: Recorded, format: NumberFormat): [string, string
  * The FastAGI service: `check` decides and sets the channel variables (it never hangs up: the
  * dialplan does), `outcome` records what a hangup handler reports.
  */
-export class FastAgiServer {
-  private readonly listener: Listener;
+export class FastAgiServer extends SessionServer {
   /** Per Asterisk (peer address): learned at its first session. */
   private readonly setModes = new Map<string, SetMode>();
 
   constructor(private readonly opts: FastAgiOptions, private readonly gateway: Gateway, private readonly log: Logger) {
-    this.listener = new Listener(opts, log, (socket) => void this.session(socket));
+    super(opts, log);
   }
 
-  listen() {
-    return this.listener.listen();
-  }
-
-  close(graceMs: number) {
-    return this.listener.close(graceMs);
-  }
-
-  get sessions(): number {
-    return this.listener.sessions;
-  }
-
-  private async session(socket: net.Socket): Promise<void> {
+  protected async session(socket: net.Socket): Promise<void> {
     const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
     const peer = socket.remoteAddress ?? '';
     try {

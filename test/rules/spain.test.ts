@@ -30,6 +30,11 @@ describe('country: ES, a second country end to end', () => {
     expect(parseConfig(SPANISH, 'es.yaml', { lenient: true }).problems).toEqual([]);
   });
 
+  it('the same config under country: FR is refused: automated French dialers present NPV numbers only', () => {
+    const french = parseConfig(SPANISH.replace('country: ES', 'country: FR'), 'fr.yaml', { lenient: true }).problems;
+    expect(french.filter((p) => p.level === 'error').map((p) => p.key)).toEqual(['campaigns.ventas.pool.0', 'campaigns.ventas.pool.1']);
+  });
+
   it('a Spanish mobile caller ID on a prospecting call is rewritten to an owned fixed number', () => {
     const d = decideAt(MONDAY, { campaign: 'ventas', from: '+34 612 345 678', to: '+34 933 000 000' }, {}, spanish());
     expect(d).toMatchObject({ action: 'rewrite', reasons: ['mobile-caller-id'] });
