@@ -1,5 +1,5 @@
 import type { Phone } from '../numbers/phone.js';
-import type { Campaign, Dialing, Purpose, PoolNumber } from '../model/types.js';
+import type { Campaign, CountryCode, Dialing, Purpose, PoolNumber } from '../model/types.js';
 import type { CallRule, CallerIdRule } from './rule.js';
 
 /** The law's ceilings on prospecting a consumer: a campaign may only be stricter. */
@@ -29,7 +29,7 @@ export interface PoolFinding {
  * rules, prospecting limits, calling window).
  */
 export interface CountryRules {
-  readonly country: 'FR' | 'ES';
+  readonly country: CountryCode;
   /** What a call center of this country may present. */
   readonly callerIdRules: readonly CallerIdRule[];
   /** Automated dialers present numbers of the regulator's ranges for the callee's area (French NPV). */

@@ -1,4 +1,4 @@
-import type { Campaign } from '../model/types.js';
+import type { Campaign, CountryCode } from '../model/types.js';
 import type { CountryRules, LegalLimits } from './country.js';
 import { doNotCall } from './do-not-call.js';
 import { spain } from './es/index.js';
@@ -8,7 +8,7 @@ import type { CallRule, CallerIdRule } from './rule.js';
 export type { CountryRules, LegalLimits, PoolEntry, PoolFinding } from './country.js';
 
 /** Every country modelled; another one is a folder under src/rules/ and a line here. */
-const COUNTRIES: Readonly<Record<CountryRules['country'], CountryRules>> = { FR: france, ES: spain };
+const COUNTRIES: Readonly<Record<CountryCode, CountryRules>> = { FR: france, ES: spain };
 
 const COMPANY_ONLY: readonly CallRule[] = [doNotCall];
 const CONSUMER_RULES: Readonly<Record<string, readonly CallRule[]>> = Object.fromEntries(
@@ -16,12 +16,12 @@ const CONSUMER_RULES: Readonly<Record<string, readonly CallRule[]>> = Object.fro
 );
 
 /** The rules of the call center's regulatory country. */
-export function countryRules(country: CountryRules['country']): CountryRules {
+export function countryRules(country: CountryCode): CountryRules {
   return COUNTRIES[country];
 }
 
 /** The caller-ID rules of the call center's regulatory country. */
-export function callerIdRulesOf(country: CountryRules['country']): readonly CallerIdRule[] {
+export function callerIdRulesOf(country: CountryCode): readonly CallerIdRule[] {
   return COUNTRIES[country].callerIdRules;
 }
 
