@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { decide } from '../src/policy/decide.js';
-import type { History } from '../src/policy/types.js';
+import type { History } from '../src/model/types.js';
 import { Gateway } from '../src/service/gateway.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
@@ -147,7 +147,7 @@ export function pureDecision(decisions: number): { decisionsPerSecond: number; l
   const start = process.hrtime.bigint();
   for (let i = 0; i < decisions; i++) {
     const t = process.hrtime.bigint();
-    decide({ campaign: 'prospecting', from: '0612345678', to: consumer(i % 100_000), consent: true }, history, config.rules, campaign, clock);
+    decide({ campaign: 'prospecting', from: '0612345678', to: consumer(i % 100_000), consent: true }, history, config.site, campaign, clock);
     samples[i] = process.hrtime.bigint() - t;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;

@@ -28,6 +28,7 @@ export const ERRORS = {
   STORE_READ_ONLY: { template: 'database %s is not writable: %s', exit: 2, http: null, action: 'give the service user write access to the file and its directory' },
   STORE_REPLACED: { template: 'database file %s was deleted or replaced while running', exit: 2, http: null, action: 'restart cidgate: it reopens the file at the path and replays the journal into it; find what replaced the file' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
+  ERASE_NOT_CONFIRMED: { template: 'erasing %s cannot be undone', exit: 2, http: null, action: 'export first (`cidgate privacy export NUMBER`), then run the erase again with --yes' },
   CHROMIUM_NOT_FOUND: { template: 'no Chromium at %s', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },
   AGI_PROTOCOL_ERROR: {
     template: '%s', exit: null, http: null,

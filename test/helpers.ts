@@ -3,14 +3,14 @@ import { main } from '../src/cli/main.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { decide } from '../src/policy/decide.js';
-import { EMPTY_HISTORY, type CallRequest, type Decision, type History } from '../src/policy/types.js';
+import { EMPTY_HISTORY, type CallRequest, type Decision, type History } from '../src/model/types.js';
 
 export const example = loadConfig().config;
 
 /** Decides with the example config (or another) at an instant given with its offset. */
 export function decideAt(at: string, call: Partial<CallRequest>, history: Partial<History> = {}, config = example): Decision {
   const request: CallRequest = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, ...call };
-  return decide(request, { ...EMPTY_HISTORY, ...history }, config.rules, config.campaigns.get(request.campaign), fixedClock(at));
+  return decide(request, { ...EMPTY_HISTORY, ...history }, config.site, config.campaigns.get(request.campaign), fixedClock(at));
 }
 
 export function configFrom(yaml: string) {

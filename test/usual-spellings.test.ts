@@ -4,14 +4,14 @@ import { parseNumberArg } from '../src/cli/context.js';
 import { fixedClock } from '../src/clock.js';
 import { outboundRequest } from '../src/freeswitch/outbound-request.js';
 import { decide } from '../src/policy/decide.js';
-import { EMPTY_HISTORY, type CallRequest } from '../src/policy/types.js';
+import { EMPTY_HISTORY, type CallRequest } from '../src/model/types.js';
 import { sipCall } from '../src/sip/sip-request.js';
 import { example } from './helpers.js';
 
 /** Monday 30 November 2026, 11:00 in Paris: any call may go. */
 const MONDAY_11H = '2026-11-30T10:00:00Z';
 const decideOn = (call: CallRequest) =>
-  decide(call, EMPTY_HISTORY, example.rules, example.campaigns.get(call.campaign), fixedClock(MONDAY_11H));
+  decide(call, EMPTY_HISTORY, example.site, example.campaigns.get(call.campaign), fixedClock(MONDAY_11H));
 
 /** The customer campaign's own Lyon-area number, and a Lyon consumer, each written the usual French way. */
 const OWN = { e164: '+33465710001', spellings: ['+33 (0)4 65 71 00 01', 'tel:+33465710001', '+330465710001'] };

@@ -13,7 +13,7 @@ import { EslParser, EslProtocolError, parsePlainEvent } from '../src/freeswitch/
 import { outboundRequest } from '../src/freeswitch/outbound-request.js';
 import { parsePhone } from '../src/numbers/phone.js';
 import { decide } from '../src/policy/decide.js';
-import { EMPTY_HISTORY } from '../src/policy/types.js';
+import { EMPTY_HISTORY } from '../src/model/types.js';
 
 const i = process.argv.indexOf('--cases');
 const cases = i === -1 ? 100_000 : Number(process.argv[i + 1]);
@@ -46,7 +46,7 @@ const targets: [string, fc.IPropertyWithHooks<any>][] = [
   ['numbers', fc.property(phoneish, (s) => { parsePhone(s); })],
   ['decision', fc.property(phoneish, phoneish, fc.option(fc.string({ maxLength: 12 })), fc.option(fc.string({ maxLength: 30 })), fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }),
     (from, to, zone, tz, at) => {
-      const d = decide({ campaign: 'prospecting', from, to, zone, timeZone: tz, consent: true }, EMPTY_HISTORY, config.rules, config.campaigns.get('prospecting'), fixedClock(at));
+      const d = decide({ campaign: 'prospecting', from, to, zone, timeZone: tz, consent: true }, EMPTY_HISTORY, config.site, config.campaigns.get('prospecting'), fixedClock(at));
       if (d.action !== 'block' && d.callerId === null) throw new Error('allowed without a caller ID');
     })],
   ['agi', fc.property(fc.oneof(bytes.map((b) => Buffer.from(b)), agiText.map((t) => Buffer.from(t))), fc.integer({ min: 1, max: 64 }), (data, chunk) => {

@@ -1,4 +1,4 @@
-import type { Action } from '../policy/types.js';
+import type { Action } from '../model/types.js';
 import { areaLabel } from '../report/display.js';
 import type { AttemptRow } from '../store/store.js';
 import { formatTableTime } from '../time/display.js';
@@ -64,7 +64,7 @@ export async function attemptsCommand(opts: AttemptsOptions, out: NodeJS.Writabl
   const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
   const { store, loaded } = openContext(opts, { existing: true });
   const mode = opts.csv ? 'csv' : opts.json || !(out as { isTTY?: boolean }).isTTY ? 'json' : 'table';
-  const timeZone = loaded.config.rules.siteTimeZone;
+  const timeZone = loaded.config.site.siteTimeZone;
   try {
     const filter = {
       callee,

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Clock } from '../clock.js';
 import { CidgateError } from '../errors.js';
 import { silentLogger } from '../log.js';
-import type { CallRequest, Decision } from '../policy/types.js';
+import type { CallRequest, Decision } from '../model/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
@@ -40,7 +40,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
     if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
     checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
-    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.rules.siteTimeZone)}\n`);
+    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
     return 0;
   } finally {
     await ctx.store.close();
@@ -90,7 +90,7 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
         continue;
       }
       const fields = parsed.data;
-      clock.set(fields.at !== undefined ? parseInstant(fields.at, 'at', gateway.config.rules.siteTimeZone) : null);
+      clock.set(fields.at !== undefined ? parseInstant(fields.at, 'at', gateway.config.site.siteTimeZone) : null);
       const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
       const result = await gateway.check(request, { record: opts.record === true });
       await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));

@@ -30,8 +30,8 @@ export interface OpenOptions {
 
 export function openContext(opts: CommonOptions, { existing = false, past = false }: OpenOptions = {}): CliContext {
   const loaded = loadConfig(opts.config);
-  const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.rules.siteTimeZone) : null;
-  if (at && past) notInFuture(at, '--at', loaded.config.rules.siteTimeZone);
+  const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.site.siteTimeZone) : null;
+  if (at && past) notInFuture(at, '--at', loaded.config.site.siteTimeZone);
   // A command waits longer than the service for another process's lock; warnings go to stderr.
   const { store } = openStore(loaded.config.raw, opts.db, createLogger('warn', 2), { busyTimeoutMs: 5_000, waitMs: 30_000, mustExist: existing });
   return { loaded, store, clock: at ? fixedClock(at) : systemClock };

@@ -7,6 +7,7 @@ import { configCheckCommand } from './config-check.js';
 import { dbCopyCommand, dbMigrateCommand } from './db.js';
 import { INSTANT_HELP } from './context.js';
 import { watchOutput } from './output.js';
+import { privacyEraseCommand, privacyExportCommand } from './privacy.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
 import {
@@ -92,6 +93,9 @@ const EXAMPLES: Record<string, string[]> = {
   'cidgate attempts': ['cidgate attempts --to 0145670003', 'cidgate attempts --since 2026-11-01 --csv > attempts.csv'],
   'cidgate report': ['cidgate report --from 2026-11-01 --to 2026-11-30 --out november.html', 'cidgate report --from 2026-11-01 --to 2026-11-30 --format pdf --out november.pdf'],
   'cidgate purge': ['cidgate purge --older-than 400'],
+  'cidgate privacy': ['cidgate privacy export 0145670003 --out consumer.json', 'cidgate privacy erase 0145670003 --yes'],
+  'cidgate privacy export': ['cidgate privacy export 0145670003 --out consumer.json'],
+  'cidgate privacy erase': ['cidgate privacy erase 0145670003 --yes'],
   'cidgate config': ['cidgate config check /etc/cidgate/cidgate.yaml'],
   'cidgate config check': ['cidgate config check /etc/cidgate/cidgate.yaml'],
   'cidgate db': ['cidgate db migrate --db postgres://cidgate@db1/cidgate', 'cidgate db copy --from cidgate.db --to postgres://cidgate@db1/cidgate'],
@@ -181,6 +185,16 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .description('delete old decisions and refusals, never those the attempt limits still read')
     .requiredOption('--older-than <days>', 'age in days')
     .action((opts) => run(() => purgeCommand(opts, out)));
+
+  const privacy = program.command('privacy').description('one consumer\'s personal data: export it, erase it');
+  common(privacy.command('export <number>'))
+    .description('everything kept about one consumer (attempts, consents, refusals, do-not-call) as JSON; logged')
+    .option('--out <file>', 'write to this file (default: standard output)')
+    .action((n, opts) => run(() => privacyExportCommand(n, opts, out, err)));
+  common(privacy.command('erase <number>'))
+    .description('pseudonymise or delete what the limits no longer need, keep what the law requires, and say what was kept and why')
+    .option('--yes', 'confirm: an erasure cannot be undone')
+    .action((n, opts) => run(() => privacyEraseCommand(n, opts, out, err)));
 
   // --db is accepted like everywhere else (the CLI's contract) and has nothing to open here.
   common(program.command('config').description('configuration').command('check [file]'), false)

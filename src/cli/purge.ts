@@ -12,7 +12,7 @@ export async function purgeCommand(opts: CommonOptions & { olderThan?: string },
     const { cutoffs, retentionDays } = purgeCutoffs(loaded.config, days, clock.now());
     const deleted = await store.purge(cutoffs);
     const clamped = retentionDays > days ? ` (kept ${retentionDays} days: the attempt limits read that far back)` : '';
-    out.write(`${deleted} rows deleted, decisions before ${formatInstant(cutoffs.decisionsBefore, loaded.config.rules.siteTimeZone)}${clamped}\n`);
+    out.write(`${deleted} rows deleted, decisions before ${formatInstant(cutoffs.decisionsBefore, loaded.config.site.siteTimeZone)}${clamped}\n`);
     return 0;
   } finally {
     await store.close();

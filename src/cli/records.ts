@@ -32,7 +32,7 @@ export async function refuseCommand(number: string, opts: CommonOptions & { camp
 
 /** A recorded instant, on the site's clock. */
 function shown(at: Date, loaded: LoadedConfig): string {
-  return formatInstant(at, loaded.config.rules.siteTimeZone);
+  return formatInstant(at, loaded.config.site.siteTimeZone);
 }
 
 /** The refusal period each campaign configures (limits.refusalDays), as the refusal will be read. */
@@ -71,7 +71,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
       let at: Date | null = null;
       try {
-        const timeZone = loaded.config.rules.siteTimeZone;
+        const timeZone = loaded.config.site.siteTimeZone;
         at = row[1] ? notInFuture(parseInstant(row[1], 'at', timeZone), 'at', timeZone) : null;
       } catch (err) {
         return void errors.push(`line ${i + 1}: ${(err as Error).message}`);

@@ -41,7 +41,7 @@ export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStr
   if (!FORMATS.includes(format)) throw new CidgateError('BAD_OPTION', `--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
   if (format === 'pdf' && !opts.out) throw new CidgateError('BAD_OPTION', '--format pdf needs --out FILE');
   const { config } = loadConfig(opts.config);
-  const tz = config.rules.siteTimeZone;
+  const tz = config.site.siteTimeZone;
   const from = periodBound(opts.from, '--from', tz, false);
   const to = periodBound(opts.to, '--to', tz, true);
   if (to.getTime() <= from.getTime()) throw new CidgateError('BAD_OPTION', '--to must be after --from');

@@ -4,7 +4,7 @@ import { hoursMeetLegalWindow } from '../rules/fr/calling-window.js';
 import { checkFrenchPool } from '../rules/fr/pool.js';
 import { parseCidr, sourcesOf } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
-import type { Campaign, Limits, PoolNumber, Rules, Slot } from '../policy/types.js';
+import type { Campaign, Limits, PoolNumber, SiteSettings, Slot } from '../model/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
 
 /** A problem found in a config: errors stop the service, warnings are explained by `config check`. */
@@ -16,7 +16,7 @@ export interface Problem {
 
 export interface Config {
   readonly raw: RawConfig;
-  readonly rules: Rules;
+  readonly site: SiteSettings;
   readonly campaigns: ReadonlyMap<string, Campaign>;
 }
 
@@ -43,12 +43,12 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
   checkSipSources(raw, campaigns, problems);
-  const rules: Rules = {
+  const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
     siteTimeZone: raw.siteTimeZone,
   };
-  return { config: { raw, rules, campaigns }, problems };
+  return { config: { raw, site, campaigns }, problems };
 }
 
 function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): void {

@@ -57,8 +57,12 @@ export const configSchema = z.strictObject({
     /** PostgreSQL: how long a decision waits for the database before the onStoreError policy answers it. */
     waitMs: z.number().int().min(10).max(60_000).default(1_000),
   }).prefault({}),
-  /** Days of decisions to keep; the service purges older ones hourly. null keeps everything. */
-  retentionDays: z.number().int().min(1).nullable().default(null),
+  /**
+   * Days of decisions to keep; the service purges older ones hourly (never inside the limits'
+   * windows). 400 by default: a year of audit (a year-on-year report) plus the 30- and 60-day
+   * windows, then the numbers go. null keeps everything.
+   */
+  retentionDays: z.number().int().min(1).nullable().default(400),
   campaigns: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)'), campaign)
     .refine((c) => Object.keys(c).length > 0, 'at least one campaign'),
   asterisk: z.strictObject({

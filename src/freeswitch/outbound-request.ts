@@ -1,4 +1,4 @@
-import type { CallRequest } from '../policy/types.js';
+import type { CallRequest } from '../model/types.js';
 import type { Headers } from './esl-protocol.js';
 import { pbxHints, type PbxHints } from '../service/call-input.js';
 

@@ -49,7 +49,7 @@ export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<
     action: d.action, campaign: d.campaign,
     callerId: d.callerId ? formatNumber(d.callerId, gateway.config.raw.callerId.format) : null,
     callerIdE164: d.callerId, originalCallerId: d.originalCallerId, callee: d.callee,
-    reasons: explainReasons(d, gateway.config.rules), reasonCodes: d.reasons.join(','),
+    reasons: explainReasons(d, gateway.config.site), reasonCodes: d.reasons.join(','),
     retryAt: d.retryAt?.toISOString() ?? null, retryAfterSeconds: retryAfter, attemptId: r.attemptId, replayed: r.replayed,
   };
 }
@@ -63,7 +63,7 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     if (input.at !== undefined) {
       if (!config.raw.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
       try {
-        at = parseInstant(input.at, 'at', config.rules.siteTimeZone);
+        at = parseInstant(input.at, 'at', config.site.siteTimeZone);
       } catch (err) {
         throw new HttpError('INVALID_FIELD', (err as Error).message, 'at');
       }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Gateway } from '../service/gateway.js';
 import type { Registry } from 'prom-client';
@@ -34,6 +35,7 @@ export interface HttpContext {
   readonly access: Access;
   readonly service: ServiceHooks;
   readonly version: string;
+  readonly clock: Clock;
 }
 
 /** A feature's routes: one entry in `server.ts`'s plugin list. */

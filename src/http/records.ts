@@ -44,14 +44,14 @@ export const recordRoutes: RoutePlugin = (app, { gateway }) => {
   app.post('/v1/refusals', async (req) => {
     const input = parseWith(refusalInputSchema, req.body);
     const n = e164(input.number, 'number');
-    await gateway.store.addRefusal(n, instant(input.at, new Date(), gateway.config.rules.siteTimeZone), input.campaign ?? null);
+    await gateway.store.addRefusal(n, instant(input.at, new Date(), gateway.config.site.siteTimeZone), input.campaign ?? null);
     return { number: n, recorded: true };
   });
 
   app.post('/v1/consents', async (req) => {
     const input = parseWith(consentInputSchema, req.body);
     const n = e164(input.number, 'number');
-    await gateway.store.addConsent({ number: n, at: instant(input.at, new Date(), gateway.config.rules.siteTimeZone), source: input.source ?? null, anytime: input.anytime === true });
+    await gateway.store.addConsent({ number: n, at: instant(input.at, new Date(), gateway.config.site.siteTimeZone), source: input.source ?? null, anytime: input.anytime === true });
     return { number: n, recorded: true };
   });
 

@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../paths.js';
 import type { Gateway } from '../service/gateway.js';
 import { Access, RateLimiter, addressList } from './access.js';
 import { adminRoutes } from './admin.js';
+import { dashboardRoutes } from './dashboard.js';
 import { decisionRoutes } from './decisions.js';
 import { HttpError, errorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
@@ -13,7 +15,7 @@ import type { HttpContext, RoutePlugin, ServiceHooks } from './plugin.js';
 import { recordRoutes } from './records.js';
 
 /** Every feature's routes, registered in this order. Add a feature's plugin here. */
-const PLUGINS: readonly RoutePlugin[] = [decisionRoutes, recordRoutes, healthRoutes, metricsRoutes, adminRoutes, openApiRoutes];
+const PLUGINS: readonly RoutePlugin[] = [decisionRoutes, recordRoutes, healthRoutes, metricsRoutes, adminRoutes, openApiRoutes, dashboardRoutes];
 
 /** A request must arrive whole within this time: a slow client cannot hold a connection. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   readonly log: Logger;
   readonly token: string | null;
   readonly service: ServiceHooks;
+  /** What "now" is for the routes that show time (the dashboard); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export interface HttpServer {
@@ -70,7 +74,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
     access.check(peer, req.headers.authorization);
     limiter.take(peer);
   });
-  const ctx: HttpContext = { gateway: opts.gateway, log: opts.log, access, service: opts.service, version: VERSION };
+  const ctx: HttpContext = { gateway: opts.gateway, log: opts.log, access, service: opts.service, version: VERSION, clock: opts.clock ?? systemClock };
   for (const plugin of PLUGINS) await app.register(async (scope) => plugin(scope, ctx));
   return { app, inFlight: () => inFlight };
 }

@@ -1,9 +1,20 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { Area } from '../policy/types.js';
-import { npvAreaFor, overseasPrefix, type Territory } from './france.js';
+import { npvAreaFor, overseasPrefix, type NpvArea, type Territory } from './france.js';
 import { zoneOfDepartement } from './departements.js';
 import type { Phone } from './phone.js';
 import { isValidTimeZone } from '../time/zoned.js';
+
+/** Where the callee is: decides its time zone, holidays and which NPV range serves it. */
+export interface Area {
+  /** ISO country of the consumer's rules: 'FR' for the whole French numbering plan. */
+  readonly country: string | null;
+  readonly zone: '1' | '2' | '3' | '4' | '5' | null;
+  readonly territory: Territory | null;
+  readonly timeZone: string;
+  /** date-holidays region: 'FR', 'FR-57', 'FR-GP'…, or null outside France. */
+  readonly holidayRegion: string | null;
+  readonly npvArea: NpvArea;
+}
 
 const PARIS = 'Europe/Paris';
 

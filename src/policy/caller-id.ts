@@ -2,7 +2,8 @@ import { isFixedPresentable } from '../numbers/france.js';
 import type { Phone } from '../numbers/phone.js';
 import type { CallerIdRule, CallerIdContext } from '../rules/rule.js';
 import { inForce } from '../rules/rule.js';
-import type { Area, Campaign, History, PoolNumber, ReasonCode, Rules } from './types.js';
+import type { Campaign, History, PoolNumber, ReasonCode, SiteSettings } from '../model/types.js';
+import type { Area } from '../numbers/area.js';
 
 export interface CallerIdChoice {
   /** E.164 to present, or null when no compliant number is available. */
@@ -30,11 +31,11 @@ export function chooseCallerId(
   area: Area, callee: Phone, history: History, at: Date,
 ): CallerIdChoice {
   const violations = callerIdViolations(original, rules, ctx, at);
-  if (original && violations.length === 0 && ctx.rules.keepCompliantCallerId) {
+  if (original && violations.length === 0 && ctx.site.keepCompliantCallerId) {
     return { callerId: original.e164, kept: true, reasons: [] };
   }
   const reasons: ReasonCode[] = violations.length > 0 ? violations : ['pool-number'];
-  const ranked = rankPool(ctx.campaign, area, callee, ctx.rules.country)
+  const ranked = rankPool(ctx.campaign, area, callee, ctx.site.country)
     .filter(({ number }) => !capped(ctx.campaign, number, history)
       && callerIdViolations(number.phone, rules, ctx, at).length === 0);
   if (ranked.length === 0) return { callerId: null, kept: false, reasons };
@@ -63,7 +64,7 @@ interface Ranked {
  * longest national prefix shared with the callee (04 72… before 04…, before 09…, before another
  * zone), then NPV numbers as a last resort.
  */
-export function rankPool(campaign: Campaign, area: Area, callee: Phone, country: Rules['country']): Ranked[] {
+export function rankPool(campaign: Campaign, area: Area, callee: Phone, country: SiteSettings['country']): Ranked[] {
   const ranked: Ranked[] = [];
   const npvOnly = campaign.dialing === 'automated' && country === 'FR';
   campaign.pool.forEach((number) => {

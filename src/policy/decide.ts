@@ -4,17 +4,17 @@ import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import { inForce, type CallRule, type RuleContext } from '../rules/rule.js';
 import type { Clock } from '../clock.js';
 import { chooseCallerId } from './caller-id.js';
-import type { CallRequest, Campaign, Decision, History, ReasonCode, Rules } from './types.js';
+import type { CallRequest, Campaign, Decision, History, ReasonCode, SiteSettings } from '../model/types.js';
 
 /** How many times the retry search may move forward before giving up (rules feed each other). */
 const MAX_RETRY_STEPS = 32;
 
 /**
- * The whole policy, pure: the call, what the store knows about the consumer, the site's rules and
+ * The whole policy, pure: the call, what the store knows about the consumer, the site's settings and
  * the campaign, and the time. Everything that talks to the world adapts to and from this.
  */
 export function decide(
-  call: CallRequest, history: History, rules: Rules, campaign: Campaign | undefined, clock: Clock,
+  call: CallRequest, history: History, site: SiteSettings, campaign: Campaign | undefined, clock: Clock,
 ): Decision {
   const at = clock.now();
   const original = parsePhone(call.from);
@@ -30,14 +30,14 @@ export function decide(
 
   const area = calleeArea(callee, { zone: call.zone, timeZone: call.timeZone, defaultZone: campaign.defaultZone });
   const ctx: RuleContext = {
-    request: call, campaign, rules, area, callee, history,
+    request: call, campaign, site, area, callee, history,
     hasConsent: base.consentRef !== null,
     consentAnytime: base.consentAnytime,
   };
 
   const callRules = callRulesFor(area.country).filter((r) => r.applies(ctx));
   const blocking = blockingAt(callRules, ctx, at);
-  const choice = chooseCallerId(original, callerIdRulesOf(rules.country), { campaign, rules }, area, callee, history, at);
+  const choice = chooseCallerId(original, callerIdRulesOf(site.country), { campaign, site }, area, callee, history, at);
   if (choice.callerId === null) blocking.push('no-substitute');
 
   if (blocking.length > 0) {

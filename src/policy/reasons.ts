@@ -1,5 +1,5 @@
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
-import type { Decision, ReasonCode, Rules } from './types.js';
+import type { Decision, ReasonCode, SiteSettings } from '../model/types.js';
 
 /** What each reason code means, in words an agent or a CRM user can read. */
 const TEXT: Readonly<Record<ReasonCode, string>> = {
@@ -34,7 +34,7 @@ export interface ExplainedReason {
 }
 
 /** Each reason of a decision with its human text and the legal source of the rule that gave it. */
-export function explainReasons(d: Decision, rules: Rules): ExplainedReason[] {
-  const all = [...callerIdRulesOf(rules.country), ...callRulesFor(d.area?.country ?? rules.country)];
+export function explainReasons(d: Decision, site: SiteSettings): ExplainedReason[] {
+  const all = [...callerIdRulesOf(site.country), ...callRulesFor(d.area?.country ?? site.country)];
   return d.reasons.map((code) => ({ code, text: TEXT[code], source: all.find((r) => r.code === code)?.source ?? null }));
 }

@@ -1,12 +1,12 @@
 import type { Config } from '../config/compile.js';
 import { reasonText } from '../policy/reasons.js';
-import type { Action, ReasonCode } from '../policy/types.js';
+import type { Action, ReasonCode } from '../model/types.js';
 import type { Clock } from '../clock.js';
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import type { PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
-import { areaLabel, consumerTime, maskNumber } from './display.js';
+import { areaLabel, consumerTime, maskUnlessOwned } from './display.js';
 import type { ActionCounts, CallerIdUse, Heatmap, OffendingAttempt, Report, Summary } from './model.js';
 import { computeProofs, insideLegalHours, placeArea } from './proofs.js';
 
@@ -26,9 +26,9 @@ const zero = (): ActionCounts => ({ allow: 0, rewrite: 0, block: 0 });
  */
 export async function buildReport(queries: ReportQueries, config: Config, clock: Clock, opts: ReportOptions): Promise<Report> {
   const { scope } = opts;
-  const siteTz = config.rules.siteTimeZone;
+  const siteTz = config.site.siteTimeZone;
   // Our own numbers are not personal data; every other number is partly hidden unless asked for.
-  const hide = (n: string | null) => (n === null || opts.unmasked || config.rules.owned.has(n) ? n : maskNumber(n));
+  const hide = (n: string | null) => (opts.unmasked ? n : maskUnlessOwned(n, config.site.owned));
   const show = (r: AttemptRow): OffendingAttempt => {
     const area = r.area ? (JSON.parse(r.area) as { timeZone?: string; territory?: string | null; zone?: string | null; country?: string | null }) : null;
     return {
@@ -49,7 +49,7 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
 }
 
 async function summarize(queries: ReportQueries, config: Config, scope: ReportScope): Promise<Summary> {
-  const siteTz = config.rules.siteTimeZone;
+  const siteTz = config.site.siteTimeZone;
   const total = zero();
   const byCampaign = new Map<string, ActionCounts>();
   const byDay = new Map<string, ActionCounts>();
@@ -68,7 +68,7 @@ async function summarize(queries: ReportQueries, config: Config, scope: ReportSc
   for await (const g of queries.blockedReasons(scope)) {
     for (const code of g.reasons.split(',').filter(Boolean)) reasons.set(code, (reasons.get(code) ?? 0) + g.count);
   }
-  const rules = [...callerIdRulesOf(config.rules.country), ...callRulesFor('FR'), ...callRulesFor(null)];
+  const rules = [...callerIdRulesOf(config.site.country), ...callRulesFor('FR'), ...callRulesFor(null)];
   const byStatus: { status: string; count: number }[] = [];
   let attempts = 0;
   let answered = 0;
@@ -115,7 +115,7 @@ async function callerIdUse(queries: ReportQueries, config: Config, scope: Report
   }
   for await (const g of queries.presentedByQuarter(scope)) {
     const u = use(g.number);
-    const day = localDateKey(new Date(g.quarter), config.rules.siteTimeZone);
+    const day = localDateKey(new Date(g.quarter), config.site.siteTimeZone);
     u.days.set(day, (u.days.get(day) ?? 0) + g.count);
   }
   return [...uses].sort((a, b) => b[1].count - a[1].count).map(([number, u]) => {
@@ -124,7 +124,7 @@ async function callerIdUse(queries: ReportQueries, config: Config, scope: Report
       .filter((c) => c.dailyCapPerNumber !== null && c.pool.some((p) => p.phone.e164 === number))
       .map((c) => c.dailyCapPerNumber!);
     return {
-      number: hide(number)!, owned: config.rules.owned.has(number), campaigns: [...u.campaigns].sort(), count: u.count,
+      number: hide(number)!, owned: config.site.owned.has(number), campaigns: [...u.campaigns].sort(), count: u.count,
       areas: [...u.areas].sort((a, b) => b[1] - a[1]).map(([area, count]) => ({ area, count })),
       busiestDay, busiestDayCount, dailyCap: caps.length > 0 ? Math.min(...caps) : null,
     };
@@ -137,7 +137,7 @@ const REFERENCE_MONDAY = { year: 2026, month: 11, day: 30 };
 function heatmap(config: Config, groups: readonly PlaceCount[]): Heatmap {
   const counts = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   for (const g of groups) {
-    const l = localTime(new Date(g.quarter), g.timeZone ?? config.rules.siteTimeZone);
+    const l = localTime(new Date(g.quarter), g.timeZone ?? config.site.siteTimeZone);
     counts[l.weekday - 1]![l.hour]! += g.count;
   }
   const paris = placeArea({ country: 'FR', timeZone: 'Europe/Paris', holidayRegion: null, consentAnytime: false }, 'Europe/Paris');

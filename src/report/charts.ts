@@ -11,8 +11,12 @@ export interface Series { readonly name: string; readonly cssClass: string }
 
 const fmt = (n: number) => n.toLocaleString('en');
 
-/** Vertical bars, one per label, stacked by series (e.g. attempts per day by action). */
-export function stackedBars(title: string, labels: readonly string[], series: readonly Series[], values: readonly (readonly number[])[]): string {
+/**
+ * Vertical bars, one per label, stacked by series (e.g. attempts per day by action). `tick` shortens
+ * a label under the axis (default: a date's "MM-DD").
+ */
+export function stackedBars(title: string, labels: readonly string[], series: readonly Series[], values: readonly (readonly number[])[],
+  tick: (label: string) => string = (l) => l.slice(5)): string {
   const width = 760;
   const height = 240;
   const left = 48;
@@ -36,7 +40,7 @@ export function stackedBars(title: string, labels: readonly string[], series: re
   });
   const every = Math.max(1, Math.ceil(labels.length / 8));
   const ticks = labels.map((l, i) => (i % every === 0
-    ? `<text class="tick" x="${(left + i * step + barW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${escapeHtml(l.slice(5))}</text>` : '')).join('');
+    ? `<text class="tick" x="${(left + i * step + barW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${escapeHtml(tick(l))}</text>` : '')).join('');
   const legend = series.map((s, k) => `<rect class="${s.cssClass}" x="${left + k * 110}" y="${height - 14}" width="10" height="10"/><text x="${left + k * 110 + 14}" y="${height - 5}">${escapeHtml(s.name)}</text>`).join('');
   return `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="100%">
 <line class="axis" x1="${left}" y1="${10 + plotH}" x2="${width - 10}" y2="${10 + plotH}"/>

@@ -9,6 +9,11 @@ export function maskNumber(number: string): string {
   return `${number.slice(0, 5)}${'•'.repeat(number.length - 7)}${number.slice(-2)}`;
 }
 
+/** Our own numbers (pools, `ownedNumbers`) are not personal data: shown whole; any other number is masked. */
+export function maskUnlessOwned(number: string | null, owned: ReadonlySet<string>): string | null {
+  return number === null || owned.has(number) ? number : maskNumber(number);
+}
+
 /** What the report and the audit trail call a consumer's area: the territory, the zone, else the country. */
 export function areaLabel(area: { territory?: string | null; zone?: string | null; country?: string | null } | null): string | null {
   if (!area) return null;

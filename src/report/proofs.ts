@@ -1,6 +1,7 @@
 import type { Config } from '../config/compile.js';
 import { parsePhone } from '../numbers/phone.js';
-import { EMPTY_HISTORY, type Area, type Campaign, type ReasonCode } from '../policy/types.js';
+import { EMPTY_HISTORY, type Campaign, type ReasonCode } from '../model/types.js';
+import type { Area } from '../numbers/area.js';
 import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
@@ -66,17 +67,17 @@ function campaignAsDecided(config: Config, name: string, dialing: string | null)
  * judged by the caller-ID rules themselves, and only a rejected one has its attempts read.
  */
 async function presentedProof(ctx: ProofContext, id: ProofId, title: string, codes: readonly ReasonCode[]): Promise<Proof> {
-  const rules = callerIdRulesOf(ctx.config.rules.country).filter((r) => codes.includes(r.code));
+  const rules = callerIdRulesOf(ctx.config.site.country).filter((r) => codes.includes(r.code));
   const t = tally();
   if (rules.length === 0) return proof(id, title, null, t);
   // Ownership is always checked here, even where the site lets non-owned numbers through.
-  const siteRules = { ...ctx.config.rules, requireOwnedCallerId: true };
+  const site = { ...ctx.config.site, requireOwnedCallerId: true };
   const groups = [];
   for await (const g of ctx.queries.presented(ctx.scope)) groups.push(g);
   for (const g of groups) {
     const campaign = campaignAsDecided(ctx.config, g.campaign, g.dialing);
     const phone = parsePhone(g.number);
-    const rejecting = rules.filter((r) => r.rejects(phone, { campaign, rules: siteRules }));
+    const rejecting = rules.filter((r) => r.rejects(phone, { campaign, site }));
     if (rejecting.length === 0) continue;
     const since = new Date(Math.min(...rejecting.map((r) => r.since.getTime())));
     const rows = ctx.queries.presentedAttempts(ctx.scope, g.number, g.campaign, g.dialing, since);
@@ -97,7 +98,7 @@ function combined(rules: readonly CallerIdRule[]): { source: string; since: Date
 function placeContext(config: Config, area: Area): RuleContext {
   const legal = campaignAsDecided(config, '(law)', null);
   return {
-    campaign: { ...legal, hours: null }, rules: config.rules, area, history: EMPTY_HISTORY,
+    campaign: { ...legal, hours: null }, site: config.site, area, history: EMPTY_HISTORY,
     consentAnytime: false, hasConsent: true, request: { campaign: legal.name, from: null, to: null },
     callee: null as never,
   };
@@ -124,7 +125,7 @@ export function insideLegalHours(config: Config, area: Area, t: Date): boolean {
  */
 async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount[]): Promise<Proof> {
   const t = tally();
-  const outside = groups.filter((g) => !insideLegalHours(ctx.config, placeArea(g, ctx.config.rules.siteTimeZone), new Date(g.quarter)))
+  const outside = groups.filter((g) => !insideLegalHours(ctx.config, placeArea(g, ctx.config.site.siteTimeZone), new Date(g.quarter)))
     .sort((a, b) => a.quarter - b.quarter);
   for (const g of outside) {
     const list = g.consentAnytime ? t.exemptedAttempts : t.offending;

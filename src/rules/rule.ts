@@ -1,12 +1,13 @@
 import type { Phone } from '../numbers/phone.js';
-import type { Area, CallRequest, Campaign, History, ReasonCode, Rules } from '../policy/types.js';
+import type { CallRequest, Campaign, History, ReasonCode, SiteSettings } from '../model/types.js';
+import type { Area } from '../numbers/area.js';
 import { zonedInstant } from '../time/zoned.js';
 
 /** Everything a rule may look at. Built once per decision by the policy. */
 export interface RuleContext {
   readonly request: CallRequest;
   readonly campaign: Campaign;
-  readonly rules: Rules;
+  readonly site: SiteSettings;
   readonly area: Area;
   readonly callee: Phone;
   readonly history: History;
@@ -39,7 +40,7 @@ export interface CallerIdRule extends LegalSource {
 
 export interface CallerIdContext {
   readonly campaign: Campaign;
-  readonly rules: Rules;
+  readonly site: SiteSettings;
 }
 
 /** Midnight in Paris on a `YYYY-MM-DD` date: when a French text takes effect. */

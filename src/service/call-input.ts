@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallRequest } from '../policy/types.js';
+import type { CallRequest } from '../model/types.js';
 
 /** Words a dialer may mean as a plain yes/no: never taken as a consent proof reference. */
 const YES_NO = /^(yes|no|y|n|true|false|on|off|oui|non|1|0)$/i;

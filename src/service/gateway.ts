@@ -3,7 +3,7 @@ import type { Config } from '../config/compile.js';
 import type { Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
-import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../policy/types.js';
+import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
 import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store, StoreHealth } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
 import type { Journal } from './journal.js';
@@ -69,7 +69,7 @@ export class Gateway {
 
   /** The store's health, with the journal's backlog. */
   health(): StoreHealth & { journalPending: number; journalDropped: number } {
-    const store = this.store.health?.() ?? { ok: true, reason: null, walBytes: 0, checkpointLagFrames: -1 };
+    const store = this.store.health();
     return { ...store, journalPending: this.journal?.pending ?? 0, journalDropped: this.journal?.dropped ?? 0 };
   }
 
@@ -79,11 +79,11 @@ export class Gateway {
    */
   async replayJournal(): Promise<number> {
     const journal = this.journal;
-    if (!journal || journal.pending === 0 || this.replaying || !this.store.recordJournaled) return 0;
+    if (!journal || journal.pending === 0 || this.replaying) return 0;
     this.replaying = true;
     try {
       const { decisions, outcomes, length } = journal.read();
-      await this.store.recordJournaled!(decisions, outcomes);
+      await this.store.recordJournaled(decisions, outcomes);
       journal.clear(length);
       this.log.warn({ event: 'journal-replayed', decisions: decisions.length, outcomes: outcomes.length }, 'journal replayed into the store');
       return length;
@@ -106,7 +106,7 @@ export class Gateway {
     // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
     const queryNow = () => this.query(config, request, campaign, clock.now());
     const decideOn = (history: History, at: Date): Decision =>
-      decide(request, history, config.rules, campaign, fixedClock(at));
+      decide(request, history, config.site, campaign, fixedClock(at));
     let result: Recorded;
     let storeError = false;
     try {
@@ -116,7 +116,7 @@ export class Gateway {
       const at = clock.now();
       result = { decision: this.onStoreError(config, decideOn(EMPTY_HISTORY, at), campaign, err as Error), attemptId: null, replayed: false };
       // Kept for the audit trail (and the attempt limits) until the store takes it back.
-      if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.rules.siteTimeZone));
+      if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.site.siteTimeZone));
     }
     this.stats.decisions++;
     this.logDecision(result, request.pbx);
@@ -150,7 +150,7 @@ export class Gateway {
       for (const to of sample) {
         for (const days of [0, 1, 2, 3, 4, 5, 6]) {
           const at = { now: () => new Date(now.getTime() + days * DAY_MS) };
-          decide({ campaign: campaign.name, from: '0612345678', to, consent: true }, EMPTY_HISTORY, this.config.rules, campaign, at);
+          decide({ campaign: campaign.name, from: '0612345678', to, consent: true }, EMPTY_HISTORY, this.config.site, campaign, at);
         }
       }
     }
@@ -177,7 +177,7 @@ export class Gateway {
       campaign: call.campaign,
       at,
       since: new Date(at.getTime() - lookbackMs),
-      day: localDateKey(at, config.rules.siteTimeZone),
+      day: localDateKey(at, config.site.siteTimeZone),
       cappedNumbers: campaign?.dailyCapPerNumber != null ? campaign.pool.map((n) => n.phone.e164) : undefined,
     };
   }

@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import type { Logger } from '../log.js';
-import type { Area, Decision, PbxIds } from '../policy/types.js';
+import type { Decision, PbxIds } from '../model/types.js';
+import type { Area } from '../numbers/area.js';
 import type { AttemptKey, JournaledDecision, JournaledOutcome, Outcome } from '../store/store.js';
 
 /** How often appended entries are forced to disk: one fdatasync for every entry of the interval. */

@@ -106,7 +106,7 @@ export class Metrics {
   }
 
   private countPresentation(campaign: string, e164: string, at: Date): void {
-    const day = localDateKey(at, this.gateway.config.rules.siteTimeZone);
+    const day = localDateKey(at, this.gateway.config.site.siteTimeZone);
     if (day < this.usage.day) return;
     if (day > this.usage.day) {
       this.usage.day = day;
@@ -139,6 +139,6 @@ export class Metrics {
 
   /** Today's counts, empty once the day has turned. */
   private current(): Map<string, number> {
-    return this.usage.day === localDateKey(new Date(), this.gateway.config.rules.siteTimeZone) ? this.usage.counts : new Map();
+    return this.usage.day === localDateKey(new Date(), this.gateway.config.site.siteTimeZone) ? this.usage.counts : new Map();
   }
 }

@@ -18,7 +18,7 @@ export function purgeCutoffs(config: Config, olderThanDays: number, now: Date): 
     cutoffs: {
       decisionsBefore: new Date(now.getTime() - retentionDays * DAY_MS),
       refusalsBefore: new Date(now.getTime() - Math.max(olderThanDays, refusalDays + 1) * DAY_MS),
-      usageBefore: localDateKey(new Date(now.getTime() - DAY_MS), config.rules.siteTimeZone),
+      usageBefore: localDateKey(new Date(now.getTime() - DAY_MS), config.site.siteTimeZone),
     },
   };
 }

@@ -1,7 +1,7 @@
 import Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision } from '../model/types.js';
 import type { Gateway } from '../service/gateway.js';
 import { formatNameAddr } from './name-addr.js';
 import { sipOutcome } from './sip-outcome.js';

@@ -1,4 +1,4 @@
-import type { CallRequest } from '../policy/types.js';
+import type { CallRequest } from '../model/types.js';
 import { parseNameAddr, parseUri, type NameAddr } from './name-addr.js';
 import type { SipSource } from './sources.js';
 import { pbxHints, type PbxHints } from '../service/call-input.js';

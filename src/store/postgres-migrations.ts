@@ -93,4 +93,15 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP TABLE consents;
     `,
   },
+  {
+    // As SQLite's journal migration: decisions made under onStoreError and replayed from a node's
+    // journal once the database came back are flagged as decided without history; the journal
+    // entry's id makes the replay idempotent (a node crashing mid-replay replays it again).
+    version: 4,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN without_history boolean NOT NULL DEFAULT false;
+      ALTER TABLE decisions ADD COLUMN journal_id text;
+      CREATE UNIQUE INDEX decisions_journal_id ON decisions (journal_id) WHERE journal_id IS NOT NULL;
+    `,
+  },
 ];

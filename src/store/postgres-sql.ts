@@ -9,4 +9,5 @@ export const ts = (param: string) => `to_timestamp(${param} / 1000.0)`;
 /** A decision row in the shape SQLite gives it (instants in ms, flags 0/1), so one mapper serves both. */
 export const DECISION_ROW = `id, ${ms('at')} AS at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
   original_caller_id, presented_caller_id, callee, area, action, reasons, ${ms('retry_at')} AS retry_at,
-  counted::int AS counted, consent_ref, dialing, basis, consent_anytime::int AS consent_anytime, outcome, hangup_cause, duration_s`;
+  counted::int AS counted, consent_ref, dialing, basis, consent_anytime::int AS consent_anytime,
+  without_history::int AS without_history, outcome, hangup_cause, duration_s`;

@@ -1,13 +1,14 @@
 import postgres from 'postgres';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
 import { maskUrl } from './database-url.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresReportQueries } from './postgres-report.js';
 import { DECISION_ROW, ms, ts } from './postgres-sql.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, Outcome, PurgeCutoffs, Recorded, Store,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
+  JournaledOutcome, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
 export interface PostgresOptions {
@@ -87,13 +88,28 @@ const DECISION_COLUMNS = [
 ] as const;
 const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text', 'text', 'text', 'int'];
 /** Flags cross the driver as 0/1 (its boolean arrays do not serialise). */
-const FLAG_COLUMNS = new Set(['counted', 'consent_anytime']);
+const FLAG_COLUMNS = new Set(['counted', 'consent_anytime', 'without_history']);
 const TIME_COLUMNS = new Set(['at', 'retry_at']);
 
-const INSERT_DECISIONS_SQL = `
-  INSERT INTO decisions (${DECISION_COLUMNS.join(', ')})
-  SELECT ${DECISION_COLUMNS.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`)).join(', ')}
-  FROM unnest(${DECISION_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS v(${DECISION_COLUMNS.join(', ')})`;
+/** Inserts decisions from one array per column (`columns` of DECISION_COLUMNS, then `extra` ones). */
+function insertDecisionsSql(columns: readonly string[], extra: readonly (readonly [string, string])[] = [], tail = ''): string {
+  const names = [...columns, ...extra.map(([c]) => c)];
+  const types = [...columns.map((c) => DECISION_TYPES[DECISION_COLUMNS.indexOf(c as never)]!), ...extra.map(([, t]) => t)];
+  const select = names.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`));
+  return `INSERT INTO decisions (${names.join(', ')})
+  SELECT ${select.join(', ')}
+  FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS v(${names.join(', ')}, o) ${tail}`;
+}
+
+const INSERT_DECISIONS_SQL = insertDecisionsSql(DECISION_COLUMNS);
+
+/**
+ * Journaled decisions, numbered by the database in the journal's order and flagged as made
+ * without history; one already replayed (its journal id) or whose PBX unique id was recorded
+ * meanwhile is skipped. Returns the journal ids inserted.
+ */
+const INSERT_JOURNALED_SQL = insertDecisionsSql(DECISION_COLUMNS.slice(1), [['without_history', 'int'], ['journal_id', 'text']],
+  'ORDER BY v.o ON CONFLICT DO NOTHING RETURNING journal_id');
 
 /** Sorted, so that two nodes' batches lock the counters in the same order (no deadlock). */
 const BUMP_USAGE_SQL = `
@@ -128,6 +144,8 @@ export class PostgresStore implements Store {
   private ready: Promise<void> | null = null;
   private readonly migrateOnOpen: boolean;
   private closed = false;
+  /** Why the last decision batch failed (or timed out), until one commits again: what health() reports. */
+  private failure: string | null = null;
   /** The URL with its password masked: what logs and messages show. */
   readonly location: string;
 
@@ -193,8 +211,11 @@ export class PostgresStore implements Store {
     return new Promise((resolve, reject) => {
       const p: Pending = {
         query, decide, record, resolve, reject, done: false,
-        timer: setTimeout(() => this.settle(p, new CidgateError('STORE_TIMEOUT',
-          `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs })), this.waitMs),
+        timer: setTimeout(() => {
+          const e = new CidgateError('STORE_TIMEOUT', `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs });
+          this.failure ??= e.message;
+          this.settle(p, e);
+        }, this.waitMs),
       };
       this.queue.push(p);
       // Calls arriving in the same turn of the event loop go out together in one batch.
@@ -229,12 +250,14 @@ export class PostgresStore implements Store {
       try {
         if (this.migrateOnOpen) await this.migrate();
         const results = await this.decideBatch(live);
+        this.failure = null;
         live.forEach((p, i) => this.settle(p, results[i]!));
         return;
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (RETRYABLE.has(code) && attempt < BATCH_RETRIES) continue;
         const e = storeError(err, this.location);
+        this.failure = e.message;
         for (const p of live) this.settle(p, e);
         return;
       }
@@ -328,15 +351,56 @@ export class PostgresStore implements Store {
     }) as Promise<(Recorded | Error)[]>;
   }
 
+  /**
+   * Waits at most `waitMs`, as a decision does: then the caller journals the outcome. The update
+   * may still land later; the replay then finds the outcome recorded and changes nothing.
+   */
   async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
-    const [where, value] = 'attemptId' in key ? ['id = $5::bigint', key.attemptId] : ['pbx_unique_id = $5', key.pbxUniqueId];
-    return this.use(async () => {
-      const r = await this.sql.unsafe(
-        `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')},
-           counted = $1 <> 'cancelled-before-dial'
-         WHERE ${where} AND outcome IS NULL AND counted`, [o.status, o.hangupCause, o.durationSeconds, o.at.getTime(), value], { prepare: true });
-      return r.count > 0;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CidgateError('STORE_TIMEOUT', `no answer from PostgreSQL within ${this.waitMs} ms`,
+        { database: this.location, waitMs: this.waitMs })), this.waitMs);
     });
+    try {
+      return await Promise.race([this.use(async () => (await outcomeUpdate(this.sql, key, o)).count > 0), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * One transaction: the decisions first (under their consumers' and pool numbers' locks, so a
+   * live batch deciding for the same consumer sees them all or none), then the outcomes.
+   */
+  async recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void> {
+    await this.use(() => this.sql.begin(async (tx) => {
+      // Never waits on a lock longer than a live call would: still blocked, it is retried at the next replay.
+      await tx.unsafe(`SET LOCAL lock_timeout = ${Math.ceil(this.waitMs)}`);
+      if (decisions.length > 0) {
+        const keys = new Map<string, [number, number]>();
+        for (const { decision: d, day } of decisions) {
+          if (d.callee !== null) keys.set(`c${d.callee}`, [CONSUMER_LOCK, hash32(d.callee)]);
+          if (d.callerId !== null) keys.set(`p${day} ${d.callerId}`, [POOL_NUMBER_LOCK, hash32(`${day} ${d.callerId}`)]);
+        }
+        const sorted = [...keys.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        await tx.unsafe(LOCK_SQL, [sorted.map((k) => k[0]), sorted.map((k) => k[1])], { prepare: true });
+        const values = decisions.map((j) => [
+          ...decisionValues(0, j.decision, j.pbx, j.decision.action !== 'block').slice(1), 1, j.journalId]);
+        const columns = values[0]!.map((_, c) => values.map((v) => v[c]));
+        const inserted = new Set((await tx.unsafe<{ journal_id: string }[]>(INSERT_JOURNALED_SQL, columns as never[], { prepare: true }))
+          .map((r) => r.journal_id));
+        const counts = new Map<string, [string, string, number]>();
+        for (const { journalId, decision: d, day } of decisions) {
+          if (!inserted.has(journalId) || d.action === 'block' || d.callerId === null) continue;
+          const c = counts.get(`${day}\u0000${d.callerId}`) ?? [day, d.callerId, 0];
+          c[2]++;
+          counts.set(`${day}\u0000${d.callerId}`, c);
+        }
+        const bumps = [...counts.values()];
+        if (bumps.length) await tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true });
+      }
+      for (const o of outcomes) await outcomeUpdate(tx, o.key, o.outcome);
+    }));
   }
 
   async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
@@ -412,6 +476,41 @@ export class PostgresStore implements Store {
     }
   }
 
+  async consumerRecords(number: string): Promise<ConsumerRecords> {
+    return this.use(async () => {
+      const [consents, refusals, [dnc]] = await Promise.all([
+        this.sql.unsafe<{ at: number; kind: 'given' | 'revoked'; source: string | null; anytime: boolean }[]>(
+          `SELECT ${ms('at')} AS at, kind, source, anytime FROM consent_events WHERE number = $1 ORDER BY at, id`, [number]),
+        this.sql.unsafe<{ at: number; campaign: string | null }[]>(`SELECT ${ms('at')} AS at, campaign FROM refusals WHERE number = $1 ORDER BY at, id`, [number]),
+        this.sql.unsafe<{ added_at: number; source: string | null }[]>(`SELECT ${ms('added_at')} AS added_at, source FROM do_not_call WHERE number = $1`, [number]),
+      ]);
+      return {
+        consents: consents.map((c) => ({ at: new Date(c.at), kind: c.kind, source: c.source, anytime: c.anytime })),
+        refusals: refusals.map((r) => ({ at: new Date(r.at), campaign: r.campaign })),
+        doNotCall: dnc ? { addedAt: new Date(dnc.added_at), source: dnc.source } : null,
+      };
+    });
+  }
+
+  async eraseConsumer(number: string, c: ErasureCutoffs): Promise<ErasureCounts> {
+    return this.use(() => this.sql.begin(async (tx) => {
+      const pseudonymised = (await tx.unsafe(
+        `UPDATE decisions SET callee = $2, lead = NULL WHERE callee = $1 AND (NOT counted OR at < ${ts('$3::float8')})`,
+        [number, c.pseudonym, c.attemptsBefore.getTime()])).count;
+      const refusalsDeleted = (await tx.unsafe(`DELETE FROM refusals WHERE number = $1 AND at < ${ts('$2::float8')}`, [number, c.refusalsBefore.getTime()])).count;
+      const [kept] = await tx.unsafe<{ attempts: number; refusals: number }[]>(
+        `SELECT (SELECT count(*) FROM decisions WHERE callee = $1)::int AS attempts, (SELECT count(*) FROM refusals WHERE number = $1)::int AS refusals`, [number]);
+      return { pseudonymised, attemptsKept: kept!.attempts, refusalsDeleted, refusalsKept: kept!.refusals };
+    }));
+  }
+
+  async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
+    return this.use(async () => {
+      const rows = await this.sql.unsafe<{ number: string; count: number }[]>('SELECT number, count FROM number_usage WHERE day = $1', [day], { prepare: true });
+      return new Map(rows.map((u) => [u.number, u.count]));
+    });
+  }
+
   async purge(c: PurgeCutoffs): Promise<number> {
     return this.use(async () => {
       let deleted = (await this.sql.unsafe('DELETE FROM number_usage WHERE day < $1', [c.usageBefore])).count;
@@ -425,6 +524,14 @@ export class PostgresStore implements Store {
       }
       return deleted;
     });
+  }
+
+  /**
+   * Not ok from the moment a decision batch fails or a call waits past `waitMs` until a batch
+   * commits again. No write-ahead log of its own to report: the server manages its WAL.
+   */
+  health(): StoreHealth {
+    return { ok: this.failure === null, reason: this.failure, walBytes: 0, checkpointLagFrames: -1 };
   }
 
   /** The connection pool, for `db copy` (bulk inserts in the same schema). */
@@ -511,4 +618,13 @@ function storeError(err: unknown, location: string): Error {
   if (err instanceof CidgateError) return err;
   const e = err as { code?: string; message?: string };
   return new CidgateError('STORE_ERROR', `PostgreSQL (${location}): ${e.message ?? String(err)}`, { database: location, sqlstate: e.code });
+}
+
+/** Records an outcome once; `cancelled-before-dial` un-counts the attempt. */
+function outcomeUpdate(sql: postgres.Sql | postgres.TransactionSql, key: AttemptKey, o: Outcome) {
+  const [where, value] = 'attemptId' in key ? ['id = $5::bigint', key.attemptId] : ['pbx_unique_id = $5', key.pbxUniqueId];
+  return sql.unsafe(
+    `UPDATE decisions SET outcome = $1, hangup_cause = $2, duration_s = $3, outcome_at = ${ts('$4::float8')},
+       counted = $1 <> 'cancelled-before-dial'
+     WHERE ${where} AND outcome IS NULL AND counted`, [o.status, o.hangupCause, o.durationSeconds, o.at.getTime(), value], { prepare: true });
 }

@@ -1,4 +1,4 @@
-import type { Action } from '../policy/types.js';
+import type { Action } from '../model/types.js';
 import type { AttemptRow } from './store.js';
 
 /**

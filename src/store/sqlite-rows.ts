@@ -1,4 +1,5 @@
-import type { Area, Decision, Purpose, ReasonCode } from '../policy/types.js';
+import type { Decision, Purpose, ReasonCode } from '../model/types.js';
+import type { Area } from '../numbers/area.js';
 import type { AttemptRow } from './store.js';
 
 /** A `decisions` row as SQLite returns it (and PostgreSQL's store selects it: instants in ms, flags 0/1). */

@@ -3,13 +3,13 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../policy/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
 import type { CheckpointReport } from './checkpoint-worker.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type {
-  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
+  AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
   PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
 
@@ -161,6 +161,14 @@ export class SqliteStore implements Store {
       purgeDecisions: db.prepare(`DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE at < ? ORDER BY at LIMIT ${PURGE_BATCH})`),
       purgeRefusals: db.prepare(`DELETE FROM refusals WHERE id IN (SELECT id FROM refusals WHERE at < ? LIMIT ${PURGE_BATCH})`),
       purgeUsage: db.prepare('DELETE FROM number_usage WHERE day < ?'),
+      consents: db.prepare<[string], { at: number; kind: 'given' | 'revoked'; source: string | null; anytime: number }>(
+        'SELECT at, kind, source, anytime FROM consent_events WHERE number = ? ORDER BY at, id'),
+      refusals: db.prepare<[string], { at: number; campaign: string | null }>('SELECT at, campaign FROM refusals WHERE number = ? ORDER BY at, id'),
+      dnc: db.prepare<[string], { added_at: number; source: string | null }>('SELECT added_at, source FROM do_not_call WHERE number = ?'),
+      pseudonymise: db.prepare('UPDATE decisions SET callee = @pseudonym, lead = NULL WHERE callee = @n AND (counted = 0 OR at < @before)'),
+      countCallee: db.prepare<[string], number>('SELECT count(*) FROM decisions WHERE callee = ?').pluck(),
+      eraseRefusals: db.prepare('DELETE FROM refusals WHERE number = ? AND at < ?'),
+      countRefusals: db.prepare<[string], number>('SELECT count(*) FROM refusals WHERE number = ?').pluck(),
     };
     this.batchTx = db.transaction((batch: Pending[]) => {
       const results: (Recorded | boolean | Error)[] = [];
@@ -365,6 +373,28 @@ export class SqliteStore implements Store {
     if (filter.action) { where.push('action = ?'); params.push(filter.action); }
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     for (const row of this.db.prepare<(string | number)[], DecisionRow>(sql).iterate(...params)) yield toAttemptRow(row);
+  }
+
+  async consumerRecords(number: string): Promise<ConsumerRecords> {
+    const dnc = this.stmt.dnc.get(number);
+    return {
+      consents: this.stmt.consents.all(number).map((c) => ({ at: new Date(c.at), kind: c.kind, source: c.source, anytime: c.anytime === 1 })),
+      refusals: this.stmt.refusals.all(number).map((r) => ({ at: new Date(r.at), campaign: r.campaign })),
+      doNotCall: dnc ? { addedAt: new Date(dnc.added_at), source: dnc.source } : null,
+    };
+  }
+
+  async eraseConsumer(number: string, c: ErasureCutoffs): Promise<ErasureCounts> {
+    return this.db.transaction(() => ({
+      pseudonymised: this.stmt.pseudonymise.run({ n: number, pseudonym: c.pseudonym, before: c.attemptsBefore.getTime() }).changes,
+      attemptsKept: this.stmt.countCallee.get(number)!,
+      refusalsDeleted: this.stmt.eraseRefusals.run(number, c.refusalsBefore.getTime()).changes,
+      refusalsKept: this.stmt.countRefusals.get(number)!,
+    })).immediate();
+  }
+
+  async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
+    return new Map(this.stmt.usage.all(day).map((u) => [u.number, u.count]));
   }
 
   async purge(c: PurgeCutoffs): Promise<number> {

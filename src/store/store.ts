@@ -1,5 +1,5 @@
 import type { ReportQueries } from './report-queries.js';
-import type { Action, Decision, History, PbxIds, Purpose } from '../policy/types.js';
+import type { Action, Decision, History, PbxIds, Purpose } from '../model/types.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -96,6 +96,40 @@ export interface ConsentRecord {
   readonly anytime: boolean;
 }
 
+/** A consent given or revoked, as recorded (privacy export). */
+export interface ConsentEvent {
+  readonly at: Date;
+  readonly kind: 'given' | 'revoked';
+  readonly source: string | null;
+  readonly anytime: boolean;
+}
+
+/** Everything kept about one consumer besides the decisions (those: `attempts({ callee })`). */
+export interface ConsumerRecords {
+  readonly consents: readonly ConsentEvent[];
+  readonly refusals: readonly { readonly at: Date; readonly campaign: string | null }[];
+  readonly doNotCall: { readonly addedAt: Date; readonly source: string | null } | null;
+}
+
+/** What an erasure must keep: what the limits still read (see cli/privacy.ts). */
+export interface ErasureCutoffs {
+  /** Counted attempts from this instant on keep the number: the attempt limits count them. */
+  readonly attemptsBefore: Date;
+  /** Refusals from this instant on are kept: the refusal period reads them. */
+  readonly refusalsBefore: Date;
+  /** Put in place of the number on the decisions that no longer need it: random, never derived from the number. */
+  readonly pseudonym: string;
+}
+
+export interface ErasureCounts {
+  /** Decisions whose number (and lead id) was replaced by the pseudonym. */
+  readonly pseudonymised: number;
+  /** Counted attempts that keep the number (inside the attempt window). */
+  readonly attemptsKept: number;
+  readonly refusalsDeleted: number;
+  readonly refusalsKept: number;
+}
+
 /** A decision made while the store was failing (`onStoreError`), kept in the journal until replayed. */
 export interface JournaledDecision {
   /** Unique per entry: replaying an entry twice records it once. */
@@ -117,7 +151,7 @@ export interface StoreHealth {
   /** False while the store cannot record (disk full, database file replaced…): `reason` says why. */
   readonly ok: boolean;
   readonly reason: string | null;
-  /** Size of SQLite's write-ahead log (0 for a store without one). */
+  /** Size of SQLite's write-ahead log (0 on PostgreSQL, whose server manages its own). */
   readonly walBytes: number;
   /** WAL frames not yet copied back into the database (-1: unknown or not applicable). */
   readonly checkpointLagFrames: number;
@@ -151,6 +185,16 @@ export interface Store {
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
+  /** Consents, refusals and do-not-call entry of one number (E.164), oldest first. */
+  consumerRecords(number: string): Promise<ConsumerRecords>;
+  /**
+   * In one transaction: every blocked decision about the number, and every attempt logged before
+   * `attemptsBefore`, get the pseudonym instead of the number and lose their lead id; refusals
+   * recorded before `refusalsBefore` are deleted. Consents and the do-not-call entry are untouched.
+   */
+  eraseConsumer(number: string, cutoffs: ErasureCutoffs): Promise<ErasureCounts>;
+  /** Presentations per pool number on a site-local day (YYYY-MM-DD), as the daily caps count them. */
+  poolUsage(day: string): Promise<ReadonlyMap<string, number>>;
   /** The compliance report's aggregation queries, run by the database. */
   reportQueries(): ReportQueries;
   /**
@@ -164,8 +208,8 @@ export interface Store {
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
    * without history, then outcomes.
    */
-  recordJournaled?(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
-  health?(): StoreHealth;
+  health(): StoreHealth;
   close(): Promise<void>;
 }

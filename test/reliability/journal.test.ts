@@ -6,8 +6,9 @@ import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { Journal } from '../../src/service/journal.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { AttemptRow } from '../../src/store/store.js';
-import { example } from '../helpers.js';
+import type { AttemptRow, Store } from '../../src/store/store.js';
+import { example, runCli } from '../helpers.js';
+import { storesUnderTest } from '../store/stores.js';
 import { lockFromAnotherProcess, release } from './lock.js';
 
 const MONDAY_11H = new Date('2026-11-30T10:00:00Z');
@@ -24,20 +25,29 @@ async function rows(store: { attempts(f: object): AsyncIterable<AttemptRow> }): 
   return out;
 }
 
-describe('the journal: what the database could not take is kept, then replayed once', () => {
+describe.each(storesUnderTest())('the journal on the $name store: what the database could not take is kept, then replayed once', (sut) => {
+  let store: Store;
+  let journal: Journal;
+  beforeEach(async () => {
+    store = await sut.open();
+    journal = new Journal(join(dir, 'cidgate.journal'), silentLogger);
+  });
+  afterEach(async () => {
+    journal.close();
+    await store.close();
+    await sut.cleanup();
+  });
+
   it('decisions made under onStoreError reach the audit trail, flagged as made without history, with their outcomes', async () => {
-    const file = join(dir, 'j.db');
-    const store = new SqliteStore(file);
-    const journal = new Journal(`${file}.journal`, silentLogger);
     const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger, journal);
-    const holder = await lockFromAnotherProcess(file);
-    const during = [];
-    for (let i = 0; i < 5; i++) during.push(await gateway.check(service(i), { record: true }));
+    await gateway.check(service(9), { record: false }); // the store is reachable (and its schema in place)
+    const holdWrites = await sut.holdWrites();
+    const during = await Promise.all([0, 1, 2, 3, 4].map((i) => gateway.check(service(i), { record: true })));
     expect(during.every((r) => r.attemptId === null && r.decision.action === 'rewrite')).toBe(true);
     expect(await gateway.recordOutcome({ pbxUniqueId: 'out.0' }, answered)).toBe(false);
     expect(gateway.health().journalPending).toBe(6);
-    expect(await gateway.replayJournal()).toBe(0); // still locked: kept
-    await release(holder);
+    expect(await gateway.replayJournal()).toBe(0); // still held: kept
+    await holdWrites();
 
     expect(await gateway.replayJournal()).toBe(6);
     expect(gateway.health().journalPending).toBe(0);
@@ -45,17 +55,15 @@ describe('the journal: what the database could not take is kept, then replayed o
     expect(trail.map((r) => r.pbxUniqueId)).toEqual(['out.0', 'out.1', 'out.2', 'out.3', 'out.4']);
     expect(trail.every((r) => r.withoutHistory && r.counted)).toBe(true);
     expect(trail[0]).toMatchObject({ outcome: 'answered', durationSeconds: 42 });
-    // A decision recorded normally is not flagged.
+    // A decision recorded normally is not flagged, and sees the replayed ones in the pool's usage.
     await gateway.check(service(9), { record: true });
     expect((await rows(store)).at(-1)!.withoutHistory).toBe(false);
-    journal.close();
-    await store.close();
+    expect(store.health()).toMatchObject({ ok: true, reason: null });
+    const csv = await runCli(['attempts', '--csv', '--db', sut.location()]);
+    expect(csv.out.trim().split('\n').slice(1).map((l) => l.split(',').at(-1))).toEqual(['1', '1', '1', '1', '1', '0']);
   });
 
   it('a replay interrupted before the journal was emptied records nothing twice', async () => {
-    const file = join(dir, 'k.db');
-    const journal = new Journal(`${file}.journal`, silentLogger);
-    const store = new SqliteStore(file);
     const gateway = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, silentLogger);
     const decision = (await gateway.check(service(1), { record: false })).decision;
     journal.appendDecision(decision, { uniqueId: 'crash.1' }, '2026-11-30');
@@ -66,10 +74,10 @@ describe('the journal: what the database could not take is kept, then replayed o
     const trail = await rows(store);
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ pbxUniqueId: 'crash.1', withoutHistory: true, outcome: 'answered' });
-    journal.close();
-    await store.close();
   });
+});
 
+describe('the journal file', () => {
   it('survives a write cut by a crash, and refuses entries past its size bound instead of growing', async () => {
     const path = join(dir, 'torn.journal');
     const first = new Journal(path, silentLogger);

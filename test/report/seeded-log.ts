@@ -1,6 +1,6 @@
 import { calleeArea } from '../../src/numbers/area.js';
 import { parsePhone } from '../../src/numbers/phone.js';
-import type { Decision } from '../../src/policy/types.js';
+import type { Decision } from '../../src/model/types.js';
 import type { Store } from '../../src/store/store.js';
 import { DAY_MS } from '../../src/time/zoned.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
-import type { Decision, Purpose } from '../../src/policy/types.js';
+import type { Decision, Purpose } from '../../src/model/types.js';
 import { Gateway } from '../../src/service/gateway.js';
 import type { Store } from '../../src/store/store.js';
 import { configFrom } from '../helpers.js';

@@ -5,13 +5,13 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { configFrom, example } from '../helpers.js';
+import { configFrom, example, until } from '../helpers.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { describeIfAvailable } from '../requires.js';
-import { createDatabase, dropDatabase, testDatabaseUrl } from './stores.js';
+import { createDatabase, dropDatabase, lockTables, testDatabaseUrl } from './stores.js';
 
 // Several nodes on one database: each PostgresStore here is a node with its own connections.
 describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DATABASE_URL=postgresql://root@localhost/postgres (bash .ci/run does)')(
@@ -54,6 +54,21 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       let counted = 0;
       for await (const r of nodes[0]!.attempts({})) if (r.counted && r.callee?.startsWith('+3314570')) counted++;
       expect(counted).toBe(160);
+    });
+
+    it('health says the store cannot record from a call that waited too long until a batch commits again', async () => {
+      const s = new PostgresStore(url, { waitMs: 300 });
+      nodes.push(s);
+      const g = new Gateway(example, s, at, silentLogger);
+      const call = { campaign: 'customer', from: '0612345678', to: '0145999999' };
+      await g.check(call, { record: true });
+      expect(s.health()).toEqual({ ok: true, reason: null, walBytes: 0, checkpointLagFrames: -1 });
+      const unlock = await lockTables(url);
+      expect((await g.check(call, { record: true })).attemptId).toBeNull();
+      expect(s.health()).toMatchObject({ ok: false, reason: expect.any(String) });
+      await unlock();
+      await until(async () => (await g.check(call, { record: true })).attemptId !== null, 5_000);
+      expect(s.health().ok).toBe(true);
     });
 
     it('a pool number\'s daily cap holds across nodes', async () => {

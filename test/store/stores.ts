@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { lockFromAnotherProcess, release } from '../reliability/lock.js';
 
 /** One store implementation the contract suites run against. */
 export interface StoreUnderTest {
@@ -15,6 +16,11 @@ export interface StoreUnderTest {
   reopen(): Promise<Store>;
   /** What `--db` takes to reach the store `open` made last (a file path or a postgres:// URL). */
   location(): string;
+  /**
+   * Another process holds the store's write lock (the database is up, every write waits) until the
+   * returned function is called: the store fails the way a stalled database makes it fail.
+   */
+  holdWrites(): Promise<() => Promise<void>>;
   /** Removes what `open` created (after the store is closed). */
   cleanup(): Promise<void>;
 }
@@ -32,6 +38,10 @@ function sqlite(): StoreUnderTest {
     },
     async reopen() { return new SqliteStore(last); },
     location: () => last,
+    async holdWrites() {
+      const holder = await lockFromAnotherProcess(last);
+      return () => release(holder);
+    },
     async cleanup() {
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     },
@@ -69,6 +79,24 @@ export async function dropDatabase(baseUrl: string, url: string): Promise<void> 
   }
 }
 
+/**
+ * Another connection locks the store's tables (the server is up, every write waits) until the
+ * returned function is called.
+ */
+export async function lockTables(url: string): Promise<() => Promise<void>> {
+  const other = postgres(url, { max: 1, onnotice: () => {} });
+  let unlock!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => { locked = r; });
+  const tx = other.begin(async (t) => {
+    await t.unsafe('LOCK TABLE decisions, number_usage IN ACCESS EXCLUSIVE MODE');
+    locked();
+    await new Promise<void>((r) => { unlock = r; });
+  });
+  await isLocked;
+  return async () => { unlock(); await tx; await other.end(); };
+}
+
 /** Each store in a schema of its own, created on open and dropped on cleanup. */
 function postgresServer(baseUrl: string): StoreUnderTest {
   const urls: string[] = [];
@@ -80,6 +108,7 @@ function postgresServer(baseUrl: string): StoreUnderTest {
     },
     async reopen() { return new PostgresStore(urls[urls.length - 1]!); },
     location: () => urls[urls.length - 1]!,
+    holdWrites: () => lockTables(urls[urls.length - 1]!),
     async cleanup() {
       for (const u of urls.splice(0)) await dropDatabase(baseUrl, u);
     },

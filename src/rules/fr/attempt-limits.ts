@@ -1,4 +1,4 @@
-import type { PastAttempt } from '../../policy/types.js';
+import type { PastAttempt } from '../../model/types.js';
 import { DAY_MS } from '../../time/zoned.js';
 import { maxDate, parisMidnight, type CallRule, type RuleContext } from '../rule.js';
 

@@ -27,8 +27,8 @@ export const ownedCallerId: CallerIdRule = {
   code: 'caller-id-not-owned',
   source: 'Loi n° 2020-901 (loi Naegelen) art. 10 and ARCEP MAN (number authentication), in force 2024-10-01',
   since: parisMidnight('2024-10-01'),
-  rejects(phone, { rules }) {
-    return rules.requireOwnedCallerId && (phone === null || !rules.owned.has(phone.e164));
+  rejects(phone, { site }) {
+    return site.requireOwnedCallerId && (phone === null || !site.owned.has(phone.e164));
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Campaign, Slot } from '../../policy/types.js';
+import type { Campaign, Slot } from '../../model/types.js';
 import { localTime, startOfNextLocalDay, zonedInstant } from '../../time/zoned.js';
 import { parisMidnight, type CallRule, type RuleContext } from '../rule.js';
 

@@ -1,6 +1,6 @@
 import { isFrenchMobile, npvArea, npvPrefixes, type NpvArea } from '../../numbers/france.js';
 import type { Phone } from '../../numbers/phone.js';
-import type { Dialing, PoolNumber } from '../../policy/types.js';
+import type { Dialing, PoolNumber } from '../../model/types.js';
 
 /** A problem with a French call center's pool: `index` is the pool entry, null the pool as a whole. */
 export interface PoolFinding {

@@ -16,7 +16,7 @@ export const publicHolidays: CallRule = {
   since: parisMidnight('2023-03-01'),
   applies: (ctx) => ctx.campaign.purpose === 'prospecting' && !ctx.consentAnytime && ctx.area.holidayRegion !== null,
   nextAllowed(ctx, t) {
-    const region = ctx.rules.localHolidays ? ctx.area.holidayRegion ?? 'FR' : 'FR';
+    const region = ctx.site.localHolidays ? ctx.area.holidayRegion ?? 'FR' : 'FR';
     let at = t;
     for (let i = 0; i < 10 && isHoliday(localDateKey(at, ctx.area.timeZone), region); i++) {
       at = startOfNextLocalDay(at, ctx.area.timeZone);

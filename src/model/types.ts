@@ -1,5 +1,6 @@
 import type { Phone } from '../numbers/phone.js';
-import type { NpvArea, Territory } from '../numbers/france.js';
+import type { Area } from '../numbers/area.js';
+import type { NpvArea } from '../numbers/france.js';
 
 export type Purpose = 'prospecting' | 'service';
 export type Dialing = 'automated' | 'manual';
@@ -25,18 +26,6 @@ export type ReasonCode =
   | 'do-not-call'
   | 'no-substitute'
   | 'store-unavailable';
-
-/** Where the callee is: decides its time zone, holidays and which NPV range serves it. */
-export interface Area {
-  /** ISO country of the consumer's rules: 'FR' for the whole French numbering plan. */
-  readonly country: string | null;
-  readonly zone: '1' | '2' | '3' | '4' | '5' | null;
-  readonly territory: Territory | null;
-  readonly timeZone: string;
-  /** date-holidays region: 'FR', 'FR-57', 'FR-GP'…, or null outside France. */
-  readonly holidayRegion: string | null;
-  readonly npvArea: NpvArea;
-}
 
 /** A window slot in minutes of the local day, [from, to). */
 export interface Slot {
@@ -73,7 +62,7 @@ export interface Campaign {
 }
 
 /** Site-wide settings the decision needs. */
-export interface Rules {
+export interface SiteSettings {
   /** The call center's regulatory country: selects the caller-ID rules. */
   readonly country: 'FR' | 'ES';
   readonly owned: ReadonlySet<string>;

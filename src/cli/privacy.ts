@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { CidgateError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { LEGAL_MAX_ATTEMPTS } from '../rules/fr/attempt-limits.js';
+import { maskNumber } from '../report/display.js';
+import { purgeCutoffs } from '../service/retention.js';
+import type { AttemptRow } from '../store/store.js';
+import { DAY_MS } from '../time/zoned.js';
+import { openContext, parseNumberArg, type CommonOptions } from './context.js';
+
+type Out = NodeJS.WritableStream;
+
+/** Who handled a consumer's personal data, and when: a JSON line on stderr, the number masked. */
+function logAccess(err: Out, event: string, number: string, fields: Record<string, unknown>): void {
+  createLogger('info', err).warn({ event, user: userInfo().username, number: maskNumber(number), ...fields }, event);
+}
+
+const exported = (r: AttemptRow) => ({ ...r, area: r.area ? (JSON.parse(r.area) as unknown) : null });
+
+/** `cidgate privacy export NUMBER`: everything kept about one consumer, as one JSON document (GDPR art. 15). */
+export async function privacyExportCommand(number: string, opts: CommonOptions & { out?: string }, out: Out, err: Out): Promise<number> {
+  const e164 = parseNumberArg(number);
+  const { store, clock } = openContext(opts, { existing: true });
+  try {
+    const attempts = [];
+    for await (const r of store.attempts({ callee: e164 })) attempts.push(exported(r));
+    const doc = { number: e164, exportedAt: clock.now().toISOString(), attempts, ...(await store.consumerRecords(e164)) };
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    logAccess(err, 'privacy-export', e164, { attempts: attempts.length, out: opts.out ?? 'stdout' });
+    if (opts.out) writeFileSync(opts.out, text);
+    else out.write(text);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * `cidgate privacy erase NUMBER --yes` (GDPR art. 17, within the law's own retention needs):
+ * decisions the limits no longer read lose the number (a random pseudonym, never derived from
+ * it, keeps them countable in reports) and refusals past their period are deleted; attempts inside
+ * the attempt window, refusals inside their period, the do-not-call entry and the consent proof
+ * are kept, and the consent in force is revoked. Prints what it did, what it kept and why.
+ */
+export async function privacyEraseCommand(number: string, opts: CommonOptions & { yes?: boolean }, out: Out, err: Out): Promise<number> {
+  const e164 = parseNumberArg(number);
+  if (!opts.yes) throw new CidgateError('ERASE_NOT_CONFIRMED', `erasing ${e164} cannot be undone: export it first (cidgate privacy export), then add --yes`, { number: e164 });
+  const { loaded, store, clock } = openContext(opts, { existing: true });
+  try {
+    const now = clock.now();
+    // The retention purge's own cutoffs: what the limits read is exactly what must stay.
+    const { cutoffs, retentionDays: attemptDays } = purgeCutoffs(loaded.config, 1, now);
+    const refusalDays = Math.round((now.getTime() - cutoffs.refusalsBefore.getTime()) / DAY_MS);
+    const pseudonym = `erased-${randomUUID()}`;
+    const counts = await store.eraseConsumer(e164, { attemptsBefore: cutoffs.decisionsBefore, refusalsBefore: cutoffs.refusalsBefore, pseudonym });
+    const revoked = await store.revokeConsent(e164, now);
+    const kept = await store.consumerRecords(e164);
+    logAccess(err, 'privacy-erase', e164, { ...counts, revokedConsent: revoked });
+    const lines = [
+      `erased ${e164} at ${now.toISOString()}:`,
+      `- ${plural(counts.pseudonymised, 'decision')} (blocked calls, and attempts older than ${attemptDays} days): number replaced by ${pseudonym}, lead id removed`,
+      `- ${plural(counts.refusalsDeleted, 'refusal')} older than ${refusalDays} days deleted`,
+      `- revoked the consent in force: ${revoked ? 'yes (an erasure request withdraws it)' : 'none was in force'}`,
+      'kept, and why:',
+      `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit (${LEGAL_MAX_ATTEMPTS} in 30 days, Code de la consommation D.223-9) counts them; the retention purge removes them later`,
+      `- ${plural(counts.refusalsKept, 'refusal')} of the last ${refusalDays} days: no prospecting call within 60 days of a refusal (D.223-9)`,
+      `- do-not-call entry: ${kept.doNotCall ? `kept (added ${kept.doNotCall.addedAt.toISOString()}): the consumer asked not to be called, and erasing it would let calls resume` : 'none'}`,
+      `- ${plural(kept.consents.length, 'consent event')}: proof of the consent past prospecting calls relied on (loi 2025-594 art. 13), kept as long as those calls are`,
+      'not covered here: the service\'s JSON log lines (rotate them) and the PBX\'s own call records',
+    ];
+    out.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
