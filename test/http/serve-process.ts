@@ -57,10 +57,10 @@ export interface Served {
 }
 
 /** Runs `cidgate serve` (the built dist/) as a child process and waits for its `started` line. */
-export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string } = {}): Promise<Served> {
+export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string; cwd?: string } = {}): Promise<Served> {
   const written = opts.config ? { dir: opts.dir ?? '', config: opts.config, db: opts.db! } : writeConfig(opts.overrides);
   const proc = spawn(process.execPath, [BIN, 'serve', '--config', written.config, '--db', written.db], {
-    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd,
   });
   const lines: string[] = [];
   let stderr = '';
