@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
+import { sessionBuffers, type BufferBudget } from '../service/buffer-budget.js';
 import { SessionServer, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
 import { msetVariables, setVariables } from './agi-protocol.js';
@@ -22,6 +23,8 @@ export interface FastAgiOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
   /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
   readonly callerIdFormat?: NumberFormat;
+  /** What all sessions may buffer together; default: the process's, shared with the Event Socket listener. */
+  readonly bufferBudget?: BufferBudget;
 }
 
 /** The channel variables the dialplan reads, in the order they are set. */
@@ -52,7 +55,7 @@ export class FastAgiServer extends SessionServer {
   }
 
   protected async session(socket: net.Socket): Promise<void> {
-    const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
+    const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs, budget: this.opts.bufferBudget ?? sessionBuffers });
     const peer = socket.remoteAddress ?? '';
     try {
       const request = parseAgiRequest(await session.env);

@@ -3,6 +3,7 @@ import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
+import { sessionBuffers, type BufferBudget } from '../service/buffer-budget.js';
 import { SessionServer, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
 import { EslConnection } from './esl-connection.js';
@@ -18,6 +19,8 @@ export interface OutboundOptions extends ListenerOptions {
   readonly hangupCause: string;
   /** Played to the agent before a blocked call is hung up; null for none. */
   readonly blockMessage: string | null;
+  /** What all sessions may buffer together; default: the process's, shared with the FastAGI listener. */
+  readonly bufferBudget?: BufferBudget;
 }
 
 /** The channel variables set on every call, then effective_caller_id_number when rewriting. */
@@ -50,7 +53,7 @@ export class EslOutboundServer extends SessionServer {
   }
 
   protected async session(socket: net.Socket): Promise<void> {
-    const conn = new EslConnection(socket, this.opts.idleTimeoutMs);
+    const conn = new EslConnection(socket, this.opts.idleTimeoutMs, this.opts.bufferBudget ?? sessionBuffers);
     let uniqueId: string | null = null;
     /** The decision until cidgate sends resume: the channel cannot be bridged before. */
     let notDialled: Recorded | null = null;

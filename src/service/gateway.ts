@@ -1,6 +1,6 @@
 import { fixedClock, type Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
-import type { Logger } from '../log.js';
+import { withoutRedaction, type Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
@@ -37,6 +37,7 @@ export class Gateway {
   private readonly listeners = new Set<DecisionListener>();
   private replaying = false;
   private readonly outcomeListeners = new Set<OutcomeListener>();
+  private readonly decisionLog: () => Logger;
 
   constructor(
     private current: Config,
@@ -45,7 +46,9 @@ export class Gateway {
     private readonly log: Logger,
     /** Where decisions and outcomes the store could not take wait for it (the service has one, the CLI not). */
     private readonly journal: Journal | null = null,
-  ) {}
+  ) {
+    this.decisionLog = withoutRedaction(log);
+  }
 
   get config(): Config {
     return this.current;
@@ -193,7 +196,8 @@ export class Gateway {
 
   private logDecision(r: Recorded, pbx: PbxIds | undefined): void {
     const d = r.decision;
-    this.log.info({
+    // Its fields are the decision's and the PBX's ids, never a secret: no redaction pass.
+    this.decisionLog().info({
       event: 'decision', campaign: d.campaign, action: d.action, callerId: d.callerId, original: d.originalCallerId,
       callee: d.callee, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null, attemptId: r.attemptId,
       replayed: r.replayed || undefined, source: pbx?.source, channel: pbx?.channel, uniqueId: pbx?.uniqueId,
