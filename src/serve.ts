@@ -12,7 +12,7 @@ import type { Readiness, ReloadResult } from './http/plugin.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
-import { Journal } from './service/journal.js';
+import { Journal, journalPath } from './service/journal.js';
 import { Metrics } from './service/metrics.js';
 import type { SessionServer } from './service/listener.js';
 import { purgeCutoffs } from './service/retention.js';
@@ -83,7 +83,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     busyTimeoutMs: raw.store.busyTimeoutMs, waitMs: raw.store.waitMs, backgroundCheckpoint: true, migrate: opts.migrate !== false,
   });
   // What the store could not take during an outage: next to a SQLite file, in the working directory for PostgreSQL.
-  const journal = new Journal(target.kind === 'sqlite' ? `${target.file}.journal` : 'cidgate.journal', logger);
+  const journal = new Journal(journalPath(raw.store.journal, target), logger);
   const gateway = new Gateway(loaded.config, store, systemClock, logger, journal);
   const listeners = new Map<string, { spec: ListenerSpec; part: Part & { port: number } }>();
   const others: Part[] = [];

@@ -56,6 +56,11 @@ export const configSchema = z.strictObject({
     busyTimeoutMs: z.number().int().min(0).max(60_000).default(40),
     /** PostgreSQL: how long a decision waits for the database before the onStoreError policy answers it. */
     waitMs: z.number().int().min(10).max(60_000).default(1_000),
+    /**
+     * Where decisions and outcomes the database could not take wait to be replayed. Null: next to a
+     * SQLite file, `cidgate.journal` in the working directory for PostgreSQL. One per node.
+     */
+    journal: z.string().min(1).nullable().default(null),
   }).prefault({}),
   /**
    * Days of decisions to keep; the service purges older ones hourly (never inside the limits'

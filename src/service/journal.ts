@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { Decision, PbxIds } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
 import type { AttemptKey, JournaledDecision, JournaledOutcome, Outcome } from '../store/store.js';
+import type { StoreTarget } from '../store/database-url.js';
 
 /** How often appended entries are forced to disk: one fdatasync for every entry of the interval. */
 const SYNC_EVERY_MS = 20;
@@ -12,6 +13,14 @@ const MAX_BYTES = 64 * 1024 * 1024;
 type Line =
   | { kind: 'decision'; id: string; day: string; pbx: PbxIds; decision: Omit<Decision, 'at' | 'retryAt'> & { at: number; retryAt: number | null } }
   | { kind: 'outcome'; id: string; key: AttemptKey; outcome: Omit<Outcome, 'at'> & { at: number } };
+
+/**
+ * Where a node keeps its journal: `store.journal` when set, else next to a SQLite file, else
+ * `cidgate.journal` in the working directory (PostgreSQL: each node needs its own).
+ */
+export function journalPath(configured: string | null, target: StoreTarget): string {
+  return configured ?? (target.kind === 'sqlite' ? `${target.file}.journal` : 'cidgate.journal');
+}
 
 /**
  * An append-only file for what the database could not take: decisions made under `onStoreError`

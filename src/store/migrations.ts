@@ -72,20 +72,17 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
-    // Decisions made under onStoreError, replayed from the journal once the store recovered:
-    // flagged as decided without history; the journal entry's id makes the replay idempotent.
+    // Two changes released together as version 3 (every file at version 3 has both):
+    // - decisions made under onStoreError, replayed from the journal once the store recovered, are
+    //   flagged as decided without history; the journal entry's id makes the replay idempotent;
+    // - consent is kept as dated events, so that the consent in force at any instant can be read
+    //   back (a decision is made on what was on record at the call's instant, not the latest state).
     version: 3,
     sql: `
       ALTER TABLE decisions ADD COLUMN without_history INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE decisions ADD COLUMN journal_id TEXT;
       CREATE UNIQUE INDEX decisions_journal_id ON decisions (journal_id) WHERE journal_id IS NOT NULL;
-    `,
-  },
-  {
-    // Consent kept as dated events, so that the consent in force at any instant can be read back
-    // (a decision is made on what was on record at the call's instant, not on the latest state).
-    version: 3,
-    sql: `
+
       CREATE TABLE consent_events (
         id INTEGER PRIMARY KEY,
         number TEXT NOT NULL,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
-import { Journal } from '../../src/service/journal.js';
+import { Journal, journalPath } from '../../src/service/journal.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { AttemptRow, Store } from '../../src/store/store.js';
 import { example, runCli } from '../helpers.js';
@@ -108,5 +108,15 @@ describe('SQLite: outcomes never wait on a sleeping busy handler', () => {
     expect(await pending).toBe(true);
     expect((await rows(store))[0]!.outcome).toBe('answered');
     await store.close();
+  });
+});
+
+describe('where a node keeps its journal', () => {
+  const sqlite = { kind: 'sqlite', file: '/var/lib/cidgate/cidgate.db' } as const;
+  const postgres = { kind: 'postgres', url: 'postgres://cidgate@db.example/cidgate' } as const;
+  it('next to a SQLite file, in the working directory for PostgreSQL, unless store.journal says where', () => {
+    expect(journalPath(null, sqlite)).toBe('/var/lib/cidgate/cidgate.db.journal');
+    expect(journalPath(null, postgres)).toBe('cidgate.journal');
+    expect(journalPath('/var/lib/cidgate/node-2.journal', postgres)).toBe('/var/lib/cidgate/node-2.journal');
   });
 });
