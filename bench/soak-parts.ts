@@ -4,6 +4,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { agiSession, randomCallee, type AgiOutcome } from './agi-client.js';
+import { track } from './workdir.js';
 
 /** The example config with FastAGI on `port`, the HTTP API on a port the OS picks, the Event Socket listener off. */
 export function soakConfig(dir: string, port: number): string {
@@ -17,7 +18,7 @@ export function soakConfig(dir: string, port: number): string {
 /** `cidgate serve` in its own process; its log lines go to `logFile` (or nowhere). */
 export function startServe(config: string, db: string, logFile = '/dev/null'): ChildProcess {
   const out = openSync(logFile, 'a');
-  return spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', out, 'inherit'] });
+  return track(spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', out, 'inherit'] }));
 }
 
 export async function stopServe(server: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

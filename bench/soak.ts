@@ -9,15 +9,15 @@
  * in the audit trail, RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, waitForPort } from './ports.js';
 import { diskFullPhase } from './soak-disk-full.js';
 import { drive, outcomeSession, soakConfig, startServe, stopServe } from './soak-parts.js';
 import { rssMb, summarize } from './stats.js';
+import { benchWorkDir } from './workdir.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -27,7 +27,7 @@ const seconds = Math.max(3, Math.min(3600, arg('--minutes', 0) * 60 || arg('--se
 const concurrency = arg('--concurrency', 50);
 const rate = arg('--rate', 0);
 const lockMs = Math.min(5_000, seconds * 100);
-const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
+const work = benchWorkDir('cidgate-soak-'); // deleted at exit, on failure and on Ctrl-C
 const db = join(work, 'soak.db');
 /** Starting may take long on a loaded machine: a restart under load is not a failure until this. */
 const START_WAIT_MS = 60_000;
@@ -165,7 +165,5 @@ async function main(): Promise<void> {
 main()
   .catch((err) => { process.stderr.write(`soak failed: ${(err as Error).stack}\n`); process.exitCode = 1; })
   .finally(() => {
-    server?.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
-    process.exit(); // the load may still be running after a failure
+    process.exit(); // the load may still be running after a failure; exit stops the server and removes the work dir
   });

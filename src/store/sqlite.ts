@@ -134,6 +134,8 @@ export class SqliteStore implements Store {
          WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
          ORDER BY at DESC`),
       // Everything else about the consumer in one statement (each statement run costs as much as a lookup).
+      // The consent in force: the latest event, a revocation first at the same instant ('revoked' >
+      // 'given', the only kinds; (number, at, kind) is unique) — the unique index's order, no sort.
       consumer: db.prepare<{ n: string; campaign: string; at: number }, ConsumerRow>(
         `SELECT (SELECT max(at) FROM refusals WHERE number = @n AND at <= @at) AS refused_at,
                 c.kind AS consent_kind, c.at AS consent_at, c.source AS consent_source, c.anytime AS consent_anytime,
@@ -142,7 +144,7 @@ export class SqliteStore implements Store {
                  AND at <= @at ORDER BY at DESC LIMIT 1) AS last_presented
          FROM (SELECT 1) LEFT JOIN (
            SELECT kind, at, source, anytime FROM consent_events WHERE number = @n AND at <= @at
-           ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) c`),
+           ORDER BY at DESC, kind DESC LIMIT 1) c`),
       usage: db.prepare<[string], { number: string; count: number }>('SELECT number, count FROM number_usage WHERE day = ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       // Prepared once: db.pragma() compiles its statement on every call, twice per batch.
@@ -179,7 +181,7 @@ export class SqliteStore implements Store {
       revokeConsent: db.prepare(
         `INSERT INTO consent_events (number, at, kind) SELECT @n, @at, 'revoked'
          WHERE (SELECT kind FROM consent_events WHERE number = @n AND at <= @at
-                ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`),
+                ORDER BY at DESC, kind DESC LIMIT 1) = 'given'`),
       addDnc: db.prepare('INSERT OR IGNORE INTO do_not_call (number, added_at, source) VALUES (?, ?, ?)'),
       // Listed again with an earlier date (an import of older entries): it was on the list since then.
       antedateDnc: db.prepare('UPDATE do_not_call SET added_at = ?, source = ? WHERE number = ? AND added_at > ?'),
