@@ -5,8 +5,6 @@ import { spain } from './es/index.js';
 import { france } from './fr/index.js';
 import type { CallRule, CallerIdRule } from './rule.js';
 
-export type { CountryRules, LegalLimits, PoolEntry, PoolFinding } from './country.js';
-
 /** Every country modelled; another one is a folder under src/rules/ and a line here. */
 const COUNTRIES: Readonly<Record<CountryCode, CountryRules>> = { FR: france, ES: spain };
 

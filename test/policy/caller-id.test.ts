@@ -125,7 +125,7 @@ campaigns:
   });
 });
 
-describe('Spain (from 2025-06-07): no mobile-range caller ID on commercial calls', () => {
+describe('Spain (from 2025-06-07): no mobile-range caller ID on commercial or customer-service calls', () => {
   const config = configFrom(`
 country: ES
 callerId: { requireOwned: false }
@@ -133,11 +133,12 @@ campaigns:
   venta: { purpose: prospecting, dialing: manual, basis: existing-contract, pool: ["+34912345678"] }
   servicio: { purpose: service, dialing: manual, pool: ["+34912345678"] }
 `);
-  it('replaces 6xx and 7xx on prospecting calls, from the effective date', () => {
+  it('replaces 6xx and 7xx on prospecting and service calls alike (Orden TDF/149/2025 art. 9.1), from the effective date', () => {
     const to = '+34915550000';
     expect(decideAt('2025-06-07T10:00:00+02:00', { campaign: 'venta', from: '+34612345678', to }, {}, config))
       .toMatchObject({ action: 'rewrite', callerId: '+34912345678', reasons: ['mobile-caller-id'] });
     expect(decideAt('2025-06-06T10:00:00+02:00', { campaign: 'venta', from: '+34712345678', to }, {}, config).action).toBe('allow');
-    expect(decideAt('2025-06-09T10:00:00+02:00', { campaign: 'servicio', from: '+34612345678', to }, {}, config).action).toBe('allow');
+    expect(decideAt('2025-06-09T10:00:00+02:00', { campaign: 'servicio', from: '+34612345678', to }, {}, config))
+      .toMatchObject({ action: 'rewrite', callerId: '+34912345678', reasons: ['mobile-caller-id'] });
   });
 });

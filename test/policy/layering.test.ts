@@ -52,6 +52,14 @@ describe('layering of the decision core', () => {
     expect(reachable(graph, folder).has(folder)).toBe(false);
   });
 
+  it('config/, service/ and policy/ reach a country\'s rules only through rules/index.ts (CountryRules)', () => {
+    const leaks = sourceFiles(SRC)
+      .filter((file) => ['config', 'service', 'policy'].includes(unitOf(file)))
+      .filter((file) => /from '[./]*\/rules\/[a-z]{2}\//.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(leaks).toEqual([]);
+  });
+
   it('the shared types sit below both the rules and the policy', () => {
     expect(graph.get('rules')?.has('policy')).toBe(false);
     expect(graph.get('model')?.has('rules')).toBe(false);

@@ -41,14 +41,14 @@ describe('country: ES, a second country end to end', () => {
     expect(['+34912345678', '+34932345678']).toContain(d.callerId);
   });
 
-  it('the mobile ban starts on 2025-06-07', () => {
+  it('the mobile ban starts on 2025-06-07 (an owned mobile was kept the day before)', () => {
     const before = decideAt('2025-06-06T11:00:00+02:00', { campaign: 'ventas', from: '+34 612 345 678', to: '+34 933 000 000' }, {}, spanish());
     expect(before).toMatchObject({ action: 'allow', callerId: '+34612345678' });
   });
 
-  it('an owned Spanish mobile stays on a service call; an unowned fixed number is replaced', () => {
+  it('a mobile is replaced on a customer-service call too (art. 9.1), even an owned one; so is an unowned fixed number', () => {
     expect(decideAt(MONDAY, { campaign: 'clientes', from: '+34 612 345 678', to: '+34 933 000 000' }, {}, spanish()))
-      .toMatchObject({ action: 'allow', callerId: '+34612345678' });
+      .toMatchObject({ action: 'rewrite', callerId: '+34912345679', reasons: ['mobile-caller-id'] });
     expect(decideAt(MONDAY, { campaign: 'clientes', from: '+34 915 000 000', to: '+34 933 000 000' }, {}, spanish()))
       .toMatchObject({ action: 'rewrite', callerId: '+34912345679', reasons: ['caller-id-not-owned'] });
   });
@@ -58,7 +58,7 @@ describe('country: ES, a second country end to end', () => {
       .toEqual(['mobile-caller-id', 'caller-id-not-owned']);
   });
 
-  it('a mobile in a Spanish prospecting pool is a config error; in a service pool it is allowed', () => {
+  it('a mobile in a Spanish pool is a config error, whatever the campaign', () => {
     const yaml = `
 country: ES
 campaigns:
@@ -66,7 +66,7 @@ campaigns:
   clientes: { purpose: service, dialing: manual, pool: ["+34 612 345 678"] }
 `;
     const errors = parseConfig(yaml, 'es.yaml', { lenient: true }).problems.filter((p) => p.level === 'error');
-    expect(errors.map((p) => p.key)).toEqual(['campaigns.ventas.pool.1']);
+    expect(errors.map((p) => p.key)).toEqual(['campaigns.ventas.pool.1', 'campaigns.clientes.pool.0']);
   });
 
   it('consumers are protected by their own country\'s rules: French hours for a French callee, none modelled for a Spanish one', () => {

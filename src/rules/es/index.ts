@@ -3,7 +3,7 @@ import { spanishMobileCallerId, spanishOwnedCallerId } from './caller-id.js';
 import { checkSpanishPool } from './pool.js';
 
 /**
- * Spain: owned numbers only, no mobiles on commercial calls. Spanish consumer protection (hours,
+ * Spain: owned numbers only, no mobiles on commercial or customer-service calls. Spanish consumer protection (hours,
  * limits) is not modelled yet: only the company's do-not-call list protects Spanish consumers.
  */
 export const spain: CountryRules = {

@@ -1,8 +1,10 @@
 import { isFrenchMobile, npvArea, npvPrefixes, type NpvArea } from '../../numbers/france.js';
+import { FR_NUMBERING } from '../../numbers/fr-numbering.js';
 import type { Dialing, PoolNumber } from '../../model/types.js';
 import type { PoolEntry, PoolFinding } from '../country.js';
 
-const NPV_AREAS: readonly NpvArea[] = ['1', '2', '3', '4', '5', 'GP', 'GF', 'MQ', 'RE-YT'];
+/** The areas an NPV range serves locally: each wants a number, or the non-geographic fallback. */
+const NPV_AREAS: readonly NpvArea[] = [...new Set(FR_NUMBERING.npv.map((r) => r.area))].filter((a) => a !== 'non-geographic');
 
 /**
  * What ARCEP décision n° 2022-1583 lets a French call center put in a campaign's pool: never a
@@ -19,7 +21,7 @@ export function checkFrenchPool({ dialing }: { dialing: Dialing }, entries: read
     }
     const npv = phone.national !== null ? npvArea(phone.national) : null;
     if (dialing === 'automated' && npv === null) {
-      findings.push({ level: 'error', index, message: `${text} is not in an NPV range; automated campaigns present only 0162/0163, 0270/0271, 0377/0378, 0424/0425, 0568/0569, 0948/0949, 09475–09479` });
+      findings.push({ level: 'error', index, message: `${text} is not in an NPV range; automated campaigns present only ${FR_NUMBERING.npv.map((r) => r.prefix).join(', ')}` });
       return;
     }
     pool.push({ phone, npv });
