@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,33 +20,32 @@ export function mountTmpfs(sizeMb: number): { dir: string; unmount(): void } | n
   };
 }
 
-/** Writes `path` until the filesystem has no space left; returns the bytes written. */
-export function fillDisk(path: string): number {
-  const fd = openSync(path, 'a');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  let written = 0;
-  try {
-    for (;;) written += writeSync(fd, chunk);
-  } catch {
-    // ENOSPC: full. Smaller writes take the last partial chunk.
-    try {
-      for (;;) written += writeSync(fd, chunk, 0, 512);
-    } catch {
-      // full to the last block
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return written;
-}
-
-/** A runaway writer: fills the filesystem, then takes every block freed, until stopped (the file is then deleted). */
-export function keepFull(path: string): { stop(): void } {
-  fillDisk(path);
-  const timer = setInterval(() => fillDisk(path), 2);
+/**
+ * A runaway writer in a process of its own (a log gone wild): fills the filesystem, then takes every
+ * block freed, as fast as it can, until stopped (its file is then deleted).
+ */
+export async function keepFull(path: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', `
+    const fs = require('node:fs');
+    const fd = fs.openSync(${JSON.stringify(path)}, 'a');
+    const big = Buffer.alloc(65536, 1), small = Buffer.alloc(512, 1);
+    let told = false;
+    const fill = () => {
+      try { for (;;) fs.writeSync(fd, big); } catch {}
+      try { for (;;) fs.writeSync(fd, small); } catch {}
+      if (!told) { told = true; process.stdout.write('full\\n'); }
+      setImmediate(fill);
+    };
+    fill();
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => child.stdout!.once('data', r));
   return {
-    stop() {
-      clearInterval(timer);
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       rmSync(path, { force: true });
     },
   };

@@ -15,7 +15,7 @@ const SESSIONS = 3_000;
 const ENV = `agi_network: yes\n${Array.from({ length: 7 }, (_, i) => `agi_pad_${i}: ${'A'.repeat(8000)}\n`).join('')}`;
 
 describe('abusive FastAGI sessions against `cidgate serve` (its own process)', () => {
-  it('are closed once all together buffer more than the budget, and RSS returns near its baseline after they close', async () => {
+  it('are closed once all together buffer more than the budget, and RSS after they close stays within 150 MB of its baseline', async () => {
     const port = await freePort();
     const logFile = join(dir, 'serve.log');
     const server = startServe(soakConfig(dir, port), join(dir, 'rss.db'), logFile);
@@ -39,13 +39,15 @@ describe('abusive FastAGI sessions against `cidgate serve` (its own process)', (
         await new Promise((r) => setTimeout(r, 1_000));
       }
       const peak = rssMb(server.pid!);
-      expect(closedByServer).toBeGreaterThan(SESSIONS / 2);
       for (const s of sockets.splice(0)) s.destroy();
       await new Promise((r) => setTimeout(r, 3_000));
       const after = rssMb(server.pid!);
       process.stderr.write(`RSS baseline ${baseline} MB, with ${SESSIONS} abusive sessions ${peak} MB (${closedByServer} closed by the budget), after they closed ${after} MB\n`);
-      // A memory bound, not a timing one: generous.
-      expect(after).toBeLessThan(baseline + 100);
+      expect(closedByServer).toBeGreaterThan(SESSIONS / 2);
+      // A memory bound, not a timing one, generous: measured on the loaded 2-core machine, +34 to +111 MB
+      // with the budget (the garbage of 170 MB of socket reads, which the allocator keeps, varies with
+      // when the GC runs), +194 MB without it.
+      expect(after).toBeLessThan(baseline + 150);
       const evicted = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"code":"BUFFER_BUDGET_EXCEEDED"'));
       expect(evicted.length).toBe(closedByServer);
     } finally {

@@ -41,13 +41,13 @@ describeIfAvailable('a real size-limited filesystem (mount -t tmpfs)', disk !== 
         await new Promise((res) => setTimeout(res, 4));
       }
     });
-    let filler: { stop(): void } | null = null;
+    let filler: { stop(): Promise<void> } | null = null;
     try {
       await until(() => results.length > 200, 5_000);
       expect(store.health().ok).toBe(true);
 
       // A runaway writer takes every block, including those the store frees.
-      filler = keepFull(join(disk!.dir, 'filler'));
+      filler = await keepFull(join(disk!.dir, 'filler'));
       const filled = performance.now();
       await until(() => !store.health().ok, 5_000);
       expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining('disk full') });
@@ -56,7 +56,7 @@ describeIfAvailable('a real size-limited filesystem (mount -t tmpfs)', disk !== 
       expect(duringFull.length).toBeGreaterThan(0);
       expect(duringFull.every((x) => x.r.decision.action === 'block' && x.r.decision.reasons[0] === 'store-unavailable')).toBe(true);
 
-      filler.stop();
+      await filler.stop();
       const freed = performance.now();
       // Liveness, not speed: recording resumes and readiness comes back without a restart.
       await until(() => results.some((x) => x.at > freed && x.r.attemptId !== null) && store.health().ok, 10_000);
@@ -67,7 +67,7 @@ describeIfAvailable('a real size-limited filesystem (mount -t tmpfs)', disk !== 
       expect(after.length).toBeGreaterThan(0);
       expect(after.filter((x) => x.r.attemptId === null || !x.healthy)).toEqual([]);
     } finally {
-      filler?.stop();
+      await filler?.stop();
       load = false;
       await Promise.all(callers);
     }
