@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, removeDatabase, reportOverDatabase } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
+import { postgresBench } from './postgres.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
 import { benchWorkDir, track } from './workdir.js';
 
@@ -184,6 +185,13 @@ async function memory(): Promise<void> {
   rows.push([`RSS before / after each quarter of ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${afterRounds.join(', ')} MB`]);
 }
 
+/** PostgreSQL rows (bench/postgres.ts): the store shared by several nodes. */
+async function postgres(): Promise<void> {
+  const pg = await postgresBench({ quick, work, log, load });
+  results.postgres = pg.results;
+  rows.push(...pg.rows);
+}
+
 /**
  * Every section, in the order run; `--only` picks some. The store sections are the long ones
  * (the 10 M pre-fill alone takes minutes); a quick run has no 10 M section.
@@ -195,6 +203,7 @@ const SECTIONS: readonly [string, () => Promise<void> | void][] = [
   ['agi', () => endToEnd('agi')],
   ['esl', () => endToEnd('esl')],
   ['http', httpApi],
+  ['postgres', postgres],
   ['memory', memory],
 ];
 

@@ -91,10 +91,10 @@ export function parseNumberArg(text: string, what = 'number'): string {
 /** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
 export function checkCampaign(name: string | undefined, config: Config): void {
   const known = [...config.campaigns.keys()].join(', ');
-  if (name === undefined && config.raw.defaultCampaign === null) {
+  if (name === undefined && config.defaultCampaign === null) {
     throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
   }
   if (name !== undefined && !config.campaigns.has(name)) {
-    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.raw.defaultCampaign ?? 'none'})`, { campaign: name });
+    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.defaultCampaign ?? 'none'})`, { campaign: name });
   }
 }

@@ -57,11 +57,14 @@ export function dashboardMain(s: DashboardSnapshot): string {
 <table><thead><tr><th>Reason</th><th>Meaning</th><th class="n">Blocks</th></tr></thead><tbody>
 ${s.blocksByReason.map((b) => `<tr data-reason="${e(b.code)}"><td><code>${e(b.code)}</code></td><td>${e(b.text)}</td><td class="n">${n(b.count)}</td></tr>`).join('\n')}
 </tbody></table>`;
-  const pool = s.pool.length === 0 ? '<p class="muted">No campaign has a pool.</p>'
-    : `${horizontalBars('Pool numbers presented today against their daily cap', s.pool.map((p) => ({ label: `${p.number} (${p.campaign})`, value: p.count, limit: p.cap })))}
+  // The numbers presented today, closest to their cap first; the idle ones are only counted.
+  const used = s.pool.filter((p) => p.count > 0).sort((a, b) => (b.cap ? b.count / b.cap : 0) - (a.cap ? a.count / a.cap : 0) || b.count - a.count);
+  const idle = s.pool.length - used.length;
+  const pool = `${used.length === 0 ? '<p class="muted">No pool number presented today.</p>'
+    : `${horizontalBars('Pool numbers presented today against their daily cap', used.map((p) => ({ label: `${p.number} (${p.campaign})`, value: p.count, limit: p.cap })))}
 <table><thead><tr><th>Number</th><th>Campaign</th><th class="n">Today</th><th class="n">Daily cap</th></tr></thead><tbody>
-${s.pool.map((p) => `<tr data-number="${e(p.number)}" data-campaign="${e(p.campaign)}"><td>${e(p.number)}</td><td>${e(p.campaign)}</td><td class="n" data-field="count">${n(p.count)}</td><td class="n">${p.cap === null ? '—' : n(p.cap)}</td></tr>`).join('\n')}
-</tbody></table>`;
+${used.map((p) => `<tr data-number="${e(p.number)}" data-campaign="${e(p.campaign)}"><td>${e(p.number)}</td><td>${e(p.campaign)}</td><td class="n" data-field="count">${n(p.count)}</td><td class="n">${p.cap === null ? '—' : n(p.cap)}</td></tr>`).join('\n')}
+</tbody></table>`}${idle > 0 ? `<p class="muted" data-field="idle">${n(idle)} other pool number${idle > 1 ? 's' : ''} not presented today.</p>` : ''}`;
   const checks = Object.entries(s.readiness.checks);
   const recent = s.recent.length === 0 ? '<p class="muted">No decision since the service started.</p>'
     : `<table class="recent"><thead><tr><th>Time</th><th>Source</th><th>Campaign</th><th>Action</th><th>Reasons</th><th>Caller ID</th><th>Callee</th></tr></thead><tbody>

@@ -19,8 +19,8 @@ const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-sr
 
 const DASHBOARD_CSS = `
 header { display: flex; justify-content: space-between; align-items: baseline; flex-wrap: wrap; }
-table.recent td { font-size: 13px; } td.action-block { color: var(--block); font-weight: 600; }
-td.action-allow { color: var(--allow); } td.action-rewrite { color: var(--rewrite); }
+table.recent td { font-size: 13px; } table.recent td:first-child { white-space: nowrap; } td.action-block { color: var(--block); font-weight: 600; }
+td.action-allow { color: var(--allow); } td.action-rewrite { color: var(--rewrite); } #reasons svg .hbar { fill: var(--block); }
 `;
 
 function page(s: DashboardSnapshot): string {

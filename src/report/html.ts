@@ -1,4 +1,5 @@
 import { escapeHtml as e, horizontalBars, stackedBars, weekHeatmap } from './charts.js';
+import { localDateKey } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, Report } from './model.js';
 
 /** Shared by the report and the dashboard: readable on screen, sober in print. */
@@ -37,14 +38,17 @@ ${rows.map((a) => `<tr data-attempt="${a.id}"><td>#${a.id}</td><td>${e(a.consume
 </tbody></table>${more}`;
 }
 
-function proofBlock(p: Proof): string {
+/** The site-local day of an ISO instant (a legal date or a period bound is a day in the site's time zone). */
+const dayOf = (iso: string, timeZone: string, offsetMs = 0) => localDateKey(new Date(new Date(iso).getTime() + offsetMs), timeZone);
+
+function proofBlock(p: Proof, timeZone: string): string {
   const status = !p.applicable ? '<span class="muted">not applicable</span>'
     : p.violations === 0 ? '<span class="ok">0 violations</span>' : `<span class="bad">${n(p.violations)} violation${p.violations > 1 ? 's' : ''}</span>`;
   const exempt = p.exempted > 0
     ? `<p>${n(p.exempted)} attempt${p.exempted > 1 ? 's' : ''} outside the window with a recorded exemption (consent to calls at any hour):</p>${attemptsTable(p.exemptedAttempts, p.exempted, 'exempted attempts')}` : '';
   return `<div class="proof" data-proof="${p.id}" data-violations="${p.violations}" data-exempted="${p.exempted}">
 <h3>${e(p.title)} — ${status}</h3>
-<p class="muted">${e(p.source)}. In force since ${e(p.since.slice(0, 10))}.</p>
+<p class="muted">${e(p.source)}. In force since ${p.applicable ? e(dayOf(p.since, timeZone)) : '—'}.</p>
 ${attemptsTable(p.offending, p.violations, 'offending attempts')}${exempt}</div>`;
 }
 
@@ -58,7 +62,8 @@ export function reportHtml(r: Report): string {
   const reasons = horizontalBars('Blocks by reason', s.blocksByReason.map((b) => ({ label: b.code, value: b.count })));
   const pool = horizontalBars('Busiest day per caller ID against its daily cap',
     r.callerIds.map((c) => ({ label: c.number, value: c.busiestDayCount, limit: c.dailyCap })));
-  const period = `${r.period.from.slice(0, 10)} – ${r.period.to.slice(0, 10)}${r.period.campaign ? `, campaign ${r.period.campaign}` : ', all campaigns'}`;
+  // `to` is exclusive: the period's last day is the one before it.
+  const period = `${dayOf(r.period.from, r.period.timeZone)} – ${dayOf(r.period.to, r.period.timeZone, -1)}${r.period.campaign ? `, campaign ${r.period.campaign}` : ', all campaigns'}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cidgate compliance report ${e(period)}</title>
@@ -73,7 +78,7 @@ ${r.masked ? 'Consumers\' numbers are partly hidden.' : '<strong>Numbers shown i
 <table class="proof-summary"><thead><tr><th>Proof</th><th class="n">Violations</th><th class="n">Exempted</th></tr></thead><tbody>
 ${r.proofs.map((p) => `<tr data-proof="${p.id}"><td>${e(p.title)}</td><td class="n ${p.violations === 0 ? 'ok' : 'bad'}" data-field="violations">${p.applicable ? n(p.violations) : 'n/a'}</td><td class="n" data-field="exempted">${n(p.exempted)}</td></tr>`).join('\n')}
 </tbody></table>
-${r.proofs.map(proofBlock).join('\n')}
+${r.proofs.map((p) => proofBlock(p, r.period.timeZone)).join('\n')}
 </section>
 
 <section id="summary"><h2>Summary</h2>

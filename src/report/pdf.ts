@@ -11,7 +11,7 @@ export function chromiumPath(): string {
 /** Headless, offline, no sandbox (containers), nothing phoned home. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
+  '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 
 /** Renders an HTML page to an A4 PDF with headless Chromium (its print CSS applies). */

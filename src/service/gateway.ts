@@ -103,7 +103,7 @@ export class Gateway {
     const started = performance.now();
     const clock = opts.at ? fixedClock(opts.at) : this.clock;
     const config = this.current;
-    const name = call.campaign || config.raw.defaultCampaign || '';
+    const name = call.campaign || config.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = config.campaigns.get(name);
     // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
@@ -190,7 +190,7 @@ export class Gateway {
     this.stats.storeErrors++;
     this.log.error({ err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
     if (decision.action === 'block' || !campaign) return decision;
-    if (config.raw.onStoreError[campaign.purpose] === 'allow') return decision;
+    if (config.onStoreError[campaign.purpose] === 'allow') return decision;
     return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };
   }
 

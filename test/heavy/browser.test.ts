@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import type { DashboardSnapshot } from '../../src/http/dashboard-view.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import { buildReport } from '../../src/report/build.js';
+import { reportHtml } from '../../src/report/html.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../../src/report/pdf.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { configFrom, until } from '../helpers.js';
+import { post, startServe, type Served } from '../http/serve-process.js';
+import { PERIOD, recordCleanLog, recordSeededViolations, REPORT_CONFIG } from '../report/seeded-log.js';
+import { describeIfAvailable } from '../requires.js';
+
+const DOCS = join(PACKAGE_ROOT, 'docs');
+const MONDAY_11H = '2026-11-30T11:00:00+01:00';
+
+/** Every chart on the page drew something: bars or cells with a real size. */
+async function drawnMarks(page: Page, selector: string): Promise<number> {
+  return page.locator(`${selector} rect`).evaluateAll((rects) => rects.filter((r) => {
+    const box = r.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  }).length);
+}
+
+describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chromium (or set CIDGATE_CHROMIUM)')('the report and the dashboard in a real browser', () => {
+  let dir: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cidgate-browser-'));
+    mkdirSync(DOCS, { recursive: true });
+    // A fresh profile, never a browser download: Debian's Chromium, headless, nothing phoned home.
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, viewport: { width: 1100, height: 1400 },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the HTML report shows the seeded violations, the summary and four drawn charts', async () => {
+    const store = new SqliteStore(join(dir, 'report.db'));
+    await recordCleanLog(store);
+    const seeded = await recordSeededViolations(store);
+    const report = await buildReport(store.reportQueries(), configFrom(REPORT_CONFIG), fixedClock(PERIOD.to), { scope: { ...PERIOD, campaign: null }, unmasked: false });
+    await store.close();
+    const file = join(dir, 'report.html');
+    writeFileSync(file, reportHtml(report));
+
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const shown = await page.locator('table.proof-summary tr[data-proof]').evaluateAll((rows) => rows.map((r) =>
+      [r.getAttribute('data-proof'), r.querySelector('[data-field="violations"]')!.textContent]));
+    expect(shown).toEqual(report.proofs.map((p) => [p.id, '1']));
+    expect(await page.locator('[data-proof="refusal"] tr[data-attempt]').getAttribute('data-attempt')).toBe(String(seeded.afterRefusal));
+    for (const [field, value] of [['decided', report.summary.decided], ['allowed', report.summary.allowed], ['rewritten', report.summary.rewritten], ['blocked', report.summary.blocked]] as const) {
+      expect(await page.locator(`.card [data-field="${field}"]`).textContent()).toBe(value.toLocaleString('en'));
+    }
+    expect(await page.locator('svg.chart').count()).toBe(4);
+    for (const chart of await page.locator('svg.chart').all()) {
+      expect((await chart.boundingBox())!.height).toBeGreaterThan(50);
+      expect(await chart.locator('rect').count()).toBeGreaterThan(0);
+    }
+    expect(await drawnMarks(page, '#summary svg.chart')).toBeGreaterThan(report.summary.byDay.length - 1);
+    expect(await page.locator('#hours svg rect.cell.outside').count()).toBeGreaterThan(0);
+    // Consumers' numbers are masked on screen.
+    expect(await page.locator('body').textContent()).not.toMatch(/\+262\d{9}/);
+    await page.screenshot({ path: join(DOCS, 'report.png') });
+    expect(statSync(join(DOCS, 'report.png')).size).toBeLessThan(400_000);
+    await page.close();
+  });
+
+  describeIfAvailable('the built service', existsSync(join(PACKAGE_ROOT, 'dist', 'src', 'http', 'dashboard-client.js')), 'npm run build')('the live dashboard', () => {
+    let s: Served;
+    beforeAll(async () => {
+      s = await startServe({ overrides: { campaigns: { customer: { dailyCapPerNumber: 10 } } } });
+    }, 60_000);
+    afterAll(async () => { await s?.stop(); }, 30_000);
+
+    const decide = (body: Record<string, unknown>) => post(`${s.url}/v1/decisions`, { from: '0612345678', ...body });
+
+    it('shows the decisions made, the blocks by reason, pool use against the cap, readiness, and updates live', async () => {
+      // Service calls now (pool use is today's), prospecting ones on a Monday (the decision's own time).
+      for (const to of ['0145670001', '0145670002', '0145670003']) expect((await decide({ campaign: 'customer', to })).body.action).toBe('rewrite');
+      await decide({ campaign: 'prospecting', to: '0145670004', consent: true, at: MONDAY_11H });
+      await decide({ campaign: 'prospecting', to: '0145670005', consent: true, at: MONDAY_11H });
+      expect((await decide({ campaign: 'prospecting', to: '0145670006', consent: true, at: '2026-11-30T21:00:00+01:00' })).body.reasonCodes).toBe('outside-calling-hours');
+      expect((await decide({ campaign: 'prospecting', to: '0145670007', at: MONDAY_11H })).body.reasonCodes).toBe('no-consent');
+
+      const page = await context.newPage();
+      await page.goto(s.url);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Live'));
+      const field = (name: string) => page.locator(`#live [data-field="${name}"]`).textContent();
+      expect([await field('decided'), await field('allow'), await field('rewrite'), await field('block')]).toEqual(['7', '0', '5', '2']);
+      const reasons = await page.locator('#reasons tr[data-reason]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-reason'), r.lastElementChild!.textContent]));
+      expect(reasons.sort()).toEqual([['no-consent', '1'], ['outside-calling-hours', '1']]);
+      expect(await page.locator('#pool tr[data-number="+33199000001"][data-campaign="customer"] [data-field="count"]').textContent()).toBe('3');
+      expect(await page.locator('#adapters tr[data-check="store"] td.ok').count()).toBe(1);
+      expect(await page.locator('#recent tbody tr').count()).toBe(7);
+      expect(await drawnMarks(page, '#per-minute svg')).toBeGreaterThan(0);
+      expect(await drawnMarks(page, '#reasons svg')).toBe(2);
+      expect(await drawnMarks(page, '#pool svg')).toBeGreaterThan(0);
+      // What the page shows is what the endpoint says, and no consumer's number is whole.
+      const json = (await (await fetch(`${s.url}/dashboard.json`)).json()) as DashboardSnapshot;
+      expect(await field('decided')).toBe(String(json.lastHour.decided));
+      expect(await page.locator('body').textContent()).not.toMatch(/\+3314567000\d/);
+
+      // A new decision appears without reloading the page.
+      await decide({ campaign: 'customer', to: '0145670008' });
+      await page.waitForFunction(() => document.querySelector('#live [data-field="decided"]')?.textContent === '8', undefined, { timeout: 10_000 });
+      expect(await field('rewrite')).toBe('6');
+      await until(async () => (await page.locator('#pool tr[data-number="+33199000001"] [data-field="count"]').textContent()) === '4');
+      expect(await page.locator('#recent tbody tr').first().textContent()).toContain('customer');
+
+      await page.screenshot({ path: join(DOCS, 'dashboard.png'), fullPage: true });
+      expect(statSync(join(DOCS, 'dashboard.png')).size).toBeLessThan(400_000);
+      await page.close();
+    }, 60_000);
+  });
+});
