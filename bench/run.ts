@@ -218,7 +218,7 @@ function selected(): typeof SECTIONS {
 async function main(): Promise<void> {
   const sections = selected();
   work = benchWorkDir('cidgate-bench-'); // deleted at exit, on failure and on Ctrl-C
-  log(`working in ${work}${quick ? ' (quick)' : ''}: ${sections.map(([n]) => n).join(', ')}`);
+  log(`working in ${work}${quick ? ' (quick)' : ''} — sections ${sections.map(([n]) => n).join(', ')}`);
   const started = performance.now();
   for (const [name, run] of sections) {
     const t = performance.now();

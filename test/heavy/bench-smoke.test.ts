@@ -34,3 +34,37 @@ describe('npm run bench -- --quick', () => {
     expect(existsSync(work)).toBe(false);
   }, 300_000);
 });
+
+describe('npm run bench -- --only', () => {
+  const bench = (args: string[], interruptOn?: RegExp) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'bench', 'run.js'), '--quick', ...args], { timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (interruptOn?.test(stderr)) child.kill('SIGINT');
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+  it('runs only the sections named', async () => {
+    const r = await bench(['--only', 'decision']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/engine, pure decision/);
+    expect(r.stdout).not.toMatch(/FastAGI|limit: bare SQLite/);
+  }, 150_000);
+
+  it('refuses an unknown section, naming the known ones', async () => {
+    const r = await bench(['--only', 'decision,nope']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown section\(s\) nope: the sections are decision, store, agi/);
+  }, 150_000);
+
+  it('Ctrl-C in the middle of a section removes the temporary directory', async () => {
+    const r = await bench(['--only', 'store'], /pre-filling/);
+    expect(r.status).toBe(130);
+    const work = /working in (\S+)/.exec(r.stderr)![1]!;
+    expect(existsSync(work)).toBe(false);
+  }, 150_000);
+});
