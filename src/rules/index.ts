@@ -12,6 +12,9 @@ const CALL_RULES: Readonly<Record<string, readonly CallRule[]>> = {
 };
 const COMPANY_ONLY: readonly CallRule[] = [doNotCall];
 
+/** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
+export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CALL_RULES);
+
 /** The caller-ID rules of the call center's regulatory country. */
 export function callerIdRulesOf(country: keyof typeof COUNTRIES): readonly CallerIdRule[] {
   return COUNTRIES[country].callerIdRules;
