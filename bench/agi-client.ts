@@ -18,6 +18,8 @@ export function agiEnv(callee: string, args: readonly string[] = ['prospecting',
 }
 
 export interface AgiOutcome {
+  /** The call's agi_uniqueid. */
+  readonly uniqueId: string;
   /** Connect to the server's close, ns. */
   readonly ns: bigint;
   /** The channel variables the server set, through Asterisk's parsers. */
@@ -38,7 +40,9 @@ export function agiSession(port: number, callee: string, opts: { hold?: boolean;
     let buf = '';
     let error: string | null = null;
     if (opts.timeoutMs) s.setTimeout(opts.timeoutMs, () => { error = 'timeout'; s.destroy(); });
-    s.on('connect', () => { for (const c of agiEnv(callee)) s.write(c); });
+    const env = agiEnv(callee);
+    const uniqueId = /agi_uniqueid: (\S+)/.exec(env[0])![1]!;
+    s.on('connect', () => { for (const c of env) s.write(c); });
     s.on('data', (d) => {
       if (opts.hold) return;
       buf += d.toString('latin1');
@@ -50,7 +54,7 @@ export function agiSession(port: number, callee: string, opts: { hold?: boolean;
     });
     s.on('end', () => { if (s.writable) s.end('HANGUP\n'); });
     s.on('error', (err: NodeJS.ErrnoException) => { error = err.code ?? err.message; });
-    s.on('close', () => resolve({ ns: process.hrtime.bigint() - t0, variables: channel.variables, error }));
+    s.on('close', () => resolve({ uniqueId, ns: process.hrtime.bigint() - t0, variables: channel.variables, error }));
   });
 }
 

@@ -6,14 +6,14 @@
  * its `route(CIDGATE);` line removed. Needs kamailio and sipp; the figures mean nothing with
  * --quick (a smoke run of a few seconds).
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   KAMAILIO_CFG, runPbx, startCarrier, startCidgate, startKamailio, type Kamailio, type PbxCall,
 } from './kamailio-lab.js';
 import { freePort, freeUdpPort } from './ports.js';
 import { machine, summarize } from './stats.js';
+import { benchWorkDir } from './workdir.js';
 
 const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const quick = process.argv.includes('--quick');
@@ -51,7 +51,7 @@ async function step(k: Kamailio, work: string, rate: number): Promise<Step> {
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'cidgate-bench-kamailio-'));
+  const work = benchWorkDir('cidgate-bench-kamailio-'); // deleted at exit, on failure and on Ctrl-C
   const cidgate = await startCidgate(work, await freePort());
   const carrier = await startCarrier(work, await freeUdpPort(), false);
   const withLookup = await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url });

@@ -1,24 +1,27 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE]`: every benchmark of cidgate, one table and one JSON.
- * The load generator and the baseline servers run in processes of their own, apart from the server.
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --only NAME[,NAME]]`: every benchmark of cidgate
+ * (or the sections named), one table and one JSON. The load generator and the baseline servers run
+ * in processes of their own, apart from the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, reportOverDatabase } from './engine.js';
+import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, removeDatabase, reportOverDatabase } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
+import { postgresBench } from './postgres.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
+import { benchWorkDir, track } from './workdir.js';
 
 const quick = process.argv.includes('--quick');
-const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const jsonOut = option('--json');
 const HERE = dirname(fileURLToPath(import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'cidgate-bench-'));
 const results: Record<string, unknown> = { machine: machine(), quick };
 const rows: [string, string][] = [];
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+let work = '';
 
 /** `cidgate serve` on the example config with fresh ports and database; its logs go to /dev/null. */
 async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number; http: number }> {
@@ -28,7 +31,7 @@ async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: 
   const file = join(work, `cidgate-${agi}.yaml`);
   writeFileSync(file, config);
   const devnull = openSync('/dev/null', 'w');
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', file, '--db', join(work, `serve-${agi}.db`)], { stdio: ['ignore', devnull, 'inherit'] });
+  const child = track(spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', file, '--db', join(work, `serve-${agi}.db`)], { stdio: ['ignore', devnull, 'inherit'] }));
   await waitForPort(agi);
   await waitForPort(esl);
   await waitForPort(http);
@@ -36,14 +39,14 @@ async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: 
 }
 
 async function startNoop(protocol: 'agi' | 'esl'): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = track(spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const line = await new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d))));
   return { child, port: (JSON.parse(line) as { port: number }).port };
 }
 
 function load(spec: object): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'load.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = track(spawn(process.execPath, [join(HERE, 'load.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] }));
     let out = '';
     child.stdout!.on('data', (d) => { out += d; });
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load exited ${code}`))));
@@ -59,36 +62,46 @@ async function stop(child: ChildProcess): Promise<void> {
 type Row = Record<string, unknown>;
 const lat = (r: Row) => r.latencyMs as { p50: number; p99: number; p999: number };
 
-async function engine(): Promise<void> {
-  const pure = pureDecision(quick ? 20_000 : 200_000);
-  results.pureDecision = pure;
-  rows.push(['engine, pure decision', `${pure.decisionsPerSecond}/s, p50 ${pure.latencyMs.p50} ms, p99 ${pure.latencyMs.p99} ms, p99.9 ${pure.latencyMs.p999} ms`]);
-  const sizes = quick ? [20_000] : [1_000_000, 10_000_000];
+function pure(): void {
+  const r = pureDecision(quick ? 20_000 : 200_000);
+  results.pureDecision = r;
+  rows.push(['engine, pure decision', `${r.decisionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
+}
+
+/**
+ * Check-and-record on a database pre-filled with `attempts` over 100,000 consumers: its size,
+ * SQLite's limit (the bare transaction) and the store one and 32 calls at a time, as a share of
+ * it. `exports`: also `cidgate report` and `attempts --csv` over it (they scale with the rows, so
+ * the 1 M run says what 10 M would, at a tenth of the time).
+ */
+async function store(attempts: number, exports: boolean): Promise<void> {
   const decisions = quick ? 3_000 : 50_000;
-  results.engine = [];
-  for (const attempts of sizes) {
-    log(`engine: pre-filling ${attempts} attempts`);
-    const consumers = quick ? 2_000 : 100_000;
-    const db = await prefilledDatabase(join(work, 'engine'), attempts, consumers);
-    rows.push([`storage at ${attempts.toLocaleString('en')} attempts`, `${db.bytesPerAttempt} bytes/attempt (pre-filled in ${db.seconds} s)`]);
-    log(`report: cidgate report over ${attempts} attempts`);
+  const consumers = quick ? 2_000 : 100_000;
+  const size = attempts.toLocaleString('en');
+  log(`store: pre-filling ${size} attempts`);
+  const db = await prefilledDatabase(join(work, 'engine'), attempts, consumers);
+  rows.push([`storage at ${size} attempts`, `${db.bytesPerAttempt} bytes/attempt (pre-filled in ${db.seconds} s)`]);
+  if (exports) {
+    log(`report: cidgate report over ${size} attempts`);
     const report = reportOverDatabase(db.file);
     results.report = [...((results.report as unknown[] | undefined) ?? []), { attempts, ...report }];
-    rows.push([`cidgate report over ${attempts.toLocaleString('en')} attempts`, report ? `${report.seconds} s, peak RSS ${report.maxRssMb} MB` : 'failed']);
-    log(`engine: ${attempts} attempts, SQLite's limit (bare transaction)`);
-    const limit = await bareTransaction(db.file, consumers, decisions);
-    rows.push([`limit: bare SQLite transaction, ${attempts.toLocaleString('en')} attempts`,
-      `${limit.decisionsPerSecond}/s, p50 ${limit.latencyMs.p50} ms, p99 ${limit.latencyMs.p99} ms, p99.9 ${limit.latencyMs.p999} ms`]);
-    for (const concurrency of [1, 32]) {
-      log(`engine: ${attempts} attempts, ${concurrency} in flight`);
-      const r = await engineWithStore(db.file, attempts, consumers, decisions, concurrency, concurrency === 32);
-      const ofLimit = round((r.decisionsPerSecond / limit.decisionsPerSecond) * 100, 0);
-      (results.engine as unknown[]).push({ ...r, bytesPerAttempt: db.bytesPerAttempt, limit, percentOfLimit: ofLimit });
-      rows.push([`engine + SQLite, ${attempts.toLocaleString('en')} attempts, ${concurrency} in flight`,
-        `${r.decisionsPerSecond}/s (${ofLimit}% of the limit), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
-      if (r.attemptsCsvSeconds !== null) rows.push([`cidgate attempts --csv over ${attempts.toLocaleString('en')} rows`, `${r.attemptsCsvSeconds} s`]);
-    }
+    rows.push([`cidgate report over ${size} attempts`, report ? `${report.seconds} s, peak RSS ${report.maxRssMb} MB` : 'failed']);
   }
+  log(`store: ${size} attempts, SQLite's limit (bare transaction)`);
+  const limit = await bareTransaction(db.file, consumers, decisions);
+  rows.push([`limit: bare SQLite transaction, ${size} attempts`,
+    `${limit.decisionsPerSecond}/s, p50 ${limit.latencyMs.p50} ms, p99 ${limit.latencyMs.p99} ms, p99.9 ${limit.latencyMs.p999} ms`]);
+  const engine = (results.engine ??= []) as unknown[];
+  for (const concurrency of [1, 32]) {
+    log(`store: ${size} attempts, ${concurrency} in flight`);
+    const r = await engineWithStore(db.file, attempts, consumers, decisions, concurrency, exports && concurrency === 32);
+    const ofLimit = round((r.decisionsPerSecond / limit.decisionsPerSecond) * 100, 0);
+    engine.push({ ...r, bytesPerAttempt: db.bytesPerAttempt, limit, percentOfLimit: ofLimit });
+    rows.push([`engine + SQLite, ${size} attempts, ${concurrency} in flight`,
+      `${r.decisionsPerSecond}/s (${ofLimit}% of the limit), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms`]);
+    if (r.attemptsCsvSeconds !== null) rows.push([`cidgate attempts --csv over ${size} rows`, `${r.attemptsCsvSeconds} s`]);
+  }
+  removeDatabase(db.file);
 }
 
 async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
@@ -172,20 +185,47 @@ async function memory(): Promise<void> {
   rows.push([`RSS before / after each quarter of ${sessions.toLocaleString('en')} sessions`, `${before} MB / ${afterRounds.join(', ')} MB`]);
 }
 
-/** The databases (about 3 GB in a full run) go whatever happens: success, failure or Ctrl-C. */
-function removeWork(): void {
-  rmSync(work, { recursive: true, force: true });
+/** PostgreSQL rows (bench/postgres.ts): the store shared by several nodes. */
+async function postgres(): Promise<void> {
+  const pg = await postgresBench({ quick, work, log, load });
+  results.postgres = pg.results;
+  rows.push(...pg.rows);
 }
-process.once('SIGINT', () => { removeWork(); process.exit(130); });
-process.once('SIGTERM', () => { removeWork(); process.exit(143); });
+
+/**
+ * Every section, in the order run; `--only` picks some. The store sections are the long ones
+ * (the 10 M pre-fill alone takes minutes); a quick run has no 10 M section.
+ */
+const SECTIONS: readonly [string, () => Promise<void> | void][] = [
+  ['decision', pure],
+  ['store', () => store(quick ? 20_000 : 1_000_000, true)],
+  ...(quick ? [] : [['store-10m', () => store(10_000_000, false)] as [string, () => Promise<void>]]),
+  ['agi', () => endToEnd('agi')],
+  ['esl', () => endToEnd('esl')],
+  ['http', httpApi],
+  ['postgres', postgres],
+  ['memory', memory],
+];
+
+function selected(): typeof SECTIONS {
+  const only = option('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!only) return SECTIONS;
+  const unknown = only.filter((name) => !SECTIONS.some(([n]) => n === name));
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}: the sections are ${SECTIONS.map(([n]) => n).join(', ')}`);
+  return SECTIONS.filter(([name]) => only.includes(name));
+}
 
 async function main(): Promise<void> {
-  log(`working in ${work}${quick ? ' (quick)' : ''}`);
-  await engine();
-  await endToEnd('agi');
-  await endToEnd('esl');
-  await httpApi();
-  await memory();
+  const sections = selected();
+  work = benchWorkDir('cidgate-bench-'); // deleted at exit, on failure and on Ctrl-C
+  log(`working in ${work}${quick ? ' (quick)' : ''}: ${sections.map(([n]) => n).join(', ')}`);
+  const started = performance.now();
+  for (const [name, run] of sections) {
+    const t = performance.now();
+    await run();
+    log(`${name} done in ${round((performance.now() - t) / 1000, 0)} s`);
+  }
+  results.seconds = round((performance.now() - started) / 1000, 0);
   const m = results.machine as Record<string, string>;
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\ncidgate benchmarks — ${m.date}, ${m.cpu}, ${m.cores} cores, Node ${m.node}${quick ? ' (quick: smoke sizes, not figures)' : ''}\n\n`);
@@ -194,4 +234,4 @@ async function main(): Promise<void> {
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 }
 
-main().then(removeWork, (err) => { removeWork(); process.stderr.write(`bench failed: ${(err as Error).stack}\n`); process.exit(1); });
+main().catch((err) => { process.stderr.write(`bench failed: ${(err as Error).stack}\n`); process.exit(1); });

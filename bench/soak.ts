@@ -1,44 +1,52 @@
 /**
- * `npm run soak -- --seconds N` (default 60): concurrent FastAGI sessions against `cidgate serve`
- * (its own process) while faults are injected — the database locked by another process for a
- * while, peers disconnecting mid-session, garbage connections, a `kill -9` and a restart — then a
- * report: sessions, answers, errors by kind, attempts acknowledged vs found in the database
- * (lost must be 0), RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
+ * `npm run soak -- --seconds N` (default 60; or `--minutes N`): FastAGI sessions against `cidgate
+ * serve` (its own process), 50 back to back (`--concurrency`) or a fixed `--rate` a second, while
+ * faults are injected — the database locked by another process for up to 5 s with outcomes
+ * reported meanwhile, peers disconnecting mid-session, garbage connections, a `kill -9` and a
+ * restart — then, as root, a full-disk phase on a tmpfs (bench/soak-disk-full.ts). The report:
+ * sessions, answers and their latency, errors by kind, the WAL's size over time, attempts
+ * acknowledged vs found in the database, outcomes and decisions taken during the outage vs found
+ * in the audit trail, RSS, integrity check. Exits 1 if anything was lost or the file is damaged.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { agiSession, randomCallee } from './agi-client.js';
 import { freePort, waitForPort } from './ports.js';
-import { rssMb } from './stats.js';
+import { diskFullPhase } from './soak-disk-full.js';
+import { drive, outcomeSession, soakConfig, startServe, stopServe } from './soak-parts.js';
+import { rssMb, summarize } from './stats.js';
+import { benchWorkDir } from './workdir.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
-const seconds = Math.max(3, Math.min(3600, arg('--seconds', 60)));
+const seconds = Math.max(3, Math.min(3600, arg('--minutes', 0) * 60 || arg('--seconds', 60)));
 const concurrency = arg('--concurrency', 50);
-const work = mkdtempSync(join(tmpdir(), 'cidgate-soak-'));
+const rate = arg('--rate', 0);
+const lockMs = Math.min(5_000, seconds * 100);
+const work = benchWorkDir('cidgate-soak-'); // deleted at exit, on failure and on Ctrl-C
 const db = join(work, 'soak.db');
+/** Starting may take long on a loaded machine: a restart under load is not a failure until this. */
+const START_WAIT_MS = 60_000;
+let server: ChildProcess | null = null;
 
 async function main(): Promise<void> {
   const port = await freePort();
-  const config = join(work, 'soak.yaml');
-  writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${port}`).replace(/freeswitch:\n  outbound:[^]*?enabled: true/, (m) => m.replace('enabled: true', 'enabled: false')));
-  const devnull = openSync('/dev/null', 'w');
-  const start = (): ChildProcess => spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'serve', '--config', config, '--db', db], { stdio: ['ignore', devnull, 'inherit'] });
-
-  let server = start();
-  await waitForPort(port);
+  const config = soakConfig(work, port);
+  server = startServe(config, db);
+  await waitForPort(port, START_WAIT_MS);
   const rssStart = rssMb(server.pid!);
   const errors = new Map<string, number>();
   const bump = (k: string) => errors.set(k, (errors.get(k) ?? 0) + 1);
   const acknowledged = new Set<number>();
-  let attempted = 0;
+  /** Unique ids of calls the PBX was told were recorded, not blocked: what outcomes are reported for. */
+  const dialled: string[] = [];
+  /** Unique ids of calls answered without being recorded (onStoreError): the journal must bring them to the audit trail. */
+  const unrecorded: string[] = [];
+  const latencyNs: bigint[] = [];
   let answered = 0;
   const faults: string[] = [];
   const lock = { from: 0, to: 0 };
@@ -56,32 +64,43 @@ async function main(): Promise<void> {
   const end = t0 + seconds * 1000;
   const at = (fraction: number) => t0 + fraction * seconds * 1000;
 
-  const worker = async () => {
-    while (Date.now() < end) {
-      attempted++;
-      const startedAt = Date.now();
-      const r = await agiSession(port, randomCallee(), { timeoutMs: 5000 });
-      if (lock.from && startedAt >= lock.from && (!lock.to || startedAt < lock.to)) lockedSessionsMs.push(Number(r.ns) / 1e6);
-      if (r.variables.has('CIDGATE_ACTION')) answered++;
-      const id = Number(r.variables.get('CIDGATE_ATTEMPT'));
-      if (r.variables.has('CIDGATE_ATTEMPT') && id > 0) acknowledged.add(id);
-      if (r.error) bump(r.error);
-      else if (!r.variables.has('CIDGATE_ACTION')) bump('closed-without-answer');
-      if (r.error === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20));
+  const driving = drive(port, () => Date.now() >= end, { rate, concurrency }, (r, startedAt) => {
+    if (lock.from && startedAt >= lock.from && (!lock.to || startedAt < lock.to)) lockedSessionsMs.push(Number(r.ns) / 1e6);
+    if (r.error) bump(r.error);
+    else if (!r.variables.has('CIDGATE_ACTION')) bump('closed-without-answer');
+    if (!r.variables.has('CIDGATE_ACTION')) return;
+    answered++;
+    latencyNs.push(r.ns);
+    const id = Number(r.variables.get('CIDGATE_ATTEMPT'));
+    if (id > 0) {
+      acknowledged.add(id);
+      if (r.variables.get('CIDGATE_ACTION') !== 'block' && dialled.length < 100_000) dialled.push(r.uniqueId);
+    } else if (r.variables.get('CIDGATE_REASON') === 'store-unavailable') {
+      unrecorded.push(r.uniqueId);
     }
-  };
+  });
 
+  const outcomes = { sent: [] as string[], failed: 0 };
   const injector = async () => {
     const until = async (t: number) => { while (Date.now() < t) await new Promise((r) => setTimeout(r, 20)); };
     await until(at(0.15));
-    faults.push('database locked by another process for 2 s');
+    faults.push(`database locked by another process for ${lockMs / 1000} s, outcomes reported meanwhile`);
     const locker = new Database(db, { timeout: 5000 });
     locker.exec('BEGIN IMMEDIATE');
     lock.from = Date.now();
-    await new Promise((r) => setTimeout(r, Math.min(2000, seconds * 100)));
+    // Two hangup handlers reporting outcomes back to back while the lock lasts.
+    const reporters = Array.from({ length: 2 }, async () => {
+      while (Date.now() < lock.from + lockMs && dialled.length > 0) {
+        const uniqueId = dialled.pop()!;
+        if (await outcomeSession(port, uniqueId)) outcomes.sent.push(uniqueId);
+        else outcomes.failed++;
+      }
+    });
+    await new Promise((r) => setTimeout(r, lockMs));
     lock.to = Date.now();
     locker.exec('COMMIT');
     locker.close();
+    await Promise.all(reporters);
 
     await until(at(0.35));
     faults.push('100 garbage connections (binary, a 1 MB line, an environment that never ends)');
@@ -105,35 +124,46 @@ async function main(): Promise<void> {
 
     await until(at(0.7));
     faults.push('kill -9 under load, then restart');
-    const dead = new Promise((r) => server.once('close', r));
-    server.kill('SIGKILL');
-    await dead;
-    server = start();
-    await waitForPort(port);
+    await stopServe(server!, 'SIGKILL');
+    server = startServe(config, db);
+    await waitForPort(port, START_WAIT_MS);
   };
 
-  await Promise.all([...Array.from({ length: concurrency }, worker), injector()]);
+  const [sessions] = await Promise.all([driving, injector()]);
   clearInterval(walTimer);
   const rssEnd = rssMb(server.pid!);
-  const stopped = new Promise((r) => server.once('close', r));
-  server.kill('SIGTERM');
-  await stopped;
+  await stopServe(server); // replays the journal at stop
+  server = null;
 
   const check = new Database(db, { readonly: true });
   const integrity = String(check.pragma('integrity_check', { simple: true }));
   const ids = new Set((check.prepare('SELECT id FROM decisions').pluck().all() as number[]));
+  const inTrail = check.prepare('SELECT without_history FROM decisions WHERE pbx_unique_id = ?').pluck();
+  const outcomeOf = check.prepare('SELECT outcome FROM decisions WHERE pbx_unique_id = ?').pluck();
+  const missingFromTrail = unrecorded.filter((u) => inTrail.get(u) === undefined).length;
+  const outcomesLost = outcomes.sent.filter((u) => outcomeOf.get(u) !== 'answered').length;
   check.close();
   const lost = [...acknowledged].filter((id) => !ids.has(id)).length;
+  const diskFull = await diskFullPhase(rate || 500);
   const report = {
-    seconds, concurrency, sessionsAttempted: attempted, sessionsAnswered: answered,
+    seconds, load: rate ? { rate, achievedPerSecond: Math.round(sessions / seconds) } : { concurrency },
+    sessionsAttempted: sessions, sessionsAnswered: answered, sessionMs: summarize(latencyNs),
     errors: Object.fromEntries(errors), faults, attemptsAcknowledged: acknowledged.size,
     attemptsFoundInDatabase: acknowledged.size - lost, lost, rssStartMb: rssStart, rssEndMb: rssEnd, integrity,
     walMaxMb: Math.round(walMaxMb * 10) / 10, wal,
     // Every call still answered while another process held the write lock (onStoreError).
-    whileLocked: { sessions: lockedSessionsMs.length, slowestSessionMs: Math.round(Math.max(0, ...lockedSessionsMs)) },
+    whileLocked: { lockSeconds: lockMs / 1000, sessions: lockedSessionsMs.length, slowestSessionMs: Math.round(Math.max(0, ...lockedSessionsMs)) },
+    outcomesDuringLock: { reported: outcomes.sent.length, refusedByServer: outcomes.failed, lost: outcomesLost },
+    storeOutage: { answeredWithoutRecord: unrecorded.length, missingFromAuditTrail: missingFromTrail },
+    diskFull,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  process.exitCode = lost === 0 && integrity === 'ok' ? 0 : 1;
+  const diskFullOk = 'skipped' in diskFull || diskFull.lost === 0;
+  process.exitCode = lost === 0 && integrity === 'ok' && outcomesLost === 0 && missingFromTrail === 0 && diskFullOk ? 0 : 1;
 }
 
-main().catch((err) => { process.stderr.write(`soak failed: ${(err as Error).stack}\n`); process.exit(1); });
+main()
+  .catch((err) => { process.stderr.write(`soak failed: ${(err as Error).stack}\n`); process.exitCode = 1; })
+  .finally(() => {
+    process.exit(); // the load may still be running after a failure; exit stops the server and removes the work dir
+  });

@@ -1,4 +1,5 @@
 import { AmiOutcomes } from './asterisk/ami-client.js';
+import { warnWhileExampleNumbers } from './cli/example-numbers.js';
 import { FastAgiServer } from './asterisk/fastagi-server.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config/compile.js';
@@ -13,10 +14,11 @@ import { createLogger, type Logger } from './log.js';
 import { Gateway } from './service/gateway.js';
 import { Journal } from './service/journal.js';
 import { Metrics } from './service/metrics.js';
+import type { SessionServer } from './service/listener.js';
 import { purgeCutoffs } from './service/retention.js';
 import { readSecret } from './service/secrets.js';
 import { SipB2bua } from './sip/b2bua.js';
-import { SipSources, sourcesOf } from './sip/sources.js';
+import { SipSources } from './sip/sources.js';
 import { describeTarget } from './store/database-url.js';
 import { openStore } from './store/open.js';
 
@@ -116,30 +118,22 @@ export async function startService(opts: { config?: string; db?: string; migrate
     },
   };
 
+  /** A PBX-facing listener (FastAGI, FreeSWITCH outbound): made and bound when opened. */
+  const sessionSpec = (name: string, o: { host: string; port: number }, make: () => SessionServer): ListenerSpec => ({
+    name, address: `${o.host}:${o.port}`,
+    async open() {
+      const s = make();
+      const { port } = await s.listen();
+      return { name, port, stop: (g) => s.close(g), sessions: () => s.sessions };
+    },
+  });
+
   const specsOf = (r: RawConfig): ListenerSpec[] => {
     const specs: ListenerSpec[] = [];
-    if (r.asterisk.fastagi.enabled) {
-      const o = r.asterisk.fastagi;
-      specs.push({
-        name: 'fastagi', address: `${o.host}:${o.port}`,
-        async open() {
-          const s = new FastAgiServer({ name: 'fastagi', ...o }, gateway, logger);
-          const { port } = await s.listen();
-          return { name: 'fastagi', port, stop: (g) => s.close(g), sessions: () => s.sessions };
-        },
-      });
-    }
-    if (r.freeswitch.outbound.enabled) {
-      const o = r.freeswitch.outbound;
-      specs.push({
-        name: 'freeswitch', address: `${o.host}:${o.port}`,
-        async open() {
-          const s = new EslOutboundServer({ name: 'freeswitch', ...o }, gateway, logger);
-          const { port } = await s.listen();
-          return { name: 'freeswitch', port, stop: (g) => s.close(g), sessions: () => s.sessions };
-        },
-      });
-    }
+    const { fastagi } = r.asterisk;
+    if (fastagi.enabled) specs.push(sessionSpec('fastagi', fastagi, () => new FastAgiServer({ name: 'fastagi', ...fastagi }, gateway, logger)));
+    const { outbound } = r.freeswitch;
+    if (outbound.enabled) specs.push(sessionSpec('freeswitch', outbound, () => new EslOutboundServer({ name: 'freeswitch', ...outbound }, gateway, logger)));
     if (r.http.enabled) {
       const o = r.http;
       specs.push({
@@ -251,15 +245,16 @@ export async function startService(opts: { config?: string; db?: string; migrate
     }
     const drachtioSecret = readSecret('CIDGATE_DRACHTIO_SECRET', raw.sip.drachtio.secretFile, logger);
     if (drachtioSecret) {
+      const { drachtio, carrierUri, blockStatus, keepDisplayName, sources } = loaded.config.sip;
       const sip = new SipB2bua({
-        ...raw.sip.drachtio, secret: drachtioSecret, carrierUri: raw.sip.carrierUri, blockStatus: raw.sip.blockStatus,
-        keepDisplayName: raw.sip.keepDisplayName, sources: new SipSources(sourcesOf(raw.sip.sources).sources),
+        ...drachtio, secret: drachtioSecret, carrierUri, blockStatus, keepDisplayName, sources: new SipSources(sources),
       }, gateway, logger);
-      sip.start();
+      await sip.start();
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));
+    others.push({ name: 'example-numbers', stop: warnWhileExampleNumbers(() => gateway.config, logger) });
     checkAbort();
   } catch (err) {
     await stopAll(parts(), 0, logger);

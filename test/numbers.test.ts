@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calleeArea } from '../src/numbers/area.js';
-import { isFrenchMobile, npvArea } from '../src/numbers/france.js';
+import { isFrenchMobile, npvArea, overseasCountryCode } from '../src/numbers/france.js';
+import { FR_NUMBERING } from '../src/numbers/fr-numbering.js';
 import { parsePhone } from '../src/numbers/phone.js';
 
 describe('parsePhone: any usual spelling', () => {
@@ -172,5 +173,62 @@ describe('callee area and time zone', () => {
 
   it('gives foreign callees their country and no French zone', () => {
     expect(area('+34912345678')).toMatchObject({ country: 'ES', zone: null, holidayRegion: null });
+  });
+});
+
+describe('the ARCEP tables (fr-numbering.ts)', () => {
+  const { mobile, npv, overseas } = FR_NUMBERING;
+  const within = (prefix: string, block: string) => prefix.startsWith(block) || block.startsWith(prefix);
+  const overlapping = (prefixes: readonly string[]) =>
+    prefixes.flatMap((a, i) => prefixes.slice(i + 1).filter((b) => within(a, b)).map((b) => `${a}/${b}`));
+
+  it('say where they come from and as of when, and cannot be changed at run time', () => {
+    expect(FR_NUMBERING.source).toMatch(/ARCEP/);
+    expect(FR_NUMBERING.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Object.isFrozen(FR_NUMBERING) && Object.isFrozen(npv) && Object.isFrozen(npv[0])).toBe(true);
+  });
+
+  it('no range is listed twice or inside another of its own table', () => {
+    expect(overlapping(mobile)).toEqual([]);
+    expect(overlapping(npv.map((r) => r.prefix))).toEqual([]);
+    expect(overlapping(overseas.map((o) => o.prefix))).toEqual([]);
+  });
+
+  it('every NPV range is inside a fixed block (01–05, 09), outside the mobile and overseas ranges', () => {
+    for (const { prefix } of npv) {
+      expect(prefix, prefix).toMatch(/^0[1-59]/);
+      expect(mobile.some((m) => within(prefix, m)), prefix).toBe(false);
+      expect(overseas.some((o) => within(prefix, o.prefix)), prefix).toBe(false);
+    }
+  });
+
+  it('every overseas prefix is a mobile block (06) or a geographic one (02, 05), under one calling code per territory', () => {
+    for (const o of overseas) expect(o.prefix, o.prefix).toMatch(/^0(6|2|5)\d\d$/);
+    const codes = new Map<string, Set<string>>();
+    for (const o of overseas) codes.set(o.territory, new Set([...(codes.get(o.territory) ?? []), o.countryCode]));
+    for (const [territory, set] of codes) expect(set.size, territory).toBe(1);
+  });
+
+  it('every 10-digit national prefix falls in exactly one class (by its first five digits)', () => {
+    const classes = (p: string) => [
+      mobile.some((m) => p.startsWith(m)) ? 'mobile' : null,
+      npv.some((r) => p.startsWith(r.prefix)) ? 'npv' : null,
+      overseas.some((o) => p.startsWith(o.prefix)) && !mobile.some((m) => p.startsWith(m)) ? 'overseas-fixed' : null,
+      /^0[1-5]/.test(p) && !npv.some((r) => p.startsWith(r.prefix)) && !overseas.some((o) => p.startsWith(o.prefix)) ? 'geographic' : null,
+      /^08/.test(p) ? 'special' : null,
+      /^09/.test(p) && !npv.some((r) => p.startsWith(r.prefix)) ? 'non-geographic' : null,
+    ].filter((c) => c !== null);
+    const wrong: string[] = [];
+    for (let n = 1000; n <= 9999; n++) {
+      const prefix = `0${n}`;
+      if (classes(prefix).length !== 1) wrong.push(`${prefix}: ${classes(prefix).join(', ') || 'none'}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the questions on numbers read the table', () => {
+    for (const { prefix, area } of npv) expect(npvArea(prefix.padEnd(10, '0'))).toBe(area);
+    for (const m of mobile) expect(isFrenchMobile(m.padEnd(10, '1'))).toBe(true);
+    for (const o of overseas) expect(overseasCountryCode(o.prefix.padEnd(10, '0'))).toBe(o.countryCode);
   });
 });

@@ -26,6 +26,11 @@ export class LineSplitter {
 
   constructor(private readonly maxLine = MAX_LINE_BYTES) {}
 
+  /** Bytes of a line not yet ended. */
+  get pendingBytes(): number {
+    return this.pending.length;
+  }
+
   /** The complete lines in this chunk; throws AgiProtocolError on an over-long line or a NUL byte. */
   push(chunk: Buffer): string[] {
     const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -68,6 +73,11 @@ export class EnvReader {
     return this.done;
   }
 
+  /** Bytes of environment lines read so far. */
+  get size(): number {
+    return this.bytes;
+  }
+
   /** Feeds one line; returns true when the empty line closing the block has been seen. */
   push(line: string): boolean {
     if (this.done) throw new AgiProtocolError('environment already complete');
@@ -99,13 +109,21 @@ export interface AgiResponse {
  */
 export class ResponseReader {
   private usage: string[] | null = null;
+  private usageBytes = 0;
+
+  /** Bytes of a multi-line 520 answer not yet ended. */
+  get pendingBytes(): number {
+    return this.usageBytes;
+  }
 
   push(line: string): AgiResponse | 'hangup' | null {
     if (this.usage) {
       this.usage.push(line);
+      this.usageBytes += line.length;
       if (line.startsWith('520 ')) {
         const text = this.usage.join('\n');
         this.usage = null;
+        this.usageBytes = 0;
         return { code: 520, result: null, data: null, text };
       }
       if (this.usage.length > 200) throw new AgiProtocolError('520 usage text never ends');

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { BufferBudget } from '../service/buffer-budget.js';
 import { AgiProtocolError, EnvReader, LineSplitter, ResponseReader, type AgiResponse } from './agi-protocol.js';
 
 // Every session ends one of these two ways: shared errors, no stack trace captured per call.
@@ -8,6 +9,8 @@ const CONNECTION_CLOSED = new AgiProtocolError('connection closed');
 export interface AgiSessionOptions {
   /** A session silent for this long is closed. */
   readonly idleTimeoutMs: number;
+  /** Shared with the other sessions: what this one buffers counts towards it. */
+  readonly budget?: BufferBudget;
 }
 
 /**
@@ -26,8 +29,10 @@ export class AgiSession {
   private envResolve!: (env: ReadonlyMap<string, string>) => void;
   private envReject!: (e: Error) => void;
   readonly env: Promise<ReadonlyMap<string, string>>;
+  private readonly budget: BufferBudget | null;
 
   constructor(private readonly socket: net.Socket, opts: AgiSessionOptions) {
+    this.budget = opts.budget ?? null;
     this.env = new Promise((resolve, reject) => { this.envResolve = resolve; this.envReject = reject; });
     this.env.catch(() => undefined);
     socket.setTimeout(opts.idleTimeoutMs, () => this.fail(new AgiProtocolError('idle timeout')));
@@ -57,7 +62,14 @@ export class AgiSession {
       for (const line of this.splitter.push(chunk)) this.onLine(line);
     } catch (err) {
       this.fail(err as Error);
+      return;
     }
+    this.budget?.update(this, this.splitter.pendingBytes + this.envReader.size + this.responses.pendingBytes);
+  }
+
+  /** Closed by the shared budget: this session buffered the most when all went over it. */
+  evict(err: Error): void {
+    this.fail(err);
   }
 
   private onLine(line: string): void {
@@ -77,6 +89,7 @@ export class AgiSession {
 
   /** Closes the session for good, failing the environment wait and any pending command. */
   private fail(err: Error): void {
+    this.budget?.release(this);
     if (!this.closedError) this.closedError = err;
     this.envReject(this.closedError);
     const pending = this.pending;

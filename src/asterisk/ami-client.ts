@@ -1,7 +1,7 @@
 import AsteriskManager from 'asterisk-manager';
 import type { Logger } from '../log.js';
 import type { Gateway } from '../service/gateway.js';
-import { Backoff } from '../service/backoff.js';
+import { Reconnector } from '../service/backoff.js';
 import { AmiOutcomeTracker, type AmiEvent } from './ami-outcomes.js';
 
 export interface AmiOptions {
@@ -18,16 +18,17 @@ export interface AmiOptions {
  */
 export class AmiOutcomes {
   private readonly tracker: AmiOutcomeTracker;
-  private readonly backoff = new Backoff();
+  private readonly reconnect: Reconnector;
   private manager: InstanceType<typeof AsteriskManager> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
   /** Logged in and receiving events (readiness and metrics read it). */
   connected = false;
   recorded = 0;
 
   constructor(private readonly opts: AmiOptions, private readonly gateway: Gateway, private readonly log: Logger, now: () => number = Date.now) {
     this.tracker = new AmiOutcomeTracker(now);
+    this.reconnect = new Reconnector(() => this.connect(), (delay) => {
+      this.log.warn({ event: 'ami-disconnected', retryInMs: delay }, 'AMI disconnected, reconnecting');
+    });
   }
 
   start(): void {
@@ -41,7 +42,7 @@ export class AmiOutcomes {
 
   private connect(): void {
     const m = this.manager;
-    if (!m || this.stopped) return;
+    if (!m || this.reconnect.stopped) return;
     m.connect(this.opts.port, this.opts.host, () => {
       m.login((err) => {
         if (err) {
@@ -50,7 +51,7 @@ export class AmiOutcomes {
           this.onClose();
           return;
         }
-        this.backoff.reset();
+        this.reconnect.succeeded();
         this.connected = true;
         this.log.info({ event: 'ami-connected', host: this.opts.host, port: this.opts.port }, 'AMI connected');
       });
@@ -59,10 +60,7 @@ export class AmiOutcomes {
 
   private onClose(): void {
     this.connected = false;
-    if (this.stopped || this.timer) return;
-    const delay = this.backoff.next();
-    this.log.warn({ event: 'ami-disconnected', retryInMs: delay }, 'AMI disconnected, reconnecting');
-    this.timer = setTimeout(() => { this.timer = null; this.connect(); }, delay);
+    this.reconnect.lost();
   }
 
   private onEvent(event: AmiEvent): void {
@@ -79,8 +77,7 @@ export class AmiOutcomes {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.reconnect.stop();
     this.manager?.disconnect();
   }
 }

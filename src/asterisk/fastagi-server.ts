@@ -2,7 +2,8 @@ import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
-import { Listener, type ListenerOptions } from '../service/listener.js';
+import { sessionBuffers, type BufferBudget } from '../service/buffer-budget.js';
+import { SessionServer, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
 import { msetVariables, setVariables } from './agi-protocol.js';
 import { parseAgiRequest } from './agi-request.js';
@@ -22,6 +23,8 @@ export interface FastAgiOptions extends ListenerOptions {
   readonly idleTimeoutMs: number;
   /** How numbers are written to the PBX; default: the gateway's current config (follows a reload). */
   readonly callerIdFormat?: NumberFormat;
+  /** What all sessions may buffer together; default: the process's, shared with the Event Socket listener. */
+  readonly bufferBudget?: BufferBudget;
 }
 
 /** The channel variables the dialplan reads, in the order they are set. */
@@ -43,29 +46,16 @@ export function agiVariables(r: Recorded, format: NumberFormat): [string, string
  * The FastAGI service: `check` decides and sets the channel variables (it never hangs up: the
  * dialplan does), `outcome` records what a hangup handler reports.
  */
-export class FastAgiServer {
-  private readonly listener: Listener;
+export class FastAgiServer extends SessionServer {
   /** Per Asterisk (peer address): learned at its first session. */
   private readonly setModes = new Map<string, SetMode>();
 
   constructor(private readonly opts: FastAgiOptions, private readonly gateway: Gateway, private readonly log: Logger) {
-    this.listener = new Listener(opts, log, (socket) => void this.session(socket));
+    super(opts, log);
   }
 
-  listen() {
-    return this.listener.listen();
-  }
-
-  close(graceMs: number) {
-    return this.listener.close(graceMs);
-  }
-
-  get sessions(): number {
-    return this.listener.sessions;
-  }
-
-  private async session(socket: net.Socket): Promise<void> {
-    const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs });
+  protected async session(socket: net.Socket): Promise<void> {
+    const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs, budget: this.opts.bufferBudget ?? sessionBuffers });
     const peer = socket.remoteAddress ?? '';
     try {
       const request = parseAgiRequest(await session.env);
@@ -80,7 +70,7 @@ export class FastAgiServer {
       } else {
         const result = await this.gateway.check(request.call, { record: true });
         // One command, one round trip; Asterisk reads one line at a time, so never several in one write.
-        const vars = agiVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+        const vars = agiVariables(result, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
         const mode = this.setModes.get(peer) ?? await this.probeSetMode(session, peer);
         const answer = await session.command(mode === 'array' ? setVariables(vars) : msetVariables(vars));
         // SET VARIABLE answers result=1; EXEC answers the application's result (0), -2 when it is missing.

@@ -1,7 +1,7 @@
 import type { Action } from '../model/types.js';
 import { areaLabel } from '../report/display.js';
 import type { AttemptRow } from '../store/store.js';
-import { localTime } from '../time/zoned.js';
+import { formatTableTime } from '../time/display.js';
 import { CidgateError } from '../errors.js';
 import { csvLine } from './csv.js';
 import { openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
@@ -46,11 +46,9 @@ function tableLine(cells: readonly string[]): string {
 }
 
 function tableRow(a: AttemptRow, timeZone: string): string {
-  const l = localTime(a.at, timeZone);
-  const pad = (n: number) => String(n).padStart(2, '0');
   const area = a.area ? areaLabel(JSON.parse(a.area) as { territory?: string; zone?: string; country?: string }) : null;
   return tableLine([
-    String(a.id), `${l.year}-${pad(l.month)}-${pad(l.day)} ${pad(l.hour)}:${pad(l.minute)}`, a.campaign, a.action,
+    String(a.id), formatTableTime(a.at, timeZone), a.campaign, a.action,
     a.callee ?? '—', area ?? '—', a.presentedCallerId ?? '—', a.reasons.replaceAll(',', ', ') || '—', a.outcome ?? '',
   ]);
 }

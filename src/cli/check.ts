@@ -7,6 +7,7 @@ import type { CallRequest, Decision } from '../model/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
 import { Gateway } from '../service/gateway.js';
 import type { Recorded } from '../store/store.js';
+import { formatInstant } from '../time/display.js';
 import { checkCampaign, openContext, parseInstant, type CommonOptions } from './context.js';
 import { outputClosed, writeLine } from './output.js';
 
@@ -39,7 +40,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
     if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
     checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
-    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision)}\n`);
+    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
     return 0;
   } finally {
     await ctx.store.close();
@@ -110,9 +111,14 @@ export function toJson(r: Recorded): Record<string, unknown> {
   };
 }
 
-function human(d: Decision): string {
+/**
+ * One line for a person. The retry time is on the site's clock, where the agents and the supervisor
+ * work, with the callee's own clock in brackets when it differs (an overseas callee).
+ */
+function human(d: Decision, siteTimeZone: string): string {
   if (d.action === 'block') {
-    return `block: ${d.reasons.join(', ')}${d.retryAt ? `; allowed from ${d.retryAt.toISOString()}` : ''}`;
+    const retry = d.retryAt ? `; allowed from ${formatInstant(d.retryAt, siteTimeZone, { near: d.at, alsoIn: d.area?.timeZone })}` : '';
+    return `block: ${d.reasons.join(', ')}${retry}`;
   }
   const why = d.reasons.length ? ` (${d.reasons.join(', ')})` : '';
   return `${d.action}: present ${d.callerId}${why}`;

@@ -6,6 +6,7 @@ import { parsePhone } from '../numbers/phone.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { formatInstant } from '../time/display.js';
 import { zonedInstant } from '../time/zoned.js';
 
 export interface CommonOptions {
@@ -30,7 +31,7 @@ export interface OpenOptions {
 export function openContext(opts: CommonOptions, { existing = false, past = false }: OpenOptions = {}): CliContext {
   const loaded = loadConfig(opts.config);
   const at = opts.at ? parseInstant(opts.at, '--at', loaded.config.site.siteTimeZone) : null;
-  if (at && past) notInFuture(at, '--at');
+  if (at && past) notInFuture(at, '--at', loaded.config.site.siteTimeZone);
   // A command waits longer than the service for another process's lock; warnings go to stderr.
   const { store } = openStore(loaded.config.raw, opts.db, createLogger('warn', 2), { busyTimeoutMs: 5_000, waitMs: 30_000, mustExist: existing });
   return { loaded, store, clock: at ? fixedClock(at) : systemClock };
@@ -40,9 +41,9 @@ export function openContext(opts: CommonOptions, { existing = false, past = fals
  * A record is dated when it happened, never later than now: decisions read what was on record at
  * the call's instant, so a consent dated tomorrow would be honoured before it was given.
  */
-export function notInFuture(at: Date, what: string): Date {
+export function notInFuture(at: Date, what: string, timeZone: string): Date {
   if (at.getTime() > systemClock.now().getTime()) {
-    throw new CidgateError('BAD_OPTION', `${what}: ${at.toISOString()} is in the future; a record is dated when it happened`, { at: at.toISOString() });
+    throw new CidgateError('BAD_OPTION', `${what}: ${formatInstant(at, timeZone)} is in the future; a record is dated when it happened`, { at: at.toISOString() });
   }
   return at;
 }
@@ -90,10 +91,10 @@ export function parseNumberArg(text: string, what = 'number'): string {
 /** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
 export function checkCampaign(name: string | undefined, config: Config): void {
   const known = [...config.campaigns.keys()].join(', ');
-  if (name === undefined && config.raw.defaultCampaign === null) {
+  if (name === undefined && config.defaultCampaign === null) {
     throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
   }
   if (name !== undefined && !config.campaigns.has(name)) {
-    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.raw.defaultCampaign ?? 'none'})`, { campaign: name });
+    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.defaultCampaign ?? 'none'})`, { campaign: name });
   }
 }

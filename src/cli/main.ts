@@ -152,7 +152,8 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
 
   const dnc = program.command('dnc').description('the do-not-call list');
   common(dnc.command('add <numbers...>')).description('add numbers to the do-not-call list').option('--source <text>', 'where the request came from').action((n, opts) => run(() => dncAddCommand(n, opts, out)));
-  common(dnc.command('remove <number>')).description('take a number off the do-not-call list').action((n, opts) => run(() => dncRemoveCommand(n, opts, out)));
+  // Removal is not dated: the list holds who may not be called now, not since when they may be again.
+  common(dnc.command('remove <number>'), false).description('take a number off the do-not-call list').action((n, opts) => run(() => dncRemoveCommand(n, opts, out)));
   common(dnc.command('import <file>'))
     .description('CSV whose first column is the number (a Bloctel export, one number per line…)')
     .option('--source <text>', 'where the list comes from')

@@ -1,6 +1,7 @@
 import { purgeCutoffs } from '../service/retention.js';
 import { openContext, type CommonOptions } from './context.js';
 import { CidgateError } from '../errors.js';
+import { formatInstant } from '../time/display.js';
 
 /** `cidgate purge --older-than DAYS`: bounded database, never cutting what the limits read. */
 export async function purgeCommand(opts: CommonOptions & { olderThan?: string }, out: NodeJS.WritableStream): Promise<number> {
@@ -11,7 +12,7 @@ export async function purgeCommand(opts: CommonOptions & { olderThan?: string },
     const { cutoffs, retentionDays } = purgeCutoffs(loaded.config, days, clock.now());
     const deleted = await store.purge(cutoffs);
     const clamped = retentionDays > days ? ` (kept ${retentionDays} days: the attempt limits read that far back)` : '';
-    out.write(`${deleted} rows deleted, decisions before ${cutoffs.decisionsBefore.toISOString()}${clamped}\n`);
+    out.write(`${deleted} rows deleted, decisions before ${formatInstant(cutoffs.decisionsBefore, loaded.config.site.siteTimeZone)}${clamped}\n`);
     return 0;
   } finally {
     await store.close();

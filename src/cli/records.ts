@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/compile.js';
+import type { LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
+import { formatInstant } from '../time/display.js';
 import { parseCsv } from './csv.js';
 import { checkCampaign, notInFuture, openContext, parseInstant, parseNumberArg, type CommonOptions } from './context.js';
 
@@ -23,9 +25,14 @@ export async function refuseCommand(number: string, opts: CommonOptions & { camp
   return withStore(opts, async ({ store, clock, loaded }) => {
     if (opts.campaign !== undefined) checkCampaign(opts.campaign, loaded.config);
     await store.addRefusal(e164, clock.now(), opts.campaign ?? null);
-    out.write(`refusal recorded for ${e164}: ${refusalPeriods(loaded.config)}\n`);
+    out.write(`refusal recorded for ${e164} on ${shown(clock.now(), loaded)}: ${refusalPeriods(loaded.config)}\n`);
     return 0;
   });
+}
+
+/** A recorded instant, on the site's clock. */
+function shown(at: Date, loaded: LoadedConfig): string {
+  return formatInstant(at, loaded.config.site.siteTimeZone);
 }
 
 /** The refusal period each campaign configures (limits.refusalDays), as the refusal will be read. */
@@ -36,18 +43,18 @@ function refusalPeriods(config: Config): string {
 
 export async function consentAddCommand(number: string, opts: CommonOptions & { source?: string; anytime?: boolean }, out: Out): Promise<number> {
   const e164 = parseNumberArg(number);
-  return withStore(opts, async ({ store, clock }) => {
+  return withStore(opts, async ({ store, clock, loaded }) => {
     await store.addConsent({ number: e164, at: clock.now(), source: opts.source ?? null, anytime: opts.anytime === true });
-    out.write(`consent recorded for ${e164}\n`);
+    out.write(`consent recorded for ${e164}, given ${shown(clock.now(), loaded)}\n`);
     return 0;
   });
 }
 
 export async function consentRevokeCommand(number: string, opts: CommonOptions, out: Out): Promise<number> {
   const e164 = parseNumberArg(number);
-  return withStore(opts, async ({ store, clock }) => {
+  return withStore(opts, async ({ store, clock, loaded }) => {
     const revoked = await store.revokeConsent(e164, clock.now());
-    out.write(revoked ? `consent revoked for ${e164}\n` : `no consent on record for ${e164}\n`);
+    out.write(revoked ? `consent revoked for ${e164} from ${shown(clock.now(), loaded)}\n` : `no consent on record for ${e164}\n`);
     return 0;
   });
 }
@@ -64,7 +71,8 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       if (!phone) return void errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
       let at: Date | null = null;
       try {
-        at = row[1] ? notInFuture(parseInstant(row[1], 'at', loaded.config.site.siteTimeZone), 'at') : null;
+        const timeZone = loaded.config.site.siteTimeZone;
+        at = row[1] ? notInFuture(parseInstant(row[1], 'at', timeZone), 'at', timeZone) : null;
       } catch (err) {
         return void errors.push(`line ${i + 1}: ${(err as Error).message}`);
       }

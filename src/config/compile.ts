@@ -1,10 +1,8 @@
-import { parsePhone, type Phone } from '../numbers/phone.js';
-import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
-import { hoursMeetLegalWindow } from '../rules/fr/calling-window.js';
-import { checkFrenchPool } from '../rules/fr/pool.js';
-import { parseCidr, sourcesOf } from '../sip/sources.js';
+import { parsePhone, type NumberFormat, type Phone } from '../numbers/phone.js';
+import { countryRules, hoursProblems, strictestProspectingLimits } from '../rules/index.js';
+import { parseCidr, sourcesOf, type SipSource } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
-import type { Campaign, Limits, PoolNumber, SiteSettings, Slot } from '../model/types.js';
+import type { Campaign, Limits, Purpose, SiteSettings, Slot } from '../model/types.js';
 import type { RawCampaign, RawConfig } from './schema.js';
 
 /** A problem found in a config: errors stop the service, warnings are explained by `config check`. */
@@ -14,10 +12,23 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * What runs: the decision's inputs and what the adapters read per call. `raw` is the file as
+ * validated, for start-up wiring (listeners, connections, the database) and for reload's diff.
+ */
 export interface Config {
   readonly raw: RawConfig;
   readonly site: SiteSettings;
   readonly campaigns: ReadonlyMap<string, Campaign>;
+  /** The campaign of calls that name none. */
+  readonly defaultCampaign: string | null;
+  /** How caller IDs are written back to the PBX. */
+  readonly callerIdFormat: NumberFormat;
+  /** Whether a decision made without the history (store down) lets the call through, per purpose. */
+  readonly onStoreError: Readonly<Record<Purpose, 'block' | 'allow'>>;
+  readonly http: RawConfig['http'];
+  /** The SIP B2BUA's settings, its PBX sources as a list whatever the config's spelling. */
+  readonly sip: Omit<RawConfig['sip'], 'sources'> & { readonly sources: readonly SipSource[] };
 }
 
 const WEEKDAY_NUMBER = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 } as const;
@@ -42,16 +53,20 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   if (raw.defaultCampaign !== null && !campaigns.has(raw.defaultCampaign)) {
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
-  checkSipSources(raw, campaigns, problems);
+  const sipSources = checkSipSources(raw, campaigns, problems);
   const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
     siteTimeZone: raw.siteTimeZone,
   };
-  return { config: { raw, site, campaigns }, problems };
+  const config: Config = {
+    raw, site, campaigns, defaultCampaign: raw.defaultCampaign, callerIdFormat: raw.callerId.format,
+    onStoreError: raw.onStoreError, http: raw.http, sip: { ...raw.sip, sources: sipSources },
+  };
+  return { config, problems };
 }
 
-function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): void {
+function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign>, problems: Problem[]): SipSource[] {
   const { sources, oldShape } = sourcesOf(raw.sip.sources);
   sources.forEach((source, i) => {
     const path = oldShape ? ['sip', 'sources', source.address] : ['sip', 'sources', i];
@@ -61,6 +76,7 @@ function checkSipSources(raw: RawConfig, campaigns: ReadonlyMap<string, Campaign
   if (oldShape) {
     problems.push({ level: 'warning', path: ['sip', 'sources'], message: 'the "address: campaign" form is read as sources that may not assert consent: X-Cidgate-Consent from them is ignored. Write a list to allow it: [{ address: 10.0.0.5, campaign: customer, assertsConsent: true }]' });
   }
+  return sources;
 }
 
 function compileCampaign(name: string, c: RawCampaign, country: RawConfig['country'], problems: Problem[]): Campaign {
@@ -73,18 +89,14 @@ function compileCampaign(name: string, c: RawCampaign, country: RawConfig['count
     seen.add(phone.e164);
     entries.push({ text, phone, index });
   });
-  // ARCEP's pool rules (no mobiles, NPV for automated dialers) bind French call centers only.
-  let pool: PoolNumber[] = entries.map(({ phone }) => ({ phone, npv: null }));
-  if (country === 'FR') {
-    const french = checkFrenchPool(c.dialing, entries);
-    pool = french.pool;
-    for (const f of french.findings) {
-      problems.push({ level: f.level, path: f.index === null ? [...at, 'pool'] : [...at, 'pool', entries[f.index]!.index], message: f.message });
-    }
+  // The call center's regulator decides what its pools may hold (ARCEP's NPV rules bind French centers only).
+  const { pool, findings } = countryRules(country).checkPool(c, entries);
+  for (const f of findings) {
+    problems.push({ level: f.level, path: f.index === null ? [...at, 'pool'] : [...at, 'pool', entries[f.index]!.index], message: f.message });
   }
   const hours = compileHours(c, at, problems);
-  if (c.purpose === 'prospecting' && hours !== null && !hoursMeetLegalWindow(hours)) {
-    problems.push({ level: 'warning', path: [...at, 'hours'], message: 'these hours never meet the legal window (Mon–Fri 10:00–13:00 and 14:00–20:00, Code de la consommation D.223-9): every prospecting call to a French number will be blocked (outside-calling-hours), with no retry time' });
+  if (c.purpose === 'prospecting') {
+    for (const message of hoursProblems(hours)) problems.push({ level: 'warning', path: [...at, 'hours'], message });
   }
   return {
     name, purpose: c.purpose, dialing: c.dialing, basis: c.basis,
@@ -120,24 +132,28 @@ function reportRepeatedNumbers(raw: RawConfig, problems: Problem[]): void {
   }
 }
 
+/** How far back a campaign's own limit counts when neither it nor the law says. */
+const DEFAULT_WINDOW_DAYS = 30;
+
 function compileLimits(c: RawCampaign, at: (string | number)[], problems: Problem[]): Limits {
   const l = c.limits;
-  if (c.purpose === 'service') {
+  const law = c.purpose === 'prospecting' ? strictestProspectingLimits() : null;
+  if (law === null) {
     return {
-      maxAttempts: l.maxAttempts ?? null, windowDays: l.windowDays ?? LEGAL_WINDOW_DAYS,
+      maxAttempts: l.maxAttempts ?? null, windowDays: l.windowDays ?? DEFAULT_WINDOW_DAYS,
       refusalDays: l.refusalDays ?? null, minGapMinutes: l.minGapMinutes ?? null,
     };
   }
-  const stricter = (key: string, ok: boolean, law: string) => {
-    if (!ok) problems.push({ level: 'error', path: [...at, 'limits', key], message: `may only be stricter than the law (${law})` });
+  const stricter = (key: string, ok: boolean, limit: string) => {
+    if (!ok) problems.push({ level: 'error', path: [...at, 'limits', key], message: `may only be stricter than the law (${limit})` });
   };
-  stricter('maxAttempts', l.maxAttempts === undefined || (l.maxAttempts !== null && l.maxAttempts <= LEGAL_MAX_ATTEMPTS), `at most ${LEGAL_MAX_ATTEMPTS}`);
-  stricter('windowDays', l.windowDays === undefined || l.windowDays >= LEGAL_WINDOW_DAYS, `at least ${LEGAL_WINDOW_DAYS} days`);
-  stricter('refusalDays', l.refusalDays === undefined || (l.refusalDays !== null && l.refusalDays >= LEGAL_REFUSAL_DAYS), `at least ${LEGAL_REFUSAL_DAYS} days`);
+  stricter('maxAttempts', l.maxAttempts === undefined || (l.maxAttempts !== null && l.maxAttempts <= law.maxAttempts), `at most ${law.maxAttempts}`);
+  stricter('windowDays', l.windowDays === undefined || l.windowDays >= law.windowDays, `at least ${law.windowDays} days`);
+  stricter('refusalDays', l.refusalDays === undefined || (l.refusalDays !== null && l.refusalDays >= law.refusalDays), `at least ${law.refusalDays} days`);
   return {
-    maxAttempts: Math.min(l.maxAttempts ?? LEGAL_MAX_ATTEMPTS, LEGAL_MAX_ATTEMPTS),
-    windowDays: Math.max(l.windowDays ?? LEGAL_WINDOW_DAYS, LEGAL_WINDOW_DAYS),
-    refusalDays: Math.max(l.refusalDays ?? LEGAL_REFUSAL_DAYS, LEGAL_REFUSAL_DAYS),
+    maxAttempts: Math.min(l.maxAttempts ?? law.maxAttempts, law.maxAttempts),
+    windowDays: Math.max(l.windowDays ?? law.windowDays, law.windowDays),
+    refusalDays: Math.max(l.refusalDays ?? law.refusalDays, law.refusalDays),
     minGapMinutes: l.minGapMinutes ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { BufferBudget } from '../service/buffer-budget.js';
 import { EslParser, EslProtocolError, parsePlainEvent, type EslMessage, type Headers } from './esl-protocol.js';
 
 /** Shared: every session ends with a close, no stack trace captured per call. */
@@ -27,7 +28,8 @@ export class EslConnection {
   onAuthRequest: (() => void) | null = null;
   readonly closed: Promise<void>;
 
-  constructor(private readonly socket: net.Socket, idleTimeoutMs: number | null) {
+  /** `budget`: shared with the other sessions, what this one buffers counts towards it. */
+  constructor(private readonly socket: net.Socket, idleTimeoutMs: number | null, private readonly budget: BufferBudget | null = null) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     if (idleTimeoutMs !== null) socket.setTimeout(idleTimeoutMs, () => this.fail(new EslProtocolError('idle timeout')));
     socket.on('data', (chunk: Buffer) => {
@@ -35,7 +37,9 @@ export class EslConnection {
         for (const m of this.parser.push(chunk)) this.dispatch(m);
       } catch (err) {
         this.fail(err as Error);
+        return;
       }
+      this.budget?.update(this, this.parser.pendingBytes);
     });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(CONNECTION_CLOSED));
@@ -97,7 +101,13 @@ export class EslConnection {
     // Other types (log/data, text/event-json…) are not subscribed to; ignored if they come.
   }
 
+  /** Closed by the shared budget: this connection buffered the most when all went over it. */
+  evict(err: Error): void {
+    this.fail(err);
+  }
+
   private fail(err: Error): void {
+    this.budget?.release(this);
     if (!this.closedError) this.closedError = err;
     for (const p of this.pending.splice(0)) p.reject(this.closedError);
     if (!this.socket.destroyed) this.socket.destroy();

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Logger } from '../log.js';
 import type { Gateway } from '../service/gateway.js';
-import { Backoff } from '../service/backoff.js';
+import { Reconnector } from '../service/backoff.js';
 import type { AttemptKey, Outcome, OutcomeStatus } from '../store/store.js';
 import { EslConnection } from './esl-connection.js';
 import type { Headers } from './esl-protocol.js';
@@ -46,25 +46,30 @@ export function hangupOutcome(e: Headers, at: Date): { key: AttemptKey; outcome:
  * records each attempt's outcome once. Reconnects with backoff; decisions never wait on it.
  */
 export class EslOutcomes {
-  private readonly backoff = new Backoff();
+  private readonly reconnect: Reconnector;
   private conn: EslConnection | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
   /** Authenticated and subscribed (readiness and metrics read it). */
   connected = false;
   recorded = 0;
 
-  constructor(private readonly opts: EslInboundOptions, private readonly gateway: Gateway, private readonly log: Logger) {}
+  constructor(private readonly opts: EslInboundOptions, private readonly gateway: Gateway, private readonly log: Logger) {
+    this.reconnect = new Reconnector(() => this.start(), (delay) => {
+      this.log.warn({ event: 'esl-inbound-disconnected', retryInMs: delay }, 'Event Socket disconnected, reconnecting');
+    });
+  }
 
   start(): void {
-    if (this.stopped) return;
+    if (this.reconnect.stopped) return;
     const socket = net.connect(this.opts.port, this.opts.host);
     const conn = new EslConnection(socket, null);
     this.conn = conn;
     conn.onAuthRequest = () => void this.authenticate(conn);
     conn.onEvent((e) => this.onEvent(e));
     socket.on('error', (err) => this.log.warn({ event: 'esl-inbound-error', err: { message: err.message } }, 'Event Socket connection error'));
-    void conn.closed.then(() => this.scheduleReconnect());
+    void conn.closed.then(() => {
+      this.connected = false;
+      this.reconnect.lost();
+    });
   }
 
   private async authenticate(conn: EslConnection): Promise<void> {
@@ -76,7 +81,7 @@ export class EslOutcomes {
         return;
       }
       await conn.send('event plain CHANNEL_HANGUP_COMPLETE\n\n');
-      this.backoff.reset();
+      this.reconnect.succeeded();
       this.connected = true;
       this.log.info({ event: 'esl-inbound-connected', host: this.opts.host, port: this.opts.port }, 'Event Socket connected');
     } catch (err) {
@@ -91,17 +96,8 @@ export class EslOutcomes {
     void this.gateway.recordOutcome(found.key, found.outcome).then((stored) => { if (stored) this.recorded++; });
   }
 
-  private scheduleReconnect(): void {
-    this.connected = false;
-    if (this.stopped || this.timer) return;
-    const delay = this.backoff.next();
-    this.log.warn({ event: 'esl-inbound-disconnected', retryInMs: delay }, 'Event Socket disconnected, reconnecting');
-    this.timer = setTimeout(() => { this.timer = null; this.start(); }, delay);
-  }
-
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.reconnect.stop();
     this.conn?.destroy();
   }
 }

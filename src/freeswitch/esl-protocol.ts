@@ -30,6 +30,11 @@ export class EslParser {
   private headers: Headers | null = null;
   private bodyLength = 0;
 
+  /** Bytes of a message not yet complete. */
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+
   push(chunk: Buffer): EslMessage[] {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     const out: EslMessage[] = [];

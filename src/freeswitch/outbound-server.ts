@@ -3,7 +3,8 @@ import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Gateway } from '../service/gateway.js';
-import { Listener, type ListenerOptions } from '../service/listener.js';
+import { sessionBuffers, type BufferBudget } from '../service/buffer-budget.js';
+import { SessionServer, type ListenerOptions } from '../service/listener.js';
 import type { Recorded } from '../store/store.js';
 import { EslConnection } from './esl-connection.js';
 import { command, executeApp, safeArg } from './esl-protocol.js';
@@ -18,6 +19,8 @@ export interface OutboundOptions extends ListenerOptions {
   readonly hangupCause: string;
   /** Played to the agent before a blocked call is hung up; null for none. */
   readonly blockMessage: string | null;
+  /** What all sessions may buffer together; default: the process's, shared with the FastAGI listener. */
+  readonly bufferBudget?: BufferBudget;
 }
 
 /** The channel variables set on every call, then effective_caller_id_number when rewriting. */
@@ -44,27 +47,13 @@ export function channelVariables(r: Recorded, format: NumberFormat): [string, st
  * are set first — and cidgate waits for CHANNEL_HANGUP, then exits: an XML dialplan cannot test a
  * variable set in the same extension.
  */
-export class EslOutboundServer {
-  private readonly listener: Listener;
-
+export class EslOutboundServer extends SessionServer {
   constructor(private readonly opts: OutboundOptions, private readonly gateway: Gateway, private readonly log: Logger) {
-    this.listener = new Listener(opts, log, (socket) => void this.session(socket));
+    super(opts, log);
   }
 
-  listen() {
-    return this.listener.listen();
-  }
-
-  close(graceMs: number) {
-    return this.listener.close(graceMs);
-  }
-
-  get sessions(): number {
-    return this.listener.sessions;
-  }
-
-  private async session(socket: net.Socket): Promise<void> {
-    const conn = new EslConnection(socket, this.opts.idleTimeoutMs);
+  protected async session(socket: net.Socket): Promise<void> {
+    const conn = new EslConnection(socket, this.opts.idleTimeoutMs, this.opts.bufferBudget ?? sessionBuffers);
     let uniqueId: string | null = null;
     /** The decision until cidgate sends resume: the channel cannot be bridged before. */
     let notDialled: Recorded | null = null;
@@ -81,7 +70,7 @@ export class EslOutboundServer {
       const result = await this.gateway.check(request, { record: true });
       notDialled = result;
 
-      const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+      const vars = channelVariables(result, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
       const setUuid = randomUUID();
       const multiset = executeApp('multiset', vars.map(([name, value]) => `${name}=${safeArg(value)}`).join(' '), setUuid);
       if (result.decision.action === 'block') {

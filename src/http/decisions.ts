@@ -47,7 +47,7 @@ export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<
   const retryAfter = d.retryAt ? Math.max(0, Math.ceil((d.retryAt.getTime() - now.getTime()) / 1000)) : null;
   return {
     action: d.action, campaign: d.campaign,
-    callerId: d.callerId ? formatNumber(d.callerId, gateway.config.raw.callerId.format) : null,
+    callerId: d.callerId ? formatNumber(d.callerId, gateway.config.callerIdFormat) : null,
     callerIdE164: d.callerId, originalCallerId: d.originalCallerId, callee: d.callee,
     reasons: explainReasons(d, gateway.config.site), reasonCodes: d.reasons.join(','),
     retryAt: d.retryAt?.toISOString() ?? null, retryAfterSeconds: retryAfter, attemptId: r.attemptId, replayed: r.replayed,
@@ -61,14 +61,14 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     const config = gateway.config;
     let at: Date | undefined;
     if (input.at !== undefined) {
-      if (!config.raw.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
+      if (!config.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
       try {
         at = parseInstant(input.at, 'at', config.site.siteTimeZone);
       } catch (err) {
         throw new HttpError('INVALID_FIELD', (err as Error).message, 'at');
       }
     }
-    const campaign = input.campaign ?? config.raw.defaultCampaign;
+    const campaign = input.campaign ?? config.defaultCampaign;
     if (campaign === null || !config.campaigns.has(campaign)) {
       throw new HttpError('UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
     }

@@ -39,7 +39,7 @@ export interface HttpServer {
 
 /** The HTTP API (fastify): access control, rate limit, stable JSON errors, then every plugin's routes. */
 export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
-  const http = opts.gateway.config.raw.http;
+  const http = opts.gateway.config.http;
   const access = new Access(addressList(http.allow, 'http.allow'), opts.token);
   const limiter = new RateLimiter(http.rateLimitPerSecond);
   const app = Fastify({

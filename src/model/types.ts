@@ -5,6 +5,8 @@ import type { NpvArea } from '../numbers/france.js';
 export type Purpose = 'prospecting' | 'service';
 export type Dialing = 'automated' | 'manual';
 export type Action = 'allow' | 'rewrite' | 'block';
+/** The countries whose rules are modelled (src/rules/<country>/). */
+export type CountryCode = 'FR' | 'ES';
 
 /** Why a caller ID was replaced, or why a call was blocked. Stable strings: the PBX and logs rely on them. */
 export type ReasonCode =
@@ -64,7 +66,7 @@ export interface Campaign {
 /** Site-wide settings the decision needs. */
 export interface SiteSettings {
   /** The call center's regulatory country: selects the caller-ID rules. */
-  readonly country: 'FR' | 'ES';
+  readonly country: CountryCode;
   readonly owned: ReadonlySet<string>;
   readonly requireOwnedCallerId: boolean;
   readonly keepCompliantCallerId: boolean;

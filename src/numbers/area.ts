@@ -77,7 +77,7 @@ function foreignArea(callee: Phone): Area {
 }
 
 /** A zone hint: '1'–'5', a territory code (GP, RE…), or a département ('69', '2A', '974'). */
-export function areaFromHint(hint: string): Area | null {
+function areaFromHint(hint: string): Area | null {
   const h = hint.trim().toUpperCase();
   if (/^[1-5]$/.test(h)) return metropolitan(h as NonNullable<Zone>, 'FR');
   if (h in TERRITORY_TZ) return territoryArea(h as Territory);

@@ -2,7 +2,8 @@ import { isFixedPresentable } from '../numbers/france.js';
 import type { Phone } from '../numbers/phone.js';
 import type { CallerIdRule, CallerIdContext } from '../rules/rule.js';
 import { inForce } from '../rules/rule.js';
-import type { Campaign, History, PoolNumber, ReasonCode, SiteSettings } from '../model/types.js';
+import type { Campaign, History, PoolNumber, ReasonCode } from '../model/types.js';
+import { countryRules } from '../rules/index.js';
 import type { Area } from '../numbers/area.js';
 
 export interface CallerIdChoice {
@@ -14,7 +15,7 @@ export interface CallerIdChoice {
 }
 
 /** The codes of the caller-ID rules in force that reject this number. */
-export function callerIdViolations(
+function callerIdViolations(
   phone: Phone | null, rules: readonly CallerIdRule[], ctx: CallerIdContext, at: Date,
 ): ReasonCode[] {
   const codes: ReasonCode[] = [];
@@ -35,7 +36,7 @@ export function chooseCallerId(
     return { callerId: original.e164, kept: true, reasons: [] };
   }
   const reasons: ReasonCode[] = violations.length > 0 ? violations : ['pool-number'];
-  const ranked = rankPool(ctx.campaign, area, callee, ctx.site.country)
+  const ranked = rankPool(ctx.campaign, area, callee, countryRules(ctx.site.country).automatedPresentNpv)
     .filter(({ number }) => !capped(ctx.campaign, number, history)
       && callerIdViolations(number.phone, rules, ctx, at).length === 0);
   if (ranked.length === 0) return { callerId: null, kept: false, reasons };
@@ -64,9 +65,9 @@ interface Ranked {
  * longest national prefix shared with the callee (04 72… before 04…, before 09…, before another
  * zone), then NPV numbers as a last resort.
  */
-export function rankPool(campaign: Campaign, area: Area, callee: Phone, country: SiteSettings['country']): Ranked[] {
+function rankPool(campaign: Campaign, area: Area, callee: Phone, automatedPresentNpv: boolean): Ranked[] {
   const ranked: Ranked[] = [];
-  const npvOnly = campaign.dialing === 'automated' && country === 'FR';
+  const npvOnly = campaign.dialing === 'automated' && automatedPresentNpv;
   campaign.pool.forEach((number) => {
     const rank = npvOnly ? npvRank(number, area) : manualRank(number, callee);
     if (rank !== null) ranked.push({ number, rank });

@@ -1,26 +1,53 @@
-import type { CallRule, CallerIdRule } from './rule.js';
+import type { Campaign, CountryCode } from '../model/types.js';
+import type { CountryRules, LegalLimits } from './country.js';
 import { doNotCall } from './do-not-call.js';
-import * as es from './es/index.js';
-import * as fr from './fr/index.js';
+import { spain } from './es/index.js';
+import { france } from './fr/index.js';
+import type { CallRule, CallerIdRule } from './rule.js';
 
-/** Rules by country, so that more can follow. */
-const COUNTRIES = { FR: fr, ES: es } as const;
+export type { CountryRules, LegalLimits, PoolEntry, PoolFinding } from './country.js';
 
-const CALL_RULES: Readonly<Record<string, readonly CallRule[]>> = {
-  FR: [doNotCall, ...fr.consumerRules],
-  ES: [doNotCall, ...es.consumerRules],
-};
+/** Every country modelled; another one is a folder under src/rules/ and a line here. */
+const COUNTRIES: Readonly<Record<CountryCode, CountryRules>> = { FR: france, ES: spain };
+
 const COMPANY_ONLY: readonly CallRule[] = [doNotCall];
+const CONSUMER_RULES: Readonly<Record<string, readonly CallRule[]>> = Object.fromEntries(
+  Object.values(COUNTRIES).map((c) => [c.country, [doNotCall, ...c.consumerRules]]),
+);
+
+/** The rules of the call center's regulatory country. */
+export function countryRules(country: CountryCode): CountryRules {
+  return COUNTRIES[country];
+}
 
 /** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
 export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CALL_RULES);
 
 /** The caller-ID rules of the call center's regulatory country. */
-export function callerIdRulesOf(country: keyof typeof COUNTRIES): readonly CallerIdRule[] {
+export function callerIdRulesOf(country: CountryCode): readonly CallerIdRule[] {
   return COUNTRIES[country].callerIdRules;
 }
 
 /** The rules protecting a consumer of this country (by the callee's number), plus the company's own list. */
 export function callRulesFor(consumerCountry: string | null): readonly CallRule[] {
-  return (consumerCountry !== null && CALL_RULES[consumerCountry]) || COMPANY_ONLY;
+  return (consumerCountry !== null && CONSUMER_RULES[consumerCountry]) || COMPANY_ONLY;
+}
+
+/**
+ * The strictest prospecting ceilings over every modelled country: a campaign may call consumers
+ * of any of them, and purges must keep what the longest window reads. Null when no country sets any.
+ */
+export function strictestProspectingLimits(): LegalLimits | null {
+  const all = Object.values(COUNTRIES).flatMap((c) => (c.prospectingLimits ? [c.prospectingLimits] : []));
+  if (all.length === 0) return null;
+  return {
+    maxAttempts: Math.min(...all.map((l) => l.maxAttempts)),
+    windowDays: Math.max(...all.map((l) => l.windowDays)),
+    refusalDays: Math.max(...all.map((l) => l.refusalDays)),
+  };
+}
+
+/** Why a prospecting campaign's own hours can never call some country's consumers (one line per country). */
+export function hoursProblems(hours: Campaign['hours']): string[] {
+  return Object.values(COUNTRIES).flatMap((c) => c.hoursProblem(hours) ?? []);
 }

@@ -1,6 +1,6 @@
 import { fixedClock, type Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
-import type { Logger } from '../log.js';
+import { withoutRedaction, type Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
@@ -37,6 +37,7 @@ export class Gateway {
   private readonly listeners = new Set<DecisionListener>();
   private replaying = false;
   private readonly outcomeListeners = new Set<OutcomeListener>();
+  private readonly decisionLog: () => Logger;
 
   constructor(
     private current: Config,
@@ -45,7 +46,9 @@ export class Gateway {
     private readonly log: Logger,
     /** Where decisions and outcomes the store could not take wait for it (the service has one, the CLI not). */
     private readonly journal: Journal | null = null,
-  ) {}
+  ) {
+    this.decisionLog = withoutRedaction(log);
+  }
 
   get config(): Config {
     return this.current;
@@ -100,7 +103,7 @@ export class Gateway {
     const started = performance.now();
     const clock = opts.at ? fixedClock(opts.at) : this.clock;
     const config = this.current;
-    const name = call.campaign || config.raw.defaultCampaign || '';
+    const name = call.campaign || config.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = config.campaigns.get(name);
     // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
@@ -187,13 +190,14 @@ export class Gateway {
     this.stats.storeErrors++;
     this.log.error({ err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
     if (decision.action === 'block' || !campaign) return decision;
-    if (config.raw.onStoreError[campaign.purpose] === 'allow') return decision;
+    if (config.onStoreError[campaign.purpose] === 'allow') return decision;
     return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };
   }
 
   private logDecision(r: Recorded, pbx: PbxIds | undefined): void {
     const d = r.decision;
-    this.log.info({
+    // Its fields are the decision's and the PBX's ids, never a secret: no redaction pass.
+    this.decisionLog().info({
       event: 'decision', campaign: d.campaign, action: d.action, callerId: d.callerId, original: d.originalCallerId,
       callee: d.callee, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null, attemptId: r.attemptId,
       replayed: r.replayed || undefined, source: pbx?.source, channel: pbx?.channel, uniqueId: pbx?.uniqueId,

@@ -27,8 +27,9 @@ export class Journal {
   private bytes: number;
   private entries: number;
   private syncTimer: NodeJS.Timeout | null = null;
-  /** Entries refused because the journal was full. */
+  /** Entries refused because the journal was full or could not be written. */
   dropped = 0;
+  private failing = false;
 
   constructor(readonly path: string, private readonly log: Logger, private readonly maxBytes = MAX_BYTES) {
     this.fd = openSync(path, 'a+');
@@ -95,19 +96,26 @@ export class Journal {
   }
 
   private append(line: Line): boolean {
-    const text = `${JSON.stringify(line)}\n`;
-    if (this.bytes + text.length > this.maxBytes) {
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    if (this.bytes + bytes.length > this.maxBytes) {
       if (this.dropped++ === 0) this.log.error({ event: 'journal-full', path: this.path, maxBytes: this.maxBytes }, 'journal full: entries are being dropped');
       return false;
     }
     try {
-      writeSync(this.fd, text);
+      // A full disk takes part of a line before refusing the rest: cut it off, or it would join the next one.
+      if (writeSync(this.fd, bytes) !== bytes.length) {
+        ftruncateSync(this.fd, this.bytes);
+        throw Object.assign(new Error('no space left for a whole entry'), { code: 'ENOSPC' });
+      }
     } catch (err) {
       this.dropped++;
-      this.log.error({ event: 'journal-write-failed', path: this.path, err: { message: (err as Error).message } }, 'journal write failed');
+      // Once per failing spell: a full disk refuses every entry.
+      if (!this.failing) this.log.error({ event: 'journal-write-failed', path: this.path, err: { message: (err as Error).message } }, 'journal write failed: entries are being dropped');
+      this.failing = true;
       return false;
     }
-    this.bytes += Buffer.byteLength(text);
+    this.failing = false;
+    this.bytes += bytes.length;
     this.entries++;
     this.syncTimer ??= setTimeout(() => {
       this.syncTimer = null;

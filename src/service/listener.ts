@@ -71,3 +71,28 @@ export class Listener {
     await closed;
   }
 }
+
+/** A PBX-facing server: one Listener, each accepted connection handed to `session`. */
+export abstract class SessionServer {
+  private readonly listener: Listener;
+
+  constructor(opts: ListenerOptions, log: Logger) {
+    this.listener = new Listener(opts, log, (socket) => void this.session(socket));
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return this.listener.listen();
+  }
+
+  /** Stops accepting, lets open sessions finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs: number): Promise<void> {
+    return this.listener.close(graceMs);
+  }
+
+  get sessions(): number {
+    return this.listener.sessions;
+  }
+
+  /** Runs one session to its end; never rejects (errors are logged and the socket closed). */
+  protected abstract session(socket: net.Socket): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import type { Config } from '../config/compile.js';
-import { LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
+import { strictestProspectingLimits } from '../rules/index.js';
 import type { PurgeCutoffs } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
 
@@ -10,8 +10,9 @@ import { DAY_MS, localDateKey } from '../time/zoned.js';
  */
 export function purgeCutoffs(config: Config, olderThanDays: number, now: Date): { cutoffs: PurgeCutoffs; retentionDays: number } {
   const campaigns = [...config.campaigns.values()];
-  const attemptDays = Math.max(LEGAL_WINDOW_DAYS, ...campaigns.map((c) => c.limits.windowDays + Math.ceil((c.limits.minGapMinutes ?? 0) / 1440)));
-  const refusalDays = Math.max(LEGAL_REFUSAL_DAYS, ...campaigns.map((c) => c.limits.refusalDays ?? 0));
+  const law = strictestProspectingLimits();
+  const attemptDays = Math.max(law?.windowDays ?? 0, ...campaigns.map((c) => c.limits.windowDays + Math.ceil((c.limits.minGapMinutes ?? 0) / 1440)));
+  const refusalDays = Math.max(law?.refusalDays ?? 0, ...campaigns.map((c) => c.limits.refusalDays ?? 0));
   const retentionDays = Math.max(olderThanDays, attemptDays + 1);
   return {
     retentionDays,

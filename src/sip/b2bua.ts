@@ -1,4 +1,4 @@
-import Srf from 'drachtio-srf';
+import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Decision } from '../model/types.js';
@@ -50,39 +50,45 @@ export function identityHeaders(call: SipCall, presented: string, opts: Pick<Sip
  * drachtio-server): each INVITE from the PBX is decided; a blocked call is refused with the
  * reasons, an allowed one is re-originated to the carrier with the presented number, and both
  * legs then live and die together. proxyRequest cannot change headers, hence the B2BUA.
+ * drachtio-srf is loaded by `start`, so that a service without SIP never loads it.
  */
 export class SipB2bua {
-  private readonly srf = new Srf();
+  private srf: Srf | null = null;
+  private stopped = false;
   /** Connected to drachtio-server (readiness and metrics read it). */
   connected = false;
   /** INVITEs refused because they came from no configured source (metrics read it). */
   untrustedRefused = 0;
 
-  constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {
-    this.srf.on('connect', (err: unknown, hostport: string) => {
+  constructor(private readonly opts: SipOptions, private readonly gateway: Gateway, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    const { default: SrfClass } = await import('drachtio-srf');
+    if (this.stopped) return;
+    const srf = new SrfClass();
+    this.srf = srf;
+    srf.on('connect', (err: unknown, hostport: string) => {
       if (err) return;
       this.connected = true;
       this.log.info({ event: 'drachtio-connected', hostport }, 'drachtio-server connected');
     });
     // drachtio-srf reconnects by itself; without an 'error' listener a refused connection would throw.
-    this.srf.on('error', (err: Error) => {
+    srf.on('error', (err: Error) => {
       this.connected = false;
       this.log.warn({ event: 'drachtio-error', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
     });
-    this.srf.invite((req, res) => void this.onInvite(req, res));
-  }
-
-  start(): void {
+    srf.invite((req, res) => void this.onInvite(srf, req, res));
     // Returns nothing in 5.x, whatever its typings say; failures arrive as 'error' events.
-    void this.srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret });
+    void srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret });
   }
 
   /** drachtio-srf's disconnect asserts when no connection is up (drachtio-server down): only when connected. */
   stop(): void {
-    if (this.connected) this.srf.disconnect();
+    this.stopped = true;
+    if (this.connected) this.srf?.disconnect();
   }
 
-  private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+  private async onInvite(srf: Srf, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const source = this.opts.sources.match(req.source_address);
     if (!source) {
       // Whoever reaches drachtio-server's port could otherwise pick a campaign, claim consent and
@@ -115,9 +121,9 @@ export class SipB2bua {
       }
       const number = call.request.to ?? '';
       const uri = this.opts.carrierUri.replace('{number}', encodeURIComponent(number));
-      const presented = formatNumber(d.callerId, this.opts.callerIdFormat ?? this.gateway.config.raw.callerId.format);
+      const presented = formatNumber(d.callerId, this.opts.callerIdFormat ?? this.gateway.config.callerIdFormat);
       let answeredAt = 0;
-      const { uas, uac } = await this.srf.createB2BUA(req, res, uri, {
+      const { uas, uac } = await srf.createB2BUA(req, res, uri, {
         headers: identityHeaders(call, presented, this.opts),
         proxyRequestHeaders: PASSED_THROUGH,
       });

@@ -9,10 +9,16 @@
  * log is over `restartBytes`, runs a TRUNCATE checkpoint: it takes the write lock only to copy the
  * few frames left and reset the file, so a decision waits for it about a millisecond, and gives up
  * (as PASSIVE) when a reader or another process keeps it waiting longer than `lockWaitMs`.
+ *
+ * When the disk is nearly full the bound shrinks to a quarter of the space the log could take, and
+ * when SQLite reports it full (the main thread posts `{ diskFull }`), the worker releases the disk
+ * reserve and runs TRUNCATE at every tick until one succeeds: the database file grows into the
+ * reserve by the pages copied back, the log is emptied, and the main thread writes again.
  */
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DiskReserve, freeBytes } from './disk-reserve.js';
 
 export interface CheckpointReport {
   /** Size of the -wal file after the tick. */
@@ -23,11 +29,24 @@ export interface CheckpointReport {
   readonly restarted: boolean;
   /** A checkpoint failure (I/O, disk full), or null. */
   readonly error: string | null;
+  /** The checkpoint failed for lack of space (SQLITE_FULL): the database file could not grow. */
+  readonly diskFull: boolean;
+  /** The disk reserve is on disk (or none is kept). */
+  readonly reserveInPlace: boolean;
+  /** The last `{ diskFull }` message handled: a report after it says whether the log was emptied since. */
+  readonly diskFullSeq: number;
 }
 
-const { file, intervalMs, restartBytes, lockWaitMs } = workerData as {
-  file: string; intervalMs: number; restartBytes: number; lockWaitMs: number;
-};
+export interface CheckpointWorkerData {
+  readonly file: string;
+  readonly intervalMs: number;
+  readonly restartBytes?: number;
+  readonly lockWaitMs?: number;
+  /** Bytes kept in `<db>.reserve`: 'auto' sizes it from the filesystem; absent or 0 keeps none. */
+  readonly reserveBytes?: number | 'auto';
+}
+
+const { file, intervalMs, restartBytes = 16 * 1024 * 1024, lockWaitMs = 20, reserveBytes = 0 } = workerData as CheckpointWorkerData;
 // No busy handler: its sleeps (1, 2, 5, 10… ms) miss the short gaps between a busy writer's
 // commits; the TRUNCATE below tries the lock itself every quarter millisecond instead.
 const db = new Database(file, { timeout: 0 });
@@ -49,6 +68,21 @@ const walBytes = () => {
 };
 
 let lastLog = 0;
+const reserve = reserveBytes === 0 ? null : new DiskReserve(file, reserveBytes === 'auto' ? undefined : reserveBytes);
+let reserveInPlace = reserve?.ensure() ?? true;
+/** A `{ diskFull }` message asked for the log to be emptied, and it is not yet. */
+let mustTruncate = false;
+let diskFullSeq = 0;
+
+/** The log's bound: `restartBytes`, or a quarter of what the log may take when the disk is nearly full. */
+const MIN_RESTART_BYTES = 256 * 1024;
+const restartBound = () => {
+  try {
+    return Math.min(restartBytes, Math.max(MIN_RESTART_BYTES, (walBytes() + freeBytes(file)) / 4));
+  } catch {
+    return restartBytes;
+  }
+};
 
 const tick = (): CheckpointReport => {
   try {
@@ -59,7 +93,7 @@ const tick = (): CheckpointReport => {
     // idle log (nothing written since the last tick) is emptied too, so the file shrinks when quiet.
     const idle = r.log > 0 && r.log === lastLog;
     lastLog = r.log;
-    if (r.log * frameBytes > restartBytes || idle) {
+    if (mustTruncate || r.log * frameBytes > restartBound() || idle) {
       const giveUp = performance.now() + lockWaitMs;
       for (;;) {
         r = run('TRUNCATE'); // busy: the writer or a reader is there, and it checkpointed as PASSIVE
@@ -67,19 +101,29 @@ const tick = (): CheckpointReport => {
         if (restarted || performance.now() > giveUp) break;
         Atomics.wait(pause, 0, 0, 0.25);
       }
+      if (restarted) mustTruncate = false;
     }
-    return { walBytes: walBytes(), lagFrames: Math.max(0, r.log - r.checkpointed), restarted, error: null };
+    if (!mustTruncate && reserve) reserveInPlace = reserve.ensure();
+    return { walBytes: walBytes(), lagFrames: Math.max(0, r.log - r.checkpointed), restarted, error: null, diskFull: false, reserveInPlace, diskFullSeq };
   } catch (err) {
     // Busy or locked: the next tick tries again. Anything else (disk full, I/O) is reported.
     const code = (err as { code?: string }).code ?? '';
     const error = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') ? null : (err as Error).message;
-    return { walBytes: walBytes(), lagFrames: -1, restarted: false, error };
+    return { walBytes: walBytes(), lagFrames: -1, restarted: false, error, diskFull: code.startsWith('SQLITE_FULL'), reserveInPlace, diskFullSeq };
   }
 };
 
 const timer = setInterval(() => parentPort?.postMessage(tick()), intervalMs);
 
-parentPort?.on('message', (message) => {
+parentPort?.on('message', (message: 'now' | 'stop' | { diskFull: number }) => {
+  if (typeof message === 'object') {
+    diskFullSeq = message.diskFull;
+    reserve?.release();
+    reserveInPlace = reserve === null;
+    mustTruncate = true;
+    parentPort?.postMessage(tick());
+    return;
+  }
   if (message === 'now') {
     parentPort?.postMessage(tick());
     return;

@@ -1,11 +1,13 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import type postgres from 'postgres';
 import { CidgateError } from '../errors.js';
-import { ts } from './postgres-sql.js';
 import type { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 
-/** Rows per statement (and per transaction: an interrupted copy keeps what it committed). */
-const CHUNK = 5_000;
+/** Rows per transaction (an interrupted copy keeps what it committed). */
+const CHUNK = 50_000;
 
 type Kind = 'text' | 'int' | 'ms' | 'flag';
 
@@ -45,13 +47,28 @@ const TABLES: readonly TableCopy[] = [
   },
 ];
 
-const PG_TYPE: Record<Kind, string> = { text: 'text', int: 'float8', ms: 'float8', flag: 'int' };
+/** A SQLite value as a field of COPY's text format (\N for null; tabs, newlines and backslashes escaped). */
+function copyField(v: unknown, kind: Kind): string {
+  if (v === null || v === undefined) return '\\N';
+  if (kind === 'ms') return new Date(Number(v)).toISOString();
+  if (kind === 'flag') return Number(v) === 1 ? 't' : 'f';
+  if (kind === 'int') return String(v);
+  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
 
-function selectExpr(column: string, kind: Kind): string {
-  if (kind === 'ms') return ts(`v.${column}`);
-  if (kind === 'flag') return `v.${column} = 1`;
-  if (kind === 'int') return `v.${column}::bigint`;
-  return `v.${column}`;
+/**
+ * One chunk in one transaction: COPY FROM STDIN (the fastest way in) into a temporary table, then
+ * into the real one with its ON CONFLICT rule, so a row copied before is skipped or merged.
+ */
+async function copyChunk(sql: postgres.Sql, t: TableCopy, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const names = t.columns.map(([c]) => c).join(', ');
+  const text = rows.map((r) => `${t.columns.map(([c, k]) => copyField(r[c], k)).join('\t')}\n`).join('');
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`CREATE TEMP TABLE IF NOT EXISTS copy_${t.table} (LIKE ${t.table}) ON COMMIT DELETE ROWS`);
+    const writable = await tx.unsafe(`COPY copy_${t.table} (${names}) FROM STDIN`).writable();
+    await pipeline(Readable.from([text]), writable);
+    await tx.unsafe(`INSERT INTO ${t.table} (${names}) SELECT ${names} FROM copy_${t.table} ${t.onConflict}`);
+  });
 }
 
 export interface CopyCount { readonly table: string; readonly source: number; readonly target: number }
@@ -71,14 +88,11 @@ export async function copySqliteToPostgres(file: string, target: PostgresStore, 
     for (const t of TABLES) {
       const total = Number(source.prepare(`SELECT count(*) FROM ${t.table}`).pluck().get());
       const names = t.columns.map(([c]) => c);
-      const insert = `INSERT INTO ${t.table} (${names.join(', ')})
-        SELECT ${t.columns.map(([c, k]) => selectExpr(c, k)).join(', ')}
-        FROM unnest(${t.columns.map(([, k], i) => `$${i + 1}::${PG_TYPE[k]}[]`).join(', ')}) AS v(${names.join(', ')}) ${t.onConflict}`;
       let done = 0;
       let chunk: Record<string, unknown>[] = [];
       const flush = async () => {
         if (chunk.length === 0) return;
-        await sql.unsafe(insert, names.map((c) => chunk.map((r) => r[c])) as never[], { prepare: true });
+        await copyChunk(sql, t, chunk);
         done += chunk.length;
         chunk = [];
         if (done % 100_000 < CHUNK || done === total) progress(`${t.table}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);

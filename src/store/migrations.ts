@@ -100,4 +100,14 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP TABLE consents;
     `,
   },
+  {
+    // The consumer's history read on every decision (each counted attempt's instant, campaign and
+    // purpose; the last number presented) comes from the index alone, without a table lookup per
+    // attempt: it replaces decisions_callee_at, which it covers.
+    version: 4,
+    sql: `
+      CREATE INDEX decisions_callee_history ON decisions (callee, at, campaign, purpose, presented_caller_id) WHERE counted = 1;
+      DROP INDEX decisions_callee_at;
+    `,
+  },
 ];

@@ -27,7 +27,7 @@ export function openStore(raw: RawConfig, cliDb: string | undefined, log: Logger
     throw new CidgateError('BAD_OPTION', `no database at ${target.file}`, { file: target.file });
   }
   const store = target.kind === 'sqlite'
-    ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint })
+    ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint, log })
     : new PostgresStore(target.url, { waitMs: use.waitMs, migrate: use.migrate });
   return { store, target };
 }

@@ -104,4 +104,12 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE UNIQUE INDEX decisions_journal_id ON decisions (journal_id) WHERE journal_id IS NOT NULL;
     `,
   },
+  {
+    // As SQLite's version 4 (covering index): the history read on every decision comes from the index alone.
+    version: 5,
+    sql: `
+      CREATE INDEX decisions_callee_history ON decisions (callee, at) INCLUDE (campaign, purpose, presented_caller_id) WHERE counted;
+      DROP INDEX decisions_callee_at;
+    `,
+  },
 ];

@@ -156,6 +156,9 @@ export class PostgresStore implements Store {
     this.sql = postgres(url, {
       max: opts.poolSize ?? BATCHES_IN_FLIGHT + 4,
       connect_timeout: 5,
+      // The driver's default backoff grows to 20 s over the failed attempts of an outage: the nodes
+      // would stay on onStoreError that long after the server is back. At most a second here.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       idle_timeout: 60,
       onnotice: () => {},
       connection: {

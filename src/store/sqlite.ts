@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
 import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
-import type { CheckpointReport } from './checkpoint-worker.js';
+import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
@@ -21,6 +22,13 @@ export interface SqliteOptions {
   readonly backgroundCheckpoint?: boolean;
   /** With the background checkpoint: the log is reset once it holds this much (default 16 MiB). */
   readonly walRestartBytes?: number;
+  /**
+   * With the background checkpoint: bytes kept in `<db>.reserve` and released when the disk fills
+   * (default 'auto': 1/16 of the filesystem, at most 16 MiB; 0 keeps none).
+   */
+  readonly diskReserveBytes?: number | 'auto';
+  /** Where a full disk and its end are logged. */
+  readonly log?: Logger;
 }
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
@@ -54,6 +62,10 @@ const PURGE_BATCH = 5_000;
 /** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
 const BUSY_RETRY_MS = 1;
 
+function isDiskFull(err: unknown): boolean {
+  return ((err as { code?: string }).code ?? '').startsWith('SQLITE_FULL');
+}
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
@@ -75,9 +87,19 @@ export class SqliteStore implements Store {
   private checkpointer: Worker | null = null;
   /** Device and inode of the file opened: a deleted or replaced file is detected (see `identityLost`). */
   private readonly identity: { dev: number; ino: number } | null;
+  /** Open on the database file: its link count, read after every commit, says whether it was deleted. */
+  private identityFd: number | null;
   private identityCheckedAt = 0;
   private lost: string | null = null;
-  private checkpoint: CheckpointReport = { walBytes: 0, lagFrames: -1, restarted: false, error: null };
+  /**
+   * Since SQLite reported the disk full: `writing` is false until the checkpoint worker has emptied
+   * the log (calls meanwhile fail at once with STORE_DISK_FULL), and the state ends once the
+   * reserve is back on disk.
+   */
+  private diskFull: { readonly since: number; seq: number; writing: boolean } | null = null;
+  private diskFullSeq = 0;
+  private readonly log: Logger;
+  private checkpoint: CheckpointReport = { walBytes: 0, lagFrames: -1, restarted: false, error: null, diskFull: false, reserveInPlace: true, diskFullSeq: 0 };
   private readonly queue: Pending[] = [];
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly busyTimeoutMs: number;
@@ -87,14 +109,18 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
-    this.identity = file === ':memory:' ? null : statSync(file);
+    this.identityFd = file === ':memory:' ? null : openSync(file, 'r');
+    this.identity = this.identityFd === null ? null : fstatSync(this.identityFd);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
+    this.log = opts.log ?? silentLogger;
     if (opts.backgroundCheckpoint && file !== ':memory:' && existsSync(CHECKPOINT_WORKER)) {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
-        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: opts.walRestartBytes ?? WAL_RESTART_BYTES, lockWaitMs: CHECKPOINT_LOCK_WAIT_MS },
-      });
-      this.checkpointer.on('message', (m: CheckpointReport | 'stopped') => { if (m !== 'stopped') this.checkpoint = m; });
+      const workerData: CheckpointWorkerData = {
+        file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: opts.walRestartBytes ?? WAL_RESTART_BYTES,
+        lockWaitMs: CHECKPOINT_LOCK_WAIT_MS, reserveBytes: opts.diskReserveBytes ?? 'auto',
+      };
+      this.checkpointer = new Worker(CHECKPOINT_WORKER, { workerData });
+      this.checkpointer.on('message', (m: CheckpointReport | 'stopped') => { if (m !== 'stopped') this.onCheckpoint(m); });
       this.checkpointer.unref();
     }
     const db = this.db;
@@ -108,6 +134,8 @@ export class SqliteStore implements Store {
          WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
          ORDER BY at DESC`),
       // Everything else about the consumer in one statement (each statement run costs as much as a lookup).
+      // The consent in force: the latest event, a revocation first at the same instant ('revoked' >
+      // 'given', the only kinds; (number, at, kind) is unique) — the unique index's order, no sort.
       consumer: db.prepare<{ n: string; campaign: string; at: number }, ConsumerRow>(
         `SELECT (SELECT max(at) FROM refusals WHERE number = @n AND at <= @at) AS refused_at,
                 c.kind AS consent_kind, c.at AS consent_at, c.source AS consent_source, c.anytime AS consent_anytime,
@@ -116,7 +144,7 @@ export class SqliteStore implements Store {
                  AND at <= @at ORDER BY at DESC LIMIT 1) AS last_presented
          FROM (SELECT 1) LEFT JOIN (
            SELECT kind, at, source, anytime FROM consent_events WHERE number = @n AND at <= @at
-           ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) c`),
+           ORDER BY at DESC, kind DESC LIMIT 1) c`),
       usage: db.prepare<[string], { number: string; count: number }>('SELECT number, count FROM number_usage WHERE day = ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       // Prepared once: db.pragma() compiles its statement on every call, twice per batch.
@@ -153,7 +181,7 @@ export class SqliteStore implements Store {
       revokeConsent: db.prepare(
         `INSERT INTO consent_events (number, at, kind) SELECT @n, @at, 'revoked'
          WHERE (SELECT kind FROM consent_events WHERE number = @n AND at <= @at
-                ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`),
+                ORDER BY at DESC, kind DESC LIMIT 1) = 'given'`),
       addDnc: db.prepare('INSERT OR IGNORE INTO do_not_call (number, added_at, source) VALUES (?, ?, ?)'),
       // Listed again with an earlier date (an import of older entries): it was on the list since then.
       antedateDnc: db.prepare('UPDATE do_not_call SET added_at = ?, source = ? WHERE number = ? AND added_at > ?'),
@@ -266,8 +294,9 @@ export class SqliteStore implements Store {
    * calls arriving meanwhile join it, and the other sessions keep being served.
    */
   private flush(): void {
-    if (this.identityLost(false)) {
-      for (const p of this.queue.splice(0)) p.reject(new CidgateError('STORE_REPLACED', this.lost!, { file: this.file }));
+    const refused = this.refusal(false);
+    if (refused) {
+      for (const p of this.queue.splice(0)) p.reject(refused);
       return;
     }
     while (this.queue.length > 0) {
@@ -279,9 +308,11 @@ export class SqliteStore implements Store {
       } catch (err) {
         this.usage.version = -1; // rolled back: the in-memory counts may be ahead of the file
         this.identityLost(true);
+        if (isDiskFull(err)) this.onDiskFull();
         const now = performance.now();
         const waiting = isBusy(err) ? batch.filter((p) => p.deadline > now) : [];
-        for (const p of batch) if (!waiting.includes(p)) p.reject(err as Error);
+        const error = this.refusal(true) ?? err as Error;
+        for (const p of batch) if (!waiting.includes(p)) p.reject(error);
         if (waiting.length > 0) {
           this.queue.unshift(...waiting);
           this.scheduleFlush(BUSY_RETRY_MS);
@@ -291,6 +322,13 @@ export class SqliteStore implements Store {
       } finally {
         this.stmt.busyWait.get();
       }
+      // Committed into a file deleted meanwhile: nobody will find these rows, so none is acknowledged.
+      if (this.identityFd !== null && fstatSync(this.identityFd).nlink === 0) {
+        this.identityLost(true);
+        for (const p of [...batch, ...this.queue.splice(0)]) p.reject(this.refusal(true)!);
+        return;
+      }
+      if (this.diskFull && !this.checkpointer) this.diskSpaceBack();
       batch.forEach((p, i) => {
         const r = results[i]!;
         if (r instanceof Error) p.reject(r);
@@ -318,6 +356,18 @@ export class SqliteStore implements Store {
   }
 
   async recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void> {
+    const refused = this.refusal(true);
+    if (refused) throw refused;
+    try {
+      this.replayTx(decisions, outcomes);
+    } catch (err) {
+      if (isDiskFull(err)) this.onDiskFull();
+      throw this.refusal(true) ?? err;
+    }
+    this.usage.version = -1;
+  }
+
+  private replayTx(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): void {
     this.db.transaction(() => {
       for (const j of decisions) {
         const d = j.decision;
@@ -327,7 +377,6 @@ export class SqliteStore implements Store {
       }
       for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
     }).immediate();
-    this.usage.version = -1;
   }
 
   async addRefusal(number: string, at: Date, campaign: string | null): Promise<void> {
@@ -431,15 +480,60 @@ export class SqliteStore implements Store {
     } catch {
       // deleted
     }
-    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino) return false;
+    if (current && current.dev === this.identity.dev && current.ino === this.identity.ino && (this.identityFd === null || fstatSync(this.identityFd).nlink > 0)) return false;
     this.lost = `database file ${this.file} was ${current ? 'replaced by another file' : 'deleted'} while open: nothing more is recorded until a restart`;
+    this.log.error({ event: 'store-replaced', code: 'STORE_REPLACED', file: this.file }, this.lost);
     return true;
+  }
+
+  /** Why a call cannot be recorded now (the file lost, the disk full and the log not yet emptied), or null. */
+  private refusal(checkNow: boolean): CidgateError | null {
+    if (this.identityLost(checkNow)) return new CidgateError('STORE_REPLACED', this.lost!, { file: this.file });
+    if (this.diskFull && !this.diskFull.writing) return new CidgateError('STORE_DISK_FULL', `database ${this.file}: disk full`, { file: this.file });
+    return null;
+  }
+
+  /**
+   * SQLite could not write for lack of space: the worker releases the disk reserve and empties the
+   * log (TRUNCATE checkpoint), and writing waits for that — a writer would otherwise take the
+   * released space within milliseconds and leave the checkpoint, hence the log, stuck.
+   */
+  private onDiskFull(): void {
+    const first = this.diskFull === null;
+    const seq = ++this.diskFullSeq;
+    if (first) {
+      this.diskFull = { since: performance.now(), seq, writing: this.checkpointer === null };
+      this.log.error({ event: 'disk-full', code: 'STORE_DISK_FULL', file: this.file },
+        'disk full: the reserve is released and the log emptied; calls follow onStoreError until recording resumes');
+    } else {
+      this.diskFull!.seq = seq;
+      this.diskFull!.writing = this.checkpointer === null;
+    }
+    this.checkpointer?.postMessage({ diskFull: seq });
+  }
+
+  private onCheckpoint(report: CheckpointReport): void {
+    this.checkpoint = report;
+    // The database file could not grow by the pages copied back: the writer would be next.
+    if (report.diskFull && this.diskFull?.writing !== false) this.onDiskFull();
+    const full = this.diskFull;
+    if (!full || report.diskFullSeq !== full.seq) return; // a report from before the worker heard of it
+    if (report.restarted) full.writing = true;
+    if (full.writing && report.reserveInPlace) this.diskSpaceBack();
+  }
+
+  private diskSpaceBack(): void {
+    const seconds = (performance.now() - this.diskFull!.since) / 1000;
+    this.diskFull = null;
+    this.log.warn({ event: 'disk-full-ended', code: 'STORE_DISK_FULL', file: this.file, seconds: Math.round(seconds * 10) / 10 }, 'disk space back: recording normally, reserve in place');
   }
 
   health(): StoreHealth {
     const walBytes = this.checkpointer ? this.checkpoint.walBytes : sizeOf(`${this.file}-wal`);
     this.identityLost(false);
-    const reason = this.lost ?? (this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null);
+    const reason = this.lost
+      ?? (this.diskFull ? `disk full since ${Math.round((performance.now() - this.diskFull.since) / 1000)} s (${this.diskFull.writing ? 'recording again, space not yet back' : 'emptying the log'})` : null)
+      ?? (this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null);
     return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
   }
 
@@ -461,6 +555,8 @@ export class SqliteStore implements Store {
       await worker.terminate();
     }
     if (this.db.open) this.db.close();
+    if (this.identityFd !== null) closeSync(this.identityFd);
+    this.identityFd = null;
   }
 }
 

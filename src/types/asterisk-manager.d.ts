@@ -5,7 +5,6 @@ declare module 'asterisk-manager' {
     connect(port: number, host: string, callback?: () => void): void;
     login(callback: (err?: unknown) => void): void;
     disconnect(): void;
-    isConnected(): boolean;
   }
   const AsteriskManager: new (port: number | undefined, host: string, user: string, secret: string, events: boolean) => Manager;
   export default AsteriskManager;

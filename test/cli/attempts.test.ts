@@ -1,16 +1,17 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers.js';
 import { parseCsv } from '../../src/cli/csv.js';
 
-let db: string;
+const dir = mkdtempSync(join(tmpdir(), 'cidgate-attempts-'));
+const db = join(dir, 'a.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cli = (args: string[], tty = false) => runCli(args, tty);
 
 beforeAll(async () => {
-  db = join(mkdtempSync(join(tmpdir(), 'cidgate-attempts-')), 'a.db');
   const check = (to: string, at: string, ...more: string[]) =>
     cli(['check', '--to', to, '--from', '0612345678', '--at', at, '--record', '--db', db, ...more]);
   await check('0262123456', '2026-11-30T11:00:00+04:00', '--campaign', 'prospecting', '--consent', 'web-form-7');

@@ -1,20 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseInstant } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { EXAMPLE_CONFIG } from '../../src/paths.js';
 import { localTime } from '../../src/time/zoned.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
+const tmp = mkdtempSync(join(tmpdir(), 'cidgate-at-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The built CLI on a host whose own time zone is `hostTz`. */
 function cidgate(hostTz: string, ...args: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'cidgate-at-'));
+  const dir = mkdtempSync(join(tmp, 'run-'));
   const r = spawnSync(process.execPath, [BIN, ...args, '--db', join(dir, 'at.db')], { encoding: 'utf8', env: { ...process.env, TZ: hostTz } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -27,7 +29,7 @@ describe('--at without an offset is the site\'s wall clock, whatever the host\'s
   });
 
   it('the site is the config\'s siteTimeZone: 10:30 in La Réunion is 07:30 in Paris', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cidgate-at-'));
+    const dir = mkdtempSync(join(tmp, 'run-'));
     const config = join(dir, 'reunion.yaml');
     writeFileSync(config, readFileSync(EXAMPLE_CONFIG, 'utf8').replace('siteTimeZone: Europe/Paris', 'siteTimeZone: Indian/Reunion'));
     const r = cidgate('UTC', 'check', '--config', config, '--to', '0145678901', '--campaign', 'prospecting', '--consent', '--at', '2026-11-30T10:30', '--json');
@@ -47,7 +49,7 @@ describe('--at without an offset is the site\'s wall clock, whatever the host\'s
 
 describe('batch lines', () => {
   it('read `at` like --at: an offset-less time is the site\'s, an impossible date is that line\'s error', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cidgate-at-'));
+    const dir = mkdtempSync(join(tmp, 'run-'));
     const file = join(dir, 'calls.jsonl');
     writeFileSync(file, [
       { to: '0145678901', at: '2026-11-30T09:30', consent: true }, { to: '0145678901', at: '2026-02-30T11:00', consent: true },

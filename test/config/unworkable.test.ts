@@ -5,7 +5,6 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/load.js';
-import { decideAt } from '../helpers.js';
 import { startServe } from '../http/serve-process.js';
 
 const problemsOf = (yaml: string) => parseConfig(yaml, 'test.yaml', { lenient: true }).problems.map((p) => ({ level: p.level, key: p.key, line: p.line, message: p.message }));
@@ -60,29 +59,6 @@ describe('at start', () => {
       await served.stop();
     }
   }, 60_000);
-});
-
-describe('French pool rules apply to French call centers only', () => {
-  const spanish = (country: string) => `
-country: ${country}
-campaigns:
-  ventas:
-    purpose: prospecting
-    dialing: automated
-    basis: existing-contract
-    pool: ["+34 912 345 678", "+34 932 345 678"]
-`;
-
-  it('country: ES with an automated campaign of Spanish numbers is valid, and presents them', () => {
-    expect(problemsOf(spanish('ES'))).toEqual([]);
-    const config = parseConfig(spanish('ES'), 'test.yaml').config;
-    const d = decideAt('2026-11-30T11:00:00+01:00', { campaign: 'ventas', from: null, to: '+34 933 000 000' }, {}, config);
-    expect(d).toMatchObject({ action: 'rewrite', callerId: '+34932345678' });
-  });
-
-  it('country: FR with the same pool is refused: automated French dialers present NPV numbers only', () => {
-    expect(problemsOf(spanish('FR')).filter((p) => p.level === 'error').map((p) => p.key)).toEqual(['campaigns.ventas.pool.0', 'campaigns.ventas.pool.1']);
-  });
 });
 
 describe('a number listed twice is a warning naming both places', () => {

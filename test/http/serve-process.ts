@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_CONFIG } from '../../src/paths.js';
 
@@ -18,12 +19,17 @@ function merge(base: Tree, over: Tree): Tree {
   return out;
 }
 
+/** The directories writeConfig made, removed once the test file is done (whoever started serve on them). */
+const written: string[] = [];
+afterAll(() => { for (const dir of written.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+
 /**
  * The example config with the PBX listeners off and the HTTP API on a free port, plus `overrides`
  * (deep-merged), written to a new directory with its database.
  */
 export function writeConfig(overrides: Tree = {}): { dir: string; config: string; db: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cidgate-serve-'));
+  written.push(dir);
   const base = merge(parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Tree, {
     asterisk: { fastagi: { enabled: false } },
     freeswitch: { outbound: { enabled: false } },
@@ -51,10 +57,10 @@ export interface Served {
 }
 
 /** Runs `cidgate serve` (the built dist/) as a child process and waits for its `started` line. */
-export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string } = {}): Promise<Served> {
+export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string; cwd?: string } = {}): Promise<Served> {
   const written = opts.config ? { dir: opts.dir ?? '', config: opts.config, db: opts.db! } : writeConfig(opts.overrides);
   const proc = spawn(process.execPath, [BIN, 'serve', '--config', written.config, '--db', written.db], {
-    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd,
   });
   const lines: string[] = [];
   let stderr = '';

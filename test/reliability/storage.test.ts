@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { Gateway } from '../../src/service/gateway.js';
+import { Journal } from '../../src/service/journal.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Recorded } from '../../src/store/store.js';
 import { example } from '../helpers.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'cidgate.js');
@@ -96,11 +98,36 @@ describe('the database file deleted or replaced while the service runs', () => {
         await new SqliteStore(other).close();
         renameSync(other, file);
       }
-      await new Promise((r) => setTimeout(r, 1_100)); // the identity is checked once a second
+      // No wait: the link count is read after every commit, the path once a second.
       const after = await gateway.check({ ...prospecting, to: '0145678902' }, { record: true });
       expect(after).toMatchObject({ attemptId: null, decision: { reasons: ['store-unavailable'] } });
       expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining(how === 'deleted' ? 'deleted' : 'replaced') });
       await store.close();
     });
   }
+
+  it('under load, no call is acknowledged once the file is unlinked: each commit checks the file is still linked', async () => {
+    const file = join(dir, 'unlinked.db');
+    const store = new SqliteStore(file);
+    const journal = new Journal(join(dir, 'unlinked.journal'), silentLogger);
+    const gateway = new Gateway(example, store, clock, silentLogger, journal);
+    let unlinked = false;
+    let n = 0;
+    const afterUnlink: Recorded[] = [];
+    const callers = Array.from({ length: 8 }, async () => {
+      while (afterUnlink.length < 200) {
+        const i = n++;
+        const r = await gateway.check({ ...prospecting, to: `014${String(i).padStart(7, '0')}`, pbx: { uniqueId: `u.${i}` } }, { record: true });
+        if (unlinked) afterUnlink.push(r);
+        if (i === 300) setImmediate(() => { rmSync(file); unlinked = true; }); // between two group commits
+      }
+    });
+    await Promise.all(callers);
+    expect(afterUnlink.filter((r) => r.attemptId !== null)).toEqual([]);
+    expect(afterUnlink.every((r) => r.decision.reasons[0] === 'store-unavailable')).toBe(true);
+    expect(journal.pending).toBeGreaterThanOrEqual(afterUnlink.length); // kept for a restart to replay
+    expect(store.health()).toMatchObject({ ok: false, reason: expect.stringContaining('deleted') });
+    await store.close();
+    journal.close();
+  });
 });

@@ -103,6 +103,21 @@ describe('logs', () => {
     expect(lines[1]).not.toMatch(/s3cr3t|hunter2/);
   });
 
+  it('the decision line follows the log level when a reload changes it', async () => {
+    const logFile = join(dir, 'levels.jsonl');
+    const logger = createLogger('info', logFile);
+    const g = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, logger);
+    await g.check({ ...service, pbx: { uniqueId: 'logged' } }, { record: true });
+    logger.level = 'warn';
+    await g.check({ ...service, pbx: { uniqueId: 'not-logged' } }, { record: true });
+    logger.level = 'info';
+    await g.check({ ...service, pbx: { uniqueId: 'logged-again' } }, { record: true });
+    logger.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    const ids = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { uniqueId: string }).uniqueId);
+    expect(ids).toEqual(['logged', 'logged-again']);
+  });
+
   it('an unknown time-zone hint is ignored, not thrown on', async () => {
     const r = await gateway.check({ ...prospecting, timeZone: 'Mars/Olympus_Mons' }, { record: true });
     expect(r.decision.area?.timeZone).toBe('Europe/Paris');

@@ -47,7 +47,7 @@ describe('PostgreSQL unreachable', () => {
   it('every call is answered by onStoreError within the bounded wait, and the error hides the password', async () => {
     const store = new PostgresStore('postgresql://cidgate:hunter2@127.0.0.1:1/cidgate', { waitMs: 300 });
     const errors: string[] = [];
-    const log = { ...silentLogger, error: (o: { err?: { message?: string } }) => { errors.push(o.err?.message ?? ''); } } as unknown as typeof silentLogger;
+    const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { error: (o: { err?: { message?: string } }) => { errors.push(o.err?.message ?? ''); } });
     const gateway = new Gateway(example, store, { now: () => new Date('2026-11-30T10:00:00Z') }, log);
     const t0 = performance.now();
     const [p, s] = await Promise.all([

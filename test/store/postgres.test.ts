@@ -97,7 +97,9 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       const sqlite = new SqliteStore(file);
       const at = { now: () => new Date('2026-11-30T10:00:00Z') };
       const g = new Gateway(example, sqlite, at, silentLogger);
-      for (let i = 0; i < 4; i++) await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx: { uniqueId: `c.${i}` } }, { record: true });
+      // COPY's text format escapes: a tab, a newline, a backslash and a \N in a field come through as they were.
+      const channel = 'Local/a\tb\nc\\d\\N;2';
+      for (let i = 0; i < 4; i++) await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx: { uniqueId: `c.${i}`, channel } }, { record: true });
       await sqlite.recordOutcome({ pbxUniqueId: 'c.0' }, { status: 'answered', hangupCause: 16, durationSeconds: 30, at: at.now() });
       await sqlite.addRefusal('+33145678902', at.now(), 'prospecting');
       await sqlite.addConsent({ number: '+33145678903', at: at.now(), source: 'form', anytime: true });
@@ -115,7 +117,7 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       const rows = [];
       for await (const r of pg.attempts({})) rows.push(r);
       expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
-      expect(rows[0]).toMatchObject({ pbxUniqueId: 'c.0', outcome: 'answered', durationSeconds: 30, at: new Date('2026-11-30T10:00:00Z') });
+      expect(rows[0]).toMatchObject({ pbxUniqueId: 'c.0', channel, outcome: 'answered', durationSeconds: 30, at: new Date('2026-11-30T10:00:00Z') });
       const onPg = new Gateway(example, pg, at, silentLogger);
       const fifth = await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true }, { record: true });
       expect(fifth.decision.reasons).toEqual(['attempt-limit']);

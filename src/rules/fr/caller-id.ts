@@ -1,5 +1,6 @@
-import { isFixedPresentable, isFrenchMobile, npvArea } from '../../numbers/france.js';
-import { numberType } from '../../numbers/phone.js';
+import { isFixedPresentable, npvArea } from '../../numbers/france.js';
+import { isMobileNumber } from '../../numbers/mobile.js';
+import { ownedNumbersOnly } from '../owned-caller-id.js';
 import { parisMidnight, type CallerIdRule } from '../rule.js';
 
 /**
@@ -11,26 +12,17 @@ export const mobileCallerId: CallerIdRule = {
   code: 'mobile-caller-id',
   source: 'ARCEP décision n° 2022-1583 (plan de numérotation), mobiles banned as caller ID for automated and call-center calls',
   since: parisMidnight('2023-01-01'),
-  rejects(phone) {
-    if (phone === null) return false;
-    if (phone.national !== null) return isFrenchMobile(phone.national);
-    const type = numberType(phone);
-    return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
-  },
+  rejects: (phone) => phone !== null && isMobileNumber(phone),
 };
 
 /**
  * Operators drop calls whose caller ID is not assigned to the caller since MAN (Mécanisme
  * d'Authentification des Numéros, STIR/SHAKEN for France): only the company's own numbers.
  */
-export const ownedCallerId: CallerIdRule = {
-  code: 'caller-id-not-owned',
-  source: 'Loi n° 2020-901 (loi Naegelen) art. 10 and ARCEP MAN (number authentication), in force 2024-10-01',
-  since: parisMidnight('2024-10-01'),
-  rejects(phone, { site }) {
-    return site.requireOwnedCallerId && (phone === null || !site.owned.has(phone.e164));
-  },
-};
+export const ownedCallerId: CallerIdRule = ownedNumbersOnly(
+  'Loi n° 2020-901 (loi Naegelen) art. 10 and ARCEP MAN (number authentication), in force 2024-10-01',
+  parisMidnight('2024-10-01'),
+);
 
 /** Automated dialers present only verified multi-purpose numbers (NPV). */
 export const npvForAutomated: CallerIdRule = {

@@ -3,7 +3,7 @@ import { localTime, startOfNextLocalDay, zonedInstant } from '../../time/zoned.j
 import { parisMidnight, type CallRule, type RuleContext } from '../rule.js';
 
 /** Monday–Friday, 10:00–13:00 and 14:00–20:00 local time; [from, to) in minutes of the day. */
-export const LEGAL_SLOTS: readonly Slot[] = [
+const LEGAL_SLOTS: readonly Slot[] = [
   { from: 10 * 60, to: 13 * 60 },
   { from: 14 * 60, to: 20 * 60 },
 ];
@@ -40,7 +40,7 @@ function slotsOn(ctx: RuleContext, weekday: number): readonly Slot[] {
 }
 
 /** The legal slots of a weekday within a campaign's own hours (null: the law's window). */
-export function legalSlotsWithin(own: Campaign['hours'], weekday: number): readonly Slot[] {
+function legalSlotsWithin(own: Campaign['hours'], weekday: number): readonly Slot[] {
   if (!LEGAL_DAYS.has(weekday)) return [];
   if (own === null) return LEGAL_SLOTS;
   const narrowed: Slot[] = [];
@@ -54,7 +54,8 @@ export function legalSlotsWithin(own: Campaign['hours'], weekday: number): reado
   return narrowed.sort((a, b) => a.from - b.from);
 }
 
-/** Whether a campaign's own hours leave any legal slot open in the week. */
-export function hoursMeetLegalWindow(own: Campaign['hours']): boolean {
-  return [1, 2, 3, 4, 5, 6, 7].some((weekday) => legalSlotsWithin(own, weekday).length > 0);
+/** Why a prospecting campaign's own hours can never call a French consumer, or null when they meet the window. */
+export function hoursOutsideLegalWindow(own: Campaign['hours']): string | null {
+  if (own === null || [1, 2, 3, 4, 5, 6, 7].some((weekday) => legalSlotsWithin(own, weekday).length > 0)) return null;
+  return 'these hours never meet the legal window (Mon–Fri 10:00–13:00 and 14:00–20:00, Code de la consommation D.223-9): every prospecting call to a French number will be blocked (outside-calling-hours), with no retry time';
 }

@@ -1,13 +1,6 @@
 import { isFrenchMobile, npvArea, npvPrefixes, type NpvArea } from '../../numbers/france.js';
-import type { Phone } from '../../numbers/phone.js';
 import type { Dialing, PoolNumber } from '../../model/types.js';
-
-/** A problem with a French call center's pool: `index` is the pool entry, null the pool as a whole. */
-export interface PoolFinding {
-  readonly level: 'error' | 'warning';
-  readonly index: number | null;
-  readonly message: string;
-}
+import type { PoolEntry, PoolFinding } from '../country.js';
 
 const NPV_AREAS: readonly NpvArea[] = ['1', '2', '3', '4', '5', 'GP', 'GF', 'MQ', 'RE-YT'];
 
@@ -16,7 +9,7 @@ const NPV_AREAS: readonly NpvArea[] = ['1', '2', '3', '4', '5', 'GP', 'GF', 'MQ'
  * mobile; only NPV numbers for automated dialers (warned when an area has none and there is no
  * 0948/0949 fallback); a geographic number for manual calls to be local. Applies to `country: FR`.
  */
-export function checkFrenchPool(dialing: Dialing, entries: readonly { text: string; phone: Phone }[]): { pool: PoolNumber[]; findings: PoolFinding[] } {
+export function checkFrenchPool({ dialing }: { dialing: Dialing }, entries: readonly PoolEntry[]): { pool: PoolNumber[]; findings: PoolFinding[] } {
   const pool: PoolNumber[] = [];
   const findings: PoolFinding[] = [];
   entries.forEach(({ text, phone }, index) => {

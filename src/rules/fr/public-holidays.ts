@@ -28,7 +28,7 @@ export const publicHolidays: CallRule = {
 const byRegionYear = new Map<string, ReadonlySet<string>>();
 
 /** Whether `YYYY-MM-DD` is a public holiday in a region ('FR', 'FR-57', 'FR-GP'…). */
-export function isHoliday(dateKey: string, region: string): boolean {
+function isHoliday(dateKey: string, region: string): boolean {
   const year = Number(dateKey.slice(0, 4));
   return holidaysOf(region, year).has(dateKey);
 }
