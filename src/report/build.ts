@@ -3,7 +3,7 @@ import { reasonText } from '../policy/reasons.js';
 import type { Action, ReasonCode } from '../model/types.js';
 import type { Clock } from '../clock.js';
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
-import type { PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
+import type { PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
 import { areaLabel, consumerTime, maskUnlessOwned } from './display.js';
@@ -36,11 +36,14 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
       callee: hide(r.callee), callerId: hide(r.presentedCallerId), area: areaLabel(area), consentRef: r.consentRef,
     };
   };
+  // Read once, used by several sections (each is a scan of the period).
   const placeGroups: PlaceCount[] = [];
   for await (const g of queries.prospectingByQuarter(scope)) placeGroups.push(g);
+  const presented: PresentedCount[] = [];
+  for await (const g of queries.presented(scope)) presented.push(g);
   const summary = await summarize(queries, config, scope);
-  const proofs = await computeProofs({ queries, config, scope, limit: opts.offendingLimit ?? 100, show }, placeGroups);
-  const callerIds = await callerIdUse(queries, config, scope, hide);
+  const proofs = await computeProofs({ queries, config, scope, limit: opts.offendingLimit ?? 100, show }, placeGroups, presented);
+  const callerIds = await callerIdUse(queries, config, scope, presented, hide);
   return {
     generatedAt: clock.now().toISOString(),
     period: { from: scope.from.toISOString(), to: scope.to.toISOString(), campaign: scope.campaign, timeZone: siteTz },
@@ -96,14 +99,15 @@ async function summarize(queries: ReportQueries, config: Config, scope: ReportSc
   };
 }
 
-async function callerIdUse(queries: ReportQueries, config: Config, scope: ReportScope, hide: (n: string | null) => string | null): Promise<CallerIdUse[]> {
+async function callerIdUse(queries: ReportQueries, config: Config, scope: ReportScope, presented: readonly PresentedCount[],
+  hide: (n: string | null) => string | null): Promise<CallerIdUse[]> {
   const uses = new Map<string, { count: number; campaigns: Set<string>; areas: Map<string, number>; days: Map<string, number> }>();
   const use = (n: string) => {
     let u = uses.get(n);
     if (!u) uses.set(n, (u = { count: 0, campaigns: new Set(), areas: new Map(), days: new Map() }));
     return u;
   };
-  for await (const g of queries.presented(scope)) {
+  for (const g of presented) {
     const u = use(g.number);
     u.count += g.count;
     u.campaigns.add(g.campaign);

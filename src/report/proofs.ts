@@ -3,9 +3,9 @@ import { parsePhone } from '../numbers/phone.js';
 import { EMPTY_HISTORY, type Campaign, type ReasonCode } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
 import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
-import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
+import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
-import type { ConsumerPlace, PlaceCount, ReportQueries, ReportScope } from '../store/report-queries.js';
+import type { ConsumerPlace, OffenderQuery, Offenders, PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { DAY_MS } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, ProofId } from './model.js';
@@ -26,10 +26,9 @@ function frenchRule(code: ReasonCode): CallRule {
   return callRulesFor('FR').find((r) => r.code === code)!;
 }
 
-/** Whether the rule of this code protects the consumer of this decision (by the callee's country). */
-function protects(code: ReasonCode, row: AttemptRow): boolean {
-  const country = row.area ? (JSON.parse(row.area) as Partial<Area>).country ?? null : null;
-  return callRulesFor(country).some((r) => r.code === code);
+/** The consumers' countries whose rules include this code: the database counts only their attempts. */
+function protectedBy(code: ReasonCode): string[] {
+  return CONSUMER_COUNTRIES.filter((c) => callRulesFor(c).some((r) => r.code === code));
 }
 
 interface Tally { violations: number; offending: OffendingAttempt[]; exempted: number; exemptedAttempts: OffendingAttempt[] }
@@ -51,6 +50,12 @@ async function count(ctx: ProofContext, rows: AsyncIterable<AttemptRow>, keep: (
   }
 }
 
+/** A proof counted by the database, its first offenders listed. */
+async function fromDatabase(ctx: ProofContext, code: ReasonCode, query: (q: OffenderQuery) => Promise<Offenders>): Promise<Tally> {
+  const found = await query({ countries: protectedBy(code), limit: ctx.limit });
+  return { ...tally(), violations: found.count, offending: found.first.map(ctx.show) };
+}
+
 /** A campaign as it was when decided: the configured one, with the dialing recorded on the decision. */
 function campaignAsDecided(config: Config, name: string, dialing: string | null): Campaign {
   const configured = config.campaigns.get(name);
@@ -66,14 +71,12 @@ function campaignAsDecided(config: Config, name: string, dialing: string | null)
  * Caller-ID proofs, from the numbers presented (grouped by the database): each distinct number is
  * judged by the caller-ID rules themselves, and only a rejected one has its attempts read.
  */
-async function presentedProof(ctx: ProofContext, id: ProofId, title: string, codes: readonly ReasonCode[]): Promise<Proof> {
+async function presentedProof(ctx: ProofContext, groups: readonly PresentedCount[], id: ProofId, title: string, codes: readonly ReasonCode[]): Promise<Proof> {
   const rules = callerIdRulesOf(ctx.config.site.country).filter((r) => codes.includes(r.code));
   const t = tally();
   if (rules.length === 0) return proof(id, title, null, t);
   // Ownership is always checked here, even where the site lets non-owned numbers through.
   const site = { ...ctx.config.site, requireOwnedCallerId: true };
-  const groups = [];
-  for await (const g of ctx.queries.presented(ctx.scope)) groups.push(g);
   for (const g of groups) {
     const campaign = campaignAsDecided(ctx.config, g.campaign, g.dialing);
     const phone = parsePhone(g.number);
@@ -146,28 +149,24 @@ async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount
  * The six proofs. Each counts the attempts breaking a rule, with the rule's own definition and
  * legal constants, as the decisions read the records (at or before the call).
  */
-export async function computeProofs(ctx: ProofContext, placeGroups: readonly PlaceCount[]): Promise<Proof[]> {
+export async function computeProofs(ctx: ProofContext, placeGroups: readonly PlaceCount[], presented: readonly PresentedCount[]): Promise<Proof[]> {
   const proofs: Proof[] = [];
-  proofs.push(await presentedProof(ctx, 'caller-id', 'No mobile number and no number we do not own presented', ['mobile-caller-id', 'caller-id-not-owned']));
+  proofs.push(await presentedProof(ctx, presented, 'caller-id', 'No mobile number and no number we do not own presented', ['mobile-caller-id', 'caller-id-not-owned']));
   proofs.push(await callingWindowProof(ctx, placeGroups));
 
   const limit = frenchRule('attempt-limit');
-  const overLimit = tally();
-  await count(ctx, ctx.queries.overLimit(ctx.scope, LEGAL_MAX_ATTEMPTS, LEGAL_WINDOW_DAYS * DAY_MS),
-    (r) => inForce(limit, r.at) && protects('attempt-limit', r), overLimit);
+  const overLimit = await fromDatabase(ctx, 'attempt-limit', (q) => ctx.queries.overLimit(ctx.scope, LEGAL_MAX_ATTEMPTS, LEGAL_WINDOW_DAYS * DAY_MS, limit.since, q));
   proofs.push(proof('attempt-limit', `No consumer above ${LEGAL_MAX_ATTEMPTS} counted attempts in any rolling ${LEGAL_WINDOW_DAYS} days (all prospecting campaigns)`, limit, overLimit));
 
   const refusal = frenchRule('refused-recently');
-  const afterRefusal = tally();
-  await count(ctx, ctx.queries.afterRefusal(ctx.scope, LEGAL_REFUSAL_DAYS * DAY_MS, refusal.since), (r) => protects('refused-recently', r), afterRefusal);
+  const afterRefusal = await fromDatabase(ctx, 'refused-recently', (q) => ctx.queries.afterRefusal(ctx.scope, LEGAL_REFUSAL_DAYS * DAY_MS, refusal.since, q));
   proofs.push(proof('refusal', `No attempt within ${LEGAL_REFUSAL_DAYS} days after the consumer refused`, refusal, afterRefusal));
 
   const consent = frenchRule('no-consent');
   const existingContract = [...ctx.config.campaigns.values()].filter((c) => c.basis === 'existing-contract').map((c) => c.name);
-  const noConsent = tally();
-  await count(ctx, ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract), (r) => protects('no-consent', r), noConsent);
+  const noConsent = await fromDatabase(ctx, 'no-consent', (q) => ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract, q));
   proofs.push(proof('consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', consent, noConsent));
 
-  proofs.push(await presentedProof(ctx, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
+  proofs.push(await presentedProof(ctx, presented, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
   return proofs;
 }

@@ -18,6 +18,9 @@ export function countryRules(country: CountryCode): CountryRules {
   return COUNTRIES[country];
 }
 
+/** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
+export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CONSUMER_RULES);
+
 /** The caller-ID rules of the call center's regulatory country. */
 export function callerIdRulesOf(country: CountryCode): readonly CallerIdRule[] {
   return COUNTRIES[country].callerIdRules;

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import {
   QUARTER_MS, type ActionCount, type ConsumerPlace, type OutcomeCount, type PlaceCount, type PresentedArea,
-  type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope,
+  type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope, type OffenderQuery, type Offenders,
 } from './report-queries.js';
 import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import type { AttemptRow } from './store.js';
@@ -75,30 +75,43 @@ export class PostgresReportQueries implements ReportQueries {
       FROM decisions WHERE ${SCOPE} AND counted AND presented_caller_id IS NOT NULL GROUP BY 1, 2`, s);
   }
 
-  overLimit(s: ReportScope, max: number, windowMs: number): AsyncIterable<AttemptRow> {
+  /**
+   * A proof's offenders: `text` selects the offending ids with `count(*) OVER ()` as `total` (its
+   * last two parameters are the countries and the limit), first ones first; only those rows are then read whole.
+   */
+  private async offenders(text: string, s: ReportScope, extra: unknown[], q: OffenderQuery): Promise<Offenders> {
+    const n = 3 + extra.length;
+    const params = [s.from.getTime(), s.to.getTime(), s.campaign, ...extra, q.countries as string[], q.limit] as never[];
+    const hits = await this.sql.unsafe<{ id: string; total: string }[]>(
+      `${text} AND area::json->>'country' = ANY($${n + 1}::text[]) ORDER BY at, id LIMIT $${n + 2}::int`, params);
+    if (hits.length === 0) return { count: 0, first: [] };
+    const first = await this.sql.unsafe<DecisionRow[]>(
+      `SELECT ${DECISION_ROW} FROM decisions WHERE id = ANY($1::bigint[]) ORDER BY at, id`, [hits.map((h) => h.id)]);
+    return { count: Number(hits[0]!.total), first: first.map(toAttemptRow) };
+  }
+
+  overLimit(s: ReportScope, max: number, windowMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
     // Every prospecting campaign counts (the law counts per professional); only the offenders are scoped.
-    return this.attempts(
-      `SELECT ${DECISION_ROW} FROM (
-         SELECT *, count(*) OVER (PARTITION BY callee ORDER BY at RANGE BETWEEN $6::interval PRECEDING AND CURRENT ROW) AS n
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM (
+         SELECT id, at, campaign, area, count(*) OVER (PARTITION BY callee ORDER BY at RANGE BETWEEN $6::interval PRECEDING AND CURRENT ROW) AS n
          FROM decisions WHERE counted AND purpose = 'prospecting' AND callee IS NOT NULL
            AND at > ${ts('($1::float8 - $5::float8)')} AND at < ${ts('$2::float8')}
-       ) d WHERE n > $4::int AND ${SCOPE} ORDER BY at, id`,
-      s, [max, windowMs, `${windowMs - 1} milliseconds`]);
+       ) d WHERE n > $4::int AND at >= ${ts('$7::float8')} AND ${SCOPE}`,
+      s, [max, windowMs, `${windowMs - 1} milliseconds`, since.getTime()], q);
   }
 
-  afterRefusal(s: ReportScope, periodMs: number, since: Date): AsyncIterable<AttemptRow> {
-    return this.attempts(
-      `SELECT ${DECISION_ROW} FROM decisions d WHERE ${PROSPECTING} AND at >= ${ts('$5::float8')}
-         AND EXISTS (SELECT 1 FROM refusals r WHERE r.number = d.callee AND r.at <= d.at AND r.at > d.at - $4::float8 * interval '1 millisecond')
-       ORDER BY at, id`,
-      s, [periodMs, since.getTime()]);
+  afterRefusal(s: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${PROSPECTING} AND at >= ${ts('$5::float8')}
+         AND EXISTS (SELECT 1 FROM refusals r WHERE r.number = d.callee AND r.at <= d.at AND r.at > d.at - $4::float8 * interval '1 millisecond')`,
+      s, [periodMs, since.getTime()], q);
   }
 
-  withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[]): AsyncIterable<AttemptRow> {
-    return this.attempts(
-      `SELECT ${DECISION_ROW} FROM decisions WHERE ${PROSPECTING} AND at >= ${ts('$4::float8')} AND consent_ref IS NULL
-         AND coalesce(basis, CASE WHEN campaign = ANY($5::text[]) THEN 'existing-contract' END, 'consent') <> 'existing-contract'
-       ORDER BY at, id`,
-      s, [since.getTime(), existingContract as string[]]);
+  withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= ${ts('$4::float8')} AND consent_ref IS NULL
+         AND coalesce(basis, CASE WHEN campaign = ANY($5::text[]) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`,
+      s, [since.getTime(), existingContract as string[]], q);
   }
 }

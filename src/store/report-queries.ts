@@ -34,6 +34,18 @@ export interface PresentedCount {
 export interface PresentedQuarter { readonly number: string; readonly quarter: number; readonly count: number }
 export interface PresentedArea { readonly number: string; readonly area: string | null; readonly count: number }
 
+/** Which offenders a proof wants: those of consumers the rule protects (by the callee's country), the first `limit` listed. */
+export interface OffenderQuery {
+  readonly countries: readonly string[];
+  readonly limit: number;
+}
+
+/** A proof's offenders, counted by the database: only the first ones (by time, then id) are read. */
+export interface Offenders {
+  readonly count: number;
+  readonly first: readonly AttemptRow[];
+}
+
 /**
  * The report's aggregation, done by the database: every method streams groups or offending rows,
  * never the period's rows. One implementation per store (SQLite: sqlite-report.ts).
@@ -58,15 +70,15 @@ export interface ReportQueries {
   /** Counted attempts per presented number and consumer area (territory, zone or country). */
   presentedByArea(scope: ReportScope): AsyncIterable<PresentedArea>;
   /**
-   * Counted prospecting attempts (all campaigns: the law counts per professional) that were more
-   * than `max` in a rolling window: `max` others dated within `windowMs` before, or at the same instant.
+   * Counted prospecting attempts from `since` (all campaigns: the law counts per professional) that
+   * were more than `max` in a rolling window: `max` others dated within `windowMs` before, or at the same instant.
    */
-  overLimit(scope: ReportScope, max: number, windowMs: number): AsyncIterable<AttemptRow>;
-  /** Counted prospecting attempts dated within `periodMs` after a refusal recorded at or before them. */
-  afterRefusal(scope: ReportScope, periodMs: number, since: Date): AsyncIterable<AttemptRow>;
+  overLimit(scope: ReportScope, max: number, windowMs: number, since: Date, q: OffenderQuery): Promise<Offenders>;
+  /** Counted prospecting attempts from `since` dated within `periodMs` after a refusal recorded at or before them. */
+  afterRefusal(scope: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders>;
   /**
    * Counted prospecting attempts from `since` with no consent reference, except on the
    * existing-contract basis (rows decided before the basis was recorded: by `existingContract`).
    */
-  withoutConsent(scope: ReportScope, since: Date, existingContract: readonly string[]): AsyncIterable<AttemptRow>;
+  withoutConsent(scope: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders>;
 }

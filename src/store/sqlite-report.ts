@@ -3,7 +3,7 @@ import type { AttemptRow } from './store.js';
 import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
 import {
   QUARTER_MS, type ActionCount, type ConsumerPlace, type OutcomeCount, type PlaceCount, type PresentedArea,
-  type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope,
+  type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope, type OffenderQuery, type Offenders,
 } from './report-queries.js';
 
 const SCOPE = 'at >= @from AND at < @to AND (@campaign IS NULL OR campaign = @campaign)';
@@ -14,13 +14,21 @@ const PLACE = `json_extract(area, '$.country') AS country, json_extract(area, '$
 
 type Params = Record<string, string | number | null>;
 
+/** At most this much of the database file is mapped (beyond it, pages are read as usual). */
+const REPORT_MMAP_BYTES = 1024 * 1024 * 1024;
+
 function params(s: ReportScope, extra: Params = {}): Params {
   return { from: s.from.getTime(), to: s.to.getTime(), campaign: s.campaign, ...extra };
 }
 
 /** The report's aggregation in SQLite: GROUP BY, window functions and EXISTS, rows streamed by cursor. */
 export class SqliteReportQueries implements ReportQueries {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    // The report scans the period several times: read through a memory map, each scan costs no copy
+    // of every page into SQLite's small cache (measured on 1 M attempts: a third less CPU, sys time
+    // ~0). Mapped pages are the kernel's file cache, reclaimable, not the process's heap.
+    db.pragma(`mmap_size = ${REPORT_MMAP_BYTES}`);
+  }
 
   private *rows<T>(sql: string, p: Params): Iterable<T> {
     yield* this.db.prepare<Params, T>(sql).iterate(p);
@@ -88,29 +96,42 @@ export class SqliteReportQueries implements ReportQueries {
        FROM decisions WHERE ${SCOPE} AND counted = 1 AND presented_caller_id IS NOT NULL GROUP BY 1, 2`, params(s));
   }
 
-  overLimit(s: ReportScope, max: number, windowMs: number): AsyncIterable<AttemptRow> {
-    // Every prospecting campaign counts (the law counts per professional); only the offenders are scoped.
-    return this.attempts(
-      `SELECT * FROM (
-         SELECT *, count(*) OVER (PARTITION BY callee ORDER BY at RANGE BETWEEN @w PRECEDING AND CURRENT ROW) AS n
+  /**
+   * A proof's offenders: `sql` selects the offending ids with `count(*) OVER ()` as `total`, first
+   * ones first, at most @limit; only those rows are then read whole.
+   */
+  private offenders(sql: string, p: Params, q: OffenderQuery): Offenders {
+    const hits = this.db.prepare<Params, { id: number; total: number }>(
+      `${sql} AND json_extract(area, '$.country') IN (SELECT value FROM json_each(@countries)) ORDER BY at, id LIMIT @limit`)
+      .all({ ...p, countries: JSON.stringify(q.countries), limit: q.limit });
+    if (hits.length === 0) return { count: 0, first: [] };
+    const first = this.db.prepare<{ ids: string }, DecisionRow>(
+      'SELECT * FROM decisions WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY at, id').all({ ids: JSON.stringify(hits.map((h) => h.id)) });
+    return { count: hits[0]!.total, first: first.map(toAttemptRow) };
+  }
+
+  async overLimit(s: ReportScope, max: number, windowMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
+    // Every prospecting campaign counts (the law counts per professional); only the offenders are
+    // scoped. The window sorts only the columns it needs, not whole rows.
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM (
+         SELECT id, at, campaign, area, count(*) OVER (PARTITION BY callee ORDER BY at RANGE BETWEEN @w PRECEDING AND CURRENT ROW) AS n
          FROM decisions WHERE counted = 1 AND purpose = 'prospecting' AND callee IS NOT NULL AND at > @from - @window AND at < @to
-       ) WHERE n > @max AND ${SCOPE} ORDER BY at, id`,
-      params(s, { max, window: windowMs, w: windowMs - 1 }));
+       ) WHERE n > @max AND at >= @since AND ${SCOPE}`,
+      params(s, { max, window: windowMs, w: windowMs - 1, since: since.getTime() }), q);
   }
 
-  afterRefusal(s: ReportScope, periodMs: number, since: Date): AsyncIterable<AttemptRow> {
-    return this.attempts(
-      `SELECT * FROM decisions d WHERE ${PROSPECTING} AND at >= @since
-         AND EXISTS (SELECT 1 FROM refusals r WHERE r.number = d.callee AND r.at <= d.at AND r.at > d.at - @period)
-       ORDER BY at, id`,
-      params(s, { period: periodMs, since: since.getTime() }));
+  async afterRefusal(s: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${PROSPECTING} AND at >= @since
+         AND EXISTS (SELECT 1 FROM refusals r WHERE r.number = d.callee AND r.at <= d.at AND r.at > d.at - @period)`,
+      params(s, { period: periodMs, since: since.getTime() }), q);
   }
 
-  withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[]): AsyncIterable<AttemptRow> {
-    return this.attempts(
-      `SELECT * FROM decisions WHERE ${PROSPECTING} AND at >= @since AND consent_ref IS NULL
-         AND coalesce(basis, CASE WHEN campaign IN (SELECT value FROM json_each(@existing)) THEN 'existing-contract' END, 'consent') <> 'existing-contract'
-       ORDER BY at, id`,
-      params(s, { since: since.getTime(), existing: JSON.stringify(existingContract) }));
+  async withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= @since AND consent_ref IS NULL
+         AND coalesce(basis, CASE WHEN campaign IN (SELECT value FROM json_each(@existing)) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`,
+      params(s, { since: since.getTime(), existing: JSON.stringify(existingContract) }), q);
   }
 }
