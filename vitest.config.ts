@@ -27,6 +27,7 @@ export default defineConfig({
     exclude: ['test/heavy/**', 'node_modules/**'],
     testTimeout: 20000,
     pool: 'forks',
+    globalSetup: ['test/tmpdir-setup.ts'],
     reporters: ['default', plainSummary],
   },
 });

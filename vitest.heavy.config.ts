@@ -11,6 +11,7 @@ export default defineConfig({
     include: ['test/heavy/**/*.test.ts'],
     testTimeout: 120000,
     pool: 'forks',
+    globalSetup: ['test/tmpdir-setup.ts'],
     fileParallelism: false,
     reporters: ['default', plainSummary],
   },

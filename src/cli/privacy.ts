@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { CidgateError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { LEGAL_MAX_ATTEMPTS } from '../rules/fr/attempt-limits.js';
 import { maskNumber } from '../report/display.js';
+import { strictestProspectingLimits } from '../rules/index.js';
 import { purgeCutoffs } from '../service/retention.js';
 import type { AttemptRow } from '../store/store.js';
+import { formatInstant } from '../time/display.js';
 import { DAY_MS } from '../time/zoned.js';
 import { openContext, parseNumberArg, type CommonOptions } from './context.js';
 
@@ -52,6 +53,8 @@ export async function privacyEraseCommand(number: string, opts: CommonOptions & 
   const { loaded, store, clock } = openContext(opts, { existing: true });
   try {
     const now = clock.now();
+    const tz = loaded.config.site.siteTimeZone;
+    const law = strictestProspectingLimits()!; // France's: the only country that sets them today
     // The retention purge's own cutoffs: what the limits read is exactly what must stay.
     const { cutoffs, retentionDays: attemptDays } = purgeCutoffs(loaded.config, 1, now);
     const refusalDays = Math.round((now.getTime() - cutoffs.refusalsBefore.getTime()) / DAY_MS);
@@ -61,14 +64,14 @@ export async function privacyEraseCommand(number: string, opts: CommonOptions & 
     const kept = await store.consumerRecords(e164);
     logAccess(err, 'privacy-erase', e164, { ...counts, revokedConsent: revoked });
     const lines = [
-      `erased ${e164} at ${now.toISOString()}:`,
+      `erased ${e164} at ${formatInstant(now, tz)}:`,
       `- ${plural(counts.pseudonymised, 'decision')} (blocked calls, and attempts older than ${attemptDays} days): number replaced by ${pseudonym}, lead id removed`,
       `- ${plural(counts.refusalsDeleted, 'refusal')} older than ${refusalDays} days deleted`,
       `- revoked the consent in force: ${revoked ? 'yes (an erasure request withdraws it)' : 'none was in force'}`,
       'kept, and why:',
-      `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit (${LEGAL_MAX_ATTEMPTS} in 30 days, Code de la consommation D.223-9) counts them; the retention purge removes them later`,
+      `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit (${law.maxAttempts} in ${law.windowDays} days, Code de la consommation D.223-9) counts them; the retention purge removes them later`,
       `- ${plural(counts.refusalsKept, 'refusal')} of the last ${refusalDays} days: no prospecting call within 60 days of a refusal (D.223-9)`,
-      `- do-not-call entry: ${kept.doNotCall ? `kept (added ${kept.doNotCall.addedAt.toISOString()}): the consumer asked not to be called, and erasing it would let calls resume` : 'none'}`,
+      `- do-not-call entry: ${kept.doNotCall ? `kept (added ${formatInstant(kept.doNotCall.addedAt, tz, { near: now })}): the consumer asked not to be called, and erasing it would let calls resume` : 'none'}`,
       `- ${plural(kept.consents.length, 'consent event')}: proof of the consent past prospecting calls relied on (loi 2025-594 art. 13), kept as long as those calls are`,
       'not covered here: the service\'s JSON log lines (rotate them) and the PBX\'s own call records',
     ];

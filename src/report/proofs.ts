@@ -2,13 +2,15 @@ import type { Config } from '../config/compile.js';
 import { parsePhone } from '../numbers/phone.js';
 import { EMPTY_HISTORY, type Campaign, type ReasonCode } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
-import { LEGAL_MAX_ATTEMPTS, LEGAL_REFUSAL_DAYS, LEGAL_WINDOW_DAYS } from '../rules/fr/attempt-limits.js';
-import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf } from '../rules/index.js';
+import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf, strictestProspectingLimits } from '../rules/index.js';
 import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
 import type { ConsumerPlace, OffenderQuery, Offenders, PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { DAY_MS } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, ProofId } from './model.js';
+
+/** The law's prospecting limits the proofs check (France's today: the only country that sets them). */
+const { maxAttempts: LEGAL_MAX_ATTEMPTS, windowDays: LEGAL_WINDOW_DAYS, refusalDays: LEGAL_REFUSAL_DAYS } = strictestProspectingLimits()!;
 
 export interface ProofContext {
   readonly queries: ReportQueries;
