@@ -28,6 +28,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/healthz', summary: 'The process is alive', errors: [] },
   { method: 'get', path: '/readyz', summary: 'Store reachable and every enabled adapter connected (503 with the details otherwise)', errors: [] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', errors: [] },
+  { method: 'get', path: '/', summary: 'The live dashboard (an HTML page for supervisors)', errors: [] },
+  { method: 'get', path: '/dashboard.json', summary: 'What the dashboard shows, polled by it every 2 s (numbers masked)', errors: [] },
 ];
 
 /** Codes any route may answer with. */
