@@ -27,7 +27,8 @@ let work = '';
 async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: number; http: number }> {
   const [agi, esl, http] = [await freePort(), await freePort(), await freePort()];
   const config = readFileSync(EXAMPLE_CONFIG, 'utf8').replace('port: 4573', `port: ${agi}`).replace('port: 8084', `port: ${esl}`)
-    + `\nhttp:\n  port: ${http}\n`;
+    // One generator is one peer: the per-peer rate limit (5,000/s by default) would answer 429s, not decisions.
+    + `\nhttp:\n  port: ${http}\n  rateLimitPerSecond: 1000000\n`;
   const file = join(work, `cidgate-${agi}.yaml`);
   writeFileSync(file, config);
   const devnull = openSync('/dev/null', 'w');
