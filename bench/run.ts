@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, removeDatabase, reportOverDatabase } from './engine.js';
+import { load } from './load-process.js';
 import { freePort, waitForPort } from './ports.js';
 import { postgresBench } from './postgres.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
@@ -43,15 +44,6 @@ async function startNoop(protocol: 'agi' | 'esl'): Promise<{ child: ChildProcess
   const child = track(spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const line = await new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d))));
   return { child, port: (JSON.parse(line) as { port: number }).port };
-}
-
-function load(spec: object): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = track(spawn(process.execPath, [join(HERE, 'load.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    let out = '';
-    child.stdout!.on('data', (d) => { out += d; });
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load exited ${code}`))));
-  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
