@@ -1,21 +1,14 @@
-import net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { agiSession, randomCallee, type AgiOutcome } from '../../bench/agi-client.js';
 import { until } from '../helpers.js';
 import { startServe } from '../http/serve-process.js';
+import { freePort } from '../../bench/ports.js';
 
 const RATE = 1_000;
 const SECONDS = 4;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('reload under load', () => {
   it(`SIGHUP twice during ${RATE} FastAGI sessions/s for ${SECONDS} s: no session lost or failed, new calls on the new config`, async () => {

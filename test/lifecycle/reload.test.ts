@@ -4,17 +4,11 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers.js';
 import { post, startServe, type Served } from '../http/serve-process.js';
+import { freePort } from '../../bench/ports.js';
 
 const MONDAY = '2026-11-30T11:00:00+01:00';
 let s: Served;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -4,17 +4,10 @@ import { until } from '../helpers.js';
 import { startServe, writeConfig } from '../http/serve-process.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../../bench/ports.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
 
-/** A port nobody listens on (found at run time, then released). */
-async function closedPort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function busyPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const s = net.createServer().listen(0, '127.0.0.1');
@@ -37,7 +30,7 @@ function exitWithin(exited: Promise<number | string>, ms: number): Promise<numbe
 
 describe('serve lifecycle (real child processes)', { timeout: 60_000 }, () => {
   it('SIP enabled with drachtio-server down: SIGTERM stops everything and the process exits 0', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const s = await startServe({ env: { CIDGATE_DRACHTIO_SECRET: 'cymru' }, overrides: { sip: { drachtio: { port } } } });
     await new Promise((r) => setTimeout(r, 500)); // drachtio-srf is retrying meanwhile
     s.proc.kill('SIGTERM');
@@ -49,7 +42,7 @@ describe('serve lifecycle (real child processes)', { timeout: 60_000 }, () => {
   });
 
   it('a listener that cannot bind: everything opened is closed, one line names it, exit 2', async () => {
-    const fastagi = await closedPort();
+    const fastagi = await freePort();
     const busy = await busyPort();
     try {
       const { config, db } = writeConfig({ asterisk: { fastagi: { enabled: true, port: fastagi } }, freeswitch: { outbound: { enabled: true, port: busy.port } } });
@@ -68,7 +61,7 @@ describe('serve lifecycle (real child processes)', { timeout: 60_000 }, () => {
   });
 
   it('SIGTERM during warm-up: the start is abandoned, nothing is opened, exit 0', async () => {
-    const fastagi = await closedPort();
+    const fastagi = await freePort();
     const campaigns: Record<string, unknown> = {};
     for (let i = 0; i < 1500; i++) campaigns[`c${i}`] = { purpose: 'service', dialing: 'manual', pool: ['0199000001'] };
     const { config, db } = writeConfig({ campaigns, asterisk: { fastagi: { enabled: true, port: fastagi } } });
@@ -89,7 +82,7 @@ describe('serve lifecycle (real child processes)', { timeout: 60_000 }, () => {
   });
 
   it('200 hung sessions on FastAGI and Event Socket: all listeners share one grace period, then the process exits 0', async () => {
-    const [fastagi, freeswitch] = [await closedPort(), await closedPort()];
+    const [fastagi, freeswitch] = [await freePort(), await freePort()];
     const s = await startServe({ overrides: {
       asterisk: { fastagi: { enabled: true, port: fastagi, idleTimeoutMs: 60_000 } },
       freeswitch: { outbound: { enabled: true, port: freeswitch, idleTimeoutMs: 60_000 } },
