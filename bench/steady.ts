@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { load } from './load-process.js';
 import { freePort, waitForPort } from './ports.js';
 import { soakConfig, startServe, stopServe } from './soak-parts.js';
-import { machine } from './stats.js';
+import { cpuMs, machine, rssMb } from './stats.js';
 import { benchWorkDir } from './workdir.js';
 
 const arg = (name: string, fallback: number) => {
@@ -19,7 +19,7 @@ const arg = (name: string, fallback: number) => {
 const rate = arg('--rate', 1000);
 const windowSeconds = arg('--window', 60);
 const windows = Math.max(1, Math.round((arg('--minutes', 10) * 60) / windowSeconds));
-const walMb = (db: string) => { try { return Math.round(statSync(`${db}-wal`).size / 1e5) / 10; } catch { return 0; } };
+const mb = (file: string) => { try { return Math.round(statSync(file).size / 1e5) / 10; } catch { return 0; } };
 
 async function main(): Promise<void> {
   const work = benchWorkDir('cidgate-steady-');
@@ -29,9 +29,13 @@ async function main(): Promise<void> {
   await waitForPort(port, 60_000);
   const rows: Record<string, unknown>[] = [];
   for (let w = 0; w < windows; w++) {
+    const cpuBefore = cpuMs(server.pid!);
     const r = await load({ protocol: 'agi', port, mode: 'open', rate, seconds: windowSeconds });
     const latency = r.latencyMs as { p50: number; p99: number };
-    const row = { window: w + 1, sessions: r.sessions, errors: r.errors, p50: latency.p50, p99: latency.p99, walMb: walMb(db) };
+    const sessions = r.sessions as number;
+    // The server's CPU per session, RSS and database size: what grows with the run, if the latency does.
+    const cpuMsPerSession = Math.round(((cpuMs(server.pid!) - cpuBefore) / sessions) * 1000) / 1000;
+    const row = { window: w + 1, sessions, errors: r.errors, p50: latency.p50, p99: latency.p99, cpuMsPerSession, rssMb: rssMb(server.pid!), dbMb: mb(db), walMb: mb(`${db}-wal`) };
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
   }

@@ -6,13 +6,16 @@
  * SQLite restarts the log only when every frame is copied at the moment a write begins, so the WAL
  * grew without limit (887 MB in 30 s at 1,650 decisions/s). Each tick therefore copies what it can
  * without blocking (PASSIVE, twice: the second copies what arrived during the first), and once the
- * log is over `restartBytes`, runs a TRUNCATE checkpoint: it takes the write lock only to copy the
- * few frames left and reset the file, so a decision waits for it about a millisecond, and gives up
- * (as PASSIVE) when a reader or another process keeps it waiting longer than `lockWaitMs`.
+ * log is over `restartBytes`, runs a RESTART checkpoint: it takes the write lock only to copy the
+ * few frames left and sync the database, and the next commit writes the log from its start again
+ * (`journal_size_limit` keeps the file at the bound). A decision waits for it 1–6 ms; a TRUNCATE
+ * also shrinks and syncs the -wal file under the lock, 26 ms here, which made 2% of decisions wait.
+ * Either gives up (as PASSIVE) when a reader or another process keeps it waiting over `lockWaitMs`.
  *
- * When the disk is nearly full the bound shrinks to a quarter of the space the log could take, and
- * when SQLite reports it full (the main thread posts `{ diskFull }`), the worker releases the disk
- * reserve and runs TRUNCATE at every tick until one succeeds: the database file grows into the
+ * The file is truncated only when that is the point: when the log is idle (it shrinks when quiet),
+ * when the disk is nearly full (the bound shrinks to a quarter of the space the log could take),
+ * and when SQLite reports it full (the main thread posts `{ diskFull }`): then the worker releases
+ * the disk reserve and truncates at every tick until it succeeds, the database file grows into the
  * reserve by the pages copied back, the log is emptied, and the main thread writes again.
  */
 import Database from 'better-sqlite3';
@@ -57,7 +60,7 @@ const frameBytes = 24 + Number(db.pragma('page_size', { simple: true }));
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 type Result = { busy: number; log: number; checkpointed: number };
-const run = (mode: 'PASSIVE' | 'TRUNCATE') => (db.pragma(`wal_checkpoint(${mode})`) as Result[])[0]!;
+const run = (mode: 'PASSIVE' | 'RESTART' | 'TRUNCATE') => (db.pragma(`wal_checkpoint(${mode})`) as Result[])[0]!;
 
 const walBytes = () => {
   try {
@@ -93,10 +96,12 @@ const tick = (): CheckpointReport => {
     // idle log (nothing written since the last tick) is emptied too, so the file shrinks when quiet.
     const idle = r.log > 0 && r.log === lastLog;
     lastLog = r.log;
-    if (mustTruncate || r.log * frameBytes > restartBound() || idle) {
+    const bound = restartBound();
+    if (mustTruncate || r.log * frameBytes > bound || idle) {
+      const mode = mustTruncate || idle || bound < restartBytes ? 'TRUNCATE' : 'RESTART';
       const giveUp = performance.now() + lockWaitMs;
       for (;;) {
-        r = run('TRUNCATE'); // busy: the writer or a reader is there, and it checkpointed as PASSIVE
+        r = run(mode); // busy: the writer or a reader is there, and it checkpointed as PASSIVE
         restarted = r.busy === 0;
         if (restarted || performance.now() > giveUp) break;
         Atomics.wait(pause, 0, 0, 0.25);
