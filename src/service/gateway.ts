@@ -122,8 +122,9 @@ export class Gateway {
       if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.site.siteTimeZone));
     }
     this.stats.decisions++;
-    this.logDecision(result, request.pbx);
-    this.publish({ request, result, seconds: (performance.now() - started) / 1000, storeError });
+    const ms = performance.now() - started;
+    this.logDecision(result, request.pbx, ms);
+    this.publish({ request, result, seconds: ms / 1000, storeError });
     return result;
   }
 
@@ -194,14 +195,15 @@ export class Gateway {
     return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };
   }
 
-  private logDecision(r: Recorded, pbx: PbxIds | undefined): void {
+  /** `ms`: the time to decide, store included, as the decision's metric counts it. */
+  private logDecision(r: Recorded, pbx: PbxIds | undefined, ms: number): void {
     const d = r.decision;
     // Its fields are the decision's and the PBX's ids, never a secret: no redaction pass.
     this.decisionLog().info({
       event: 'decision', campaign: d.campaign, action: d.action, callerId: d.callerId, original: d.originalCallerId,
       callee: d.callee, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null, attemptId: r.attemptId,
       replayed: r.replayed || undefined, source: pbx?.source, channel: pbx?.channel, uniqueId: pbx?.uniqueId,
-      agent: pbx?.agent,
+      agent: pbx?.agent, ms: Math.round(ms * 1000) / 1000,
     }, 'decision');
   }
 }

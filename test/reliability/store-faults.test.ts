@@ -100,6 +100,7 @@ describe('logs', () => {
     expect(lines).toHaveLength(2);
     const decision = JSON.parse(lines[0]!);
     expect(decision).toMatchObject({ event: 'decision', agent: 'evil\n{"level":60,"msg":"forged"}\r', uniqueId: 'u\u2028x' });
+    expect(decision.ms).toBeGreaterThan(0); // the time to decide, store included
     expect(lines[1]).not.toMatch(/s3cr3t|hunter2/);
   });
 
