@@ -36,7 +36,8 @@ export async function diskFullPhase(rate: number) {
     const calls: { startedAt: number; answeredAt: number; attempt: number | null; refused: boolean }[] = [];
     const driving = drive(port, () => Date.now() > t0 + 9_000, { rate, concurrency: 0 }, (r, startedAt) => {
       if (!r.variables.has('CIDGATE_ACTION')) {
-        errors.set(r.error ?? 'closed-without-answer', (errors.get(r.error ?? 'closed-without-answer') ?? 0) + 1);
+        const kind = r.error ?? 'closed-without-answer';
+        errors.set(kind, (errors.get(kind) ?? 0) + 1);
         return;
       }
       const attempt = Number(r.variables.get('CIDGATE_ATTEMPT'));

@@ -44,7 +44,7 @@ describe('abusive FastAGI sessions against `cidgate serve` (its own process)', (
       for (const s of sockets.splice(0)) s.destroy();
       // What the evicted sessions read is garbage in V8's old space (their environment lines, promoted
       // while they waited): RSS stays near the peak until V8's memory reducer runs a full GC once the
-      // process is idle, 15–30 s later here, then drops below the baseline. Wait for it, patiently:
+      // process is idle, 18–36 s later here, then drops below the baseline. Wait for it, patiently:
       // a memory bound, not a timing one.
       const waitedFrom = Date.now();
       let after = rssMb(server.pid!);
