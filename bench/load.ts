@@ -20,6 +20,8 @@ interface LoadSpec {
   rate?: number;
   seconds?: number;
   sessions?: number;
+  /** Open loop: also report each window of this many seconds, and print `{"window":k}` as window k begins (0: the run, after the warm-up). */
+  windowSeconds?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
@@ -126,21 +128,27 @@ async function closedLoop(): Promise<Run> {
   return { sessions: samples.length, errors, sessionsPerSecond: Math.round(samples.length / seconds), latencyMs: summarize(samples) };
 }
 
-async function openLoop(): Promise<Run> {
+async function openLoop(windowSeconds?: number): Promise<Run> {
   const rate = spec.rate ?? 1000;
   const total = Math.round(rate * (spec.seconds ?? 5));
-  const samples: bigint[] = [];
-  let errors = 0;
+  const perWindow = windowSeconds ? Math.round(rate * windowSeconds) : total;
+  // A session counts in the window it was started in.
+  const windows = Array.from({ length: Math.ceil(total / perWindow) }, () => ({ samples: [] as bigint[], errors: 0 }));
   const running: Promise<void>[] = [];
   const start = Date.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    running.push(session().then((ns) => { if (ns < 0n) errors++; else samples.push(ns); }));
+    if (windowSeconds && i % perWindow === 0) process.stdout.write(`${JSON.stringify({ window: i / perWindow })}\n`);
+    const w = windows[Math.floor(i / perWindow)]!;
+    running.push(session().then((ns) => { if (ns < 0n) w.errors++; else w.samples.push(ns); }));
   }
   await Promise.all(running);
-  return { offeredRate: rate, sessions: samples.length, errors, latencyMs: summarize(samples) };
+  const all = windows.flatMap((w) => w.samples);
+  const errors = windows.reduce((n, w) => n + w.errors, 0);
+  const byWindow = windowSeconds ? { windows: windows.map((w) => ({ sessions: w.samples.length, errors: w.errors, latencyMs: summarize(w.samples) })) } : {};
+  return { offeredRate: rate, sessions: all.length, errors, latencyMs: summarize(all), ...byWindow };
 }
 
 /** Opens `sessions` sessions that never answer, reports, then waits for a line on stdin to close them. */
@@ -163,7 +171,7 @@ async function warmUp(): Promise<number> {
   return r ? r.sessions + r.errors : 0;
 }
 
-const run = spec.mode === 'closed' ? closedLoop : spec.mode === 'open' ? openLoop : hold;
+const run = spec.mode === 'closed' ? closedLoop : spec.mode === 'open' ? () => openLoop(spec.windowSeconds) : hold;
 // The warm-up's sessions are reported too, so that the server's CPU time can be divided by every session it served.
 warmUp().then(async (warmUpSessions) => {
   process.stdout.write(`${JSON.stringify({ ...(await run()), warmUpSessions })}\n`);

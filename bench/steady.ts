@@ -4,8 +4,8 @@
  * by window: does the decision latency hold as the log grows and the WAL is checkpointed and reset
  * (issue 12: p99 within 10% over 10 minutes at 1,000/s)? Two latencies per window: the whole
  * session as the generator sees it (connect to close; it shares the machine's cores) and the
- * decision as cidgate measures it (the `ms` of its decision log lines, store included). Prints one
- * line per window, then JSON.
+ * decision as cidgate measures it (the `ms` of its decision log lines, store included). One
+ * generator runs the whole time, with no pause between windows. Prints one line per window, then JSON.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,20 +58,31 @@ async function main(): Promise<void> {
   await waitForPort(port, 60_000);
   const rows: Record<string, unknown>[] = [];
   const decisionNs: number[][] = [];
-  for (let w = 0; w < windows; w++) {
-    newDecisionTimes(); // the warm-up's and the previous window's stragglers
-    const cpuBefore = cpuMs(server.pid!);
-    const r = await load({ protocol: 'agi', port, mode: 'open', rate, seconds: windowSeconds });
-    const latency = r.latencyMs as { p50: number; p99: number };
-    const sessions = r.sessions as number;
-    // The server's CPU per session, RSS and database size: what grows with the run, if the latency does.
-    const cpuMsPerSession = Math.round(((cpuMs(server.pid!) - cpuBefore) / sessions) * 1000) / 1000;
+  // One load for the whole run (no idle gap between windows); each window's server-side figures are
+  // read as the generator starts the next one, its whole sessions' latencies at the end.
+  let cpuBefore = 0;
+  const windowEnded = () => {
+    const cpu = cpuMs(server.pid!);
     decisionNs.push(newDecisionTimes());
-    const decision = summarize(decisionNs[w]!);
-    const row = { window: w + 1, sessions, errors: r.errors, p50: latency.p50, p99: latency.p99, decisionP50: decision.p50, decisionP99: decision.p99, cpuMsPerSession, rssMb: rssMb(server.pid!), dbMb: mb(db), walMb: mb(`${db}-wal`) };
-    rows.push(row);
-    process.stderr.write(`${JSON.stringify(row)}\n`);
-  }
+    rows.push({ window: rows.length + 1, cpuMs: cpu - cpuBefore, rssMb: rssMb(server.pid!), dbMb: mb(db), walMb: mb(`${db}-wal`) });
+    cpuBefore = cpu;
+  };
+  const r = await load({ protocol: 'agi', port, mode: 'open', rate, seconds: windows * windowSeconds, windowSeconds }, (line) => {
+    if (line.window === 0) {
+      newDecisionTimes(); // the warm-up's
+      cpuBefore = cpuMs(server.pid!);
+    } else if (typeof line.window === 'number') windowEnded();
+  });
+  windowEnded();
+  (r.windows as { sessions: number; errors: number; latencyMs: { p50: number; p99: number } }[]).forEach((w, i) => {
+    const row = rows[i]!;
+    const decision = summarize(decisionNs[i]!);
+    // The server's CPU per session, RSS and database size: what grows with the run, if the latency does.
+    const cpuMsPerSession = Math.round(((row.cpuMs as number) / w.sessions) * 1000) / 1000;
+    rows[i] = { window: i + 1, sessions: w.sessions, errors: w.errors, p50: w.latencyMs.p50, p99: w.latencyMs.p99, decisionP50: decision.p50,
+      decisionP99: decision.p99, cpuMsPerSession, rssMb: row.rssMb, dbMb: row.dbMb, walMb: row.walMb };
+    process.stderr.write(`${JSON.stringify(rows[i])}\n`);
+  });
   await stopServe(server);
   const worst = (key: string) => Math.max(...rows.slice(1).map((r) => r[key] as number));
   // One window's p99 swings ±25% on a shared machine; a half's (hundreds of thousands of decisions) shows a trend.
