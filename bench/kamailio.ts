@@ -11,15 +11,17 @@ import { dirname, join } from 'node:path';
 import {
   KAMAILIO_CFG, runPbx, startCarrier, startCidgate, startKamailio, type Kamailio, type PbxCall,
 } from './kamailio-lab.js';
+import { numberOption, scriptOptions } from './args.js';
 import { freePort, freeUdpPort } from './ports.js';
 import { machine, summarize } from './stats.js';
 import { benchWorkDir } from './workdir.js';
 
-const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const quick = process.argv.includes('--quick');
-const jsonOut = option('--json');
-const rates = option('--rates')?.split(',').map(Number) ?? (quick ? [20, 40] : [50, 100, 200, 400, 600, 800, 1000]);
-const stepSeconds = Number(option('--seconds') ?? (quick ? 1 : 10));
+const args = scriptOptions('usage: npm run bench:kamailio [-- --quick] [-- --seconds S] [-- --rates 50,100,…] [-- --json FILE]',
+  { quick: { type: 'boolean' }, json: { type: 'string' }, rates: { type: 'string' }, seconds: { type: 'string' } });
+const quick = args.quick ?? false;
+const jsonOut = args.json;
+const rates = args.rates?.split(',').map((r) => numberOption(r, 'rates', 0, 1)) ?? (quick ? [20, 40] : [50, 100, 200, 400, 600, 800, 1000]);
+const stepSeconds = numberOption(args.seconds, 'seconds', quick ? 1 : 10, 1);
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 /** The shipped configuration without the lookup, next to copies of its include files. */

@@ -7,10 +7,11 @@
  * CIDGATE_TEST_DATABASE_URL (or CIDGATE_DATABASE_URL).
  */
 import postgres from 'postgres';
+import { scriptOptions } from './args.js';
 import { round, summarize } from './stats.js';
 
 const url = process.env.CIDGATE_TEST_DATABASE_URL ?? process.env.CIDGATE_DATABASE_URL ?? 'postgresql://root@localhost/postgres';
-const quick = process.argv.includes('--quick');
+const quick = scriptOptions('usage: node dist/bench/pg-drivers.js [--quick]', { quick: { type: 'boolean' } }).quick ?? false;
 const seconds = quick ? 1 : 4;
 const schema = `cidgate_drivers_${process.pid}`;
 const CONSUMERS = 100_000;

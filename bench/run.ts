@@ -12,12 +12,14 @@ import { bareTransaction, engineWithStore, prefilledDatabase, pureDecision, remo
 import { load } from './load-process.js';
 import { freePort, waitForPort } from './ports.js';
 import { postgresBench } from './postgres.js';
+import { scriptOptions } from './args.js';
 import { cpuMs, machine, round, rssMb } from './stats.js';
 import { benchWorkDir, track } from './workdir.js';
 
-const quick = process.argv.includes('--quick');
-const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const jsonOut = option('--json');
+const args = scriptOptions('usage: npm run bench [-- --quick] [-- --json FILE] [-- --only NAME[,NAME]]',
+  { quick: { type: 'boolean' }, json: { type: 'string' }, only: { type: 'string' } });
+const quick = args.quick ?? false;
+const jsonOut = args.json;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const results: Record<string, unknown> = { machine: machine(), quick };
 const rows: [string, string][] = [];
@@ -201,7 +203,7 @@ const SECTIONS: readonly [string, () => Promise<void> | void][] = [
 ];
 
 function selected(): typeof SECTIONS {
-  const only = option('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
   if (!only) return SECTIONS;
   const unknown = only.filter((name) => !SECTIONS.some(([n]) => n === name));
   if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}: the sections are ${SECTIONS.map(([n]) => n).join(', ')}`);

@@ -13,19 +13,18 @@ import { statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { numberOption, scriptOptions } from './args.js';
 import { freePort, waitForPort } from './ports.js';
 import { diskFullPhase } from './soak-disk-full.js';
 import { drive, outcomeSession, soakConfig, startServe, stopServe } from './soak-parts.js';
 import { rssMb, summarize } from './stats.js';
 import { benchWorkDir } from './workdir.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const seconds = Math.max(3, Math.min(3600, arg('--minutes', 0) * 60 || arg('--seconds', 60)));
-const concurrency = arg('--concurrency', 50);
-const rate = arg('--rate', 0);
+const args = scriptOptions('usage: npm run soak [-- --seconds N | --minutes N] [-- --concurrency N | --rate R]',
+  { seconds: { type: 'string' }, minutes: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' } });
+const seconds = Math.max(3, Math.min(3600, numberOption(args.minutes, 'minutes', 0) * 60 || numberOption(args.seconds, 'seconds', 60)));
+const concurrency = numberOption(args.concurrency, 'concurrency', 50, 1);
+const rate = numberOption(args.rate, 'rate', 0);
 const lockMs = Math.min(5_000, seconds * 100);
 const work = benchWorkDir('cidgate-soak-'); // deleted at exit, on failure and on Ctrl-C
 const db = join(work, 'soak.db');

@@ -9,19 +9,18 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { numberOption, scriptOptions } from './args.js';
 import { load } from './load-process.js';
 import { freePort, waitForPort } from './ports.js';
 import { soakConfig, startServe, stopServe } from './soak-parts.js';
 import { cpuMs, machine, rssMb, summarize } from './stats.js';
 import { benchWorkDir } from './workdir.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const rate = arg('--rate', 1000);
-const windowSeconds = arg('--window', 60);
-const windows = Math.max(1, Math.round((arg('--minutes', 10) * 60) / windowSeconds));
+const args = scriptOptions('usage: node dist/bench/steady.js [--rate 1000] [--minutes 10] [--window 60]',
+  { rate: { type: 'string' }, minutes: { type: 'string' }, window: { type: 'string' } });
+const rate = numberOption(args.rate, 'rate', 1000, 1);
+const windowSeconds = numberOption(args.window, 'window', 60, 1);
+const windows = Math.max(1, Math.round((numberOption(args.minutes, 'minutes', 10) * 60) / windowSeconds));
 const mb = (file: string) => { try { return Math.round(statSync(file).size / 1e5) / 10; } catch { return 0; } };
 
 /** The `ms` of the decision lines `serve` logged since the last call: a reader of its log file. */

@@ -14,9 +14,9 @@ import { outboundRequest } from '../src/freeswitch/outbound-request.js';
 import { parsePhone } from '../src/numbers/phone.js';
 import { decide } from '../src/policy/decide.js';
 import { EMPTY_HISTORY } from '../src/model/types.js';
+import { numberOption, scriptOptions } from '../bench/args.js';
 
-const i = process.argv.indexOf('--cases');
-const cases = i === -1 ? 100_000 : Number(process.argv[i + 1]);
+const cases = numberOption(scriptOptions('usage: npm run fuzz [-- --cases N]', { cases: { type: 'string' } }).cases, 'cases', 100_000, 1);
 const { config } = loadConfig();
 
 const phoneish = fc.oneof(
