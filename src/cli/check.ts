@@ -37,7 +37,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
   const gateway = new Gateway(ctx.loaded.config, ctx.store, clock, silentLogger);
   try {
     if (opts.batch) return await batch(gateway, clock, opts, out);
-    if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
+    if (!opts.to) throw new CidgateError('BAD_OPTION', ['--to', 'check needs the number to call (or --batch FILE)']);
     checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
     out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
@@ -65,7 +65,7 @@ async function openBatch(file: string): Promise<NodeJS.ReadableStream> {
   const stream = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', `--batch: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`, { file })));
+    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', ['--batch', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`], { file })));
   });
   return stream;
 }

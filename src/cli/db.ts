@@ -32,11 +32,11 @@ export async function dbMigrateCommand(opts: CommonOptions, out: Out): Promise<n
  * node to several. Exit 0 when every table's count matches, 1 when one does not.
  */
 export async function dbCopyCommand(opts: { from?: string; to?: string }, out: Out, err: Out): Promise<number> {
-  if (!opts.from || isPostgresUrl(opts.from)) throw new CidgateError('BAD_OPTION', '--from: the SQLite file to copy');
+  if (!opts.from || isPostgresUrl(opts.from)) throw new CidgateError('BAD_OPTION', ['--from', 'the SQLite file to copy']);
   const to = opts.to ?? process.env.CIDGATE_DATABASE_URL;
-  if (!to || !isPostgresUrl(to)) throw new CidgateError('BAD_OPTION', '--to: a postgres:// URL (or CIDGATE_DATABASE_URL)');
+  if (!to || !isPostgresUrl(to)) throw new CidgateError('BAD_OPTION', ['--to', 'a postgres:// URL (or CIDGATE_DATABASE_URL)']);
   const target = storeTarget(to, undefined, createLogger('warn', 2), {});
-  if (target.kind !== 'postgres') throw new CidgateError('BAD_OPTION', '--to: a postgres:// URL');
+  if (target.kind !== 'postgres') throw new CidgateError('BAD_OPTION', ['--to', 'a postgres:// URL']);
   const store = new PostgresStore(target.url, { migrate: false });
   const started = performance.now();
   try {

@@ -47,7 +47,7 @@ function rejectMisplacedOptions(program: Command, args: string[]): void {
     const option = cmd.options.find((o) => o.long === arg && o.required);
     const next = args[i + 1];
     if (option && next !== undefined && next.startsWith('--')) {
-      throw new CidgateError('BAD_OPTION', `${arg} needs a value but is followed by the option ${next} (see \`${commandPath(cmd)} --help\`)`, { option: arg });
+      throw new CidgateError('BAD_OPTION', [arg, `needs a value but is followed by the option ${next} (see \`${commandPath(cmd)} --help\`)`], { option: arg });
     }
   }
 }
