@@ -36,6 +36,7 @@ export const ERRORS = {
     logged: 'the store outage journal: full (64 MiB) or its disk refusing writes; the entries are dropped and counted (`journalDropped` in the health), one log line per spell (`journal-full`, `journal-write-failed`, `journal-sync-failed`)',
     action: 'bring the database back (the journal empties into it) and free space on the journal\'s disk (`store.journal` can put it on another)',
   },
+  COPY_COUNT_MISMATCH: { template: 'counts differ after the copy (%s): the target held other rows, or some were refused', exit: 3, http: null, action: 'copy into an empty database, or find the rows the target holds besides the copied ones (the copy is idempotent: run it again once fixed)' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
   ERASE_NOT_CONFIRMED: { template: 'erasing %s cannot be undone: export it first (cidgate privacy export), then add --yes', exit: 2, http: null, action: 'export first (`cidgate privacy export NUMBER`), then run the erase again with --yes' },
   CHROMIUM_NOT_FOUND: { template: '--format pdf needs Chromium, not found at %s: install it (apt-get install chromium) or set CIDGATE_CHROMIUM; --format html gives the same report, printable from any browser', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },

@@ -307,6 +307,10 @@ describe('the CLI for people: one-line errors with their code', () => {
       expect(r.out).toContain(`Examples:\n  $ cidgate ${command}`);
       expect(r.out).toMatch(/Exit status: 0 .* 2 .* 1 for an unexpected failure/s);
     });
+
+  it('db copy --help gives its own exit status: 3 when the counts differ', async () => {
+    expect((await cli('db', 'copy', '--help')).out).toMatch(/\n3 when a table's counts differ after the copy \(COPY_COUNT_MISMATCH\)/);
+  });
 });
 
 describe('cidgate refuse', () => {
