@@ -196,6 +196,29 @@ describe('cidgate check --batch validates each line with the HTTP API\'s schema'
     expect(lines[4]).toMatchObject({ action: 'rewrite', callerId: '+33199000001' });
   });
 
+  it('an unknown --campaign stops the batch before its first line, naming the campaigns there are', async () => {
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(file, `${JSON.stringify({ to: '0145678901' })}\n`);
+    const r = await cli('check', '--batch', file, '--campaign', 'nope', '--db', db);
+    expect([r.code, cliErrorCode(r), r.out]).toEqual([2, 'UNKNOWN_CAMPAIGN', '']);
+    expect(r.err).toMatch(/"nope".*campaigns: prospecting, customer; defaultCampaign: none/);
+  });
+
+  it('a line naming an unknown campaign, or none with no --campaign or defaultCampaign, is an error line naming the campaigns', async () => {
+    const file = join(dir, 'campaigns.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ to: '0145678901', campaign: 'nope' }),
+      JSON.stringify({ to: '0145678901' }),
+      JSON.stringify({ to: '0145678901', campaign: 'customer' }),
+    ].join('\n'));
+    const decide = async (...args: string[]) => (await cli('check', '--batch', file, '--db', db, ...args)).out.trim().split('\n').map((l) => JSON.parse(l));
+    const alone = await decide();
+    expect(alone.map((l) => [l.line, l.field, l.campaign])).toEqual([[1, 'campaign', undefined], [2, 'campaign', undefined], [3, undefined, 'customer']]);
+    expect(alone[0].error).toMatch(/"nope".*campaigns: prospecting, customer; defaultCampaign: none/);
+    expect(alone[1].error).toMatch(/required.*campaigns: prospecting, customer; defaultCampaign: none/);
+    const filled = await decide('--campaign', 'customer');
+    expect(filled.map((l) => [l.line, l.field, l.campaign])).toEqual([[1, 'campaign', undefined], [2, undefined, 'customer'], [3, undefined, 'customer']]);
+  });
 });
 
 describe('cidgate --version', () => {
