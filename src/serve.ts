@@ -5,7 +5,7 @@ import { systemClock } from './clock.js';
 import type { Config } from './config/compile.js';
 import { loadConfig } from './config/load.js';
 import type { RawConfig } from './config/schema.js';
-import { CidgateError } from './errors.js';
+import { CidgateError, errorCode } from './errors.js';
 import { EslOutcomes } from './freeswitch/esl-outcomes.js';
 import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import type { Readiness, ReloadResult } from './http/plugin.js';
@@ -56,7 +56,7 @@ async function stopAll(parts: readonly Part[], graceMs: number, log: Logger): Pr
   const results = await Promise.allSettled(parts.map(async (p) => p.stop(graceMs)));
   results.forEach((r, i) => {
     if (r.status === 'rejected') {
-      log.error({ event: 'stop-failed', part: parts[i]!.name, err: { message: (r.reason as Error)?.message ?? String(r.reason) } }, `${parts[i]!.name}: stop failed`);
+      log.error({ event: 'stop-failed', code: errorCode(r.reason), part: parts[i]!.name, err: { message: (r.reason as Error)?.message ?? String(r.reason) } }, `${parts[i]!.name}: stop failed`);
     }
   });
 }
@@ -145,7 +145,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
             await app.listen({ host: o.host, port: o.port, listenTextResolver: () => '' });
           } catch (err) {
             await app.close();
-            throw new CidgateError('LISTEN_FAILED', `http: cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, { name: 'http', host: o.host, port: o.port });
+            throw new CidgateError('LISTEN_FAILED', ['http', `${o.host}:${o.port}`, (err as Error).message], { name: 'http', host: o.host, port: o.port });
           }
           return {
             name: 'http', port: (app.server.address() as { port: number }).port, sessions: inFlight,
@@ -172,7 +172,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
       next = loadConfig(opts.config).config;
     } catch (err) {
       const error = (err as Error).message;
-      logger.error({ event: 'reload-failed', trigger, config: path, error }, 'config not reloaded: still running on the previous one');
+      logger.error({ event: 'reload-failed', code: errorCode(err), trigger, config: path, error }, 'config not reloaded: still running on the previous one');
       return { ok: false, config: path, error };
     }
     const before = gateway.config.raw;
@@ -194,7 +194,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
         try {
           listeners.set(name, { spec, part: await spec.open() });
         } catch (err) {
-          logger.error({ event: 'rebind-failed', listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: kept on ${current.spec.address}`);
+          logger.error({ event: 'rebind-failed', code: errorCode(err), listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: kept on ${current.spec.address}`);
           needsRestart.push(name);
           continue;
         }
@@ -203,7 +203,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
       }
       rebound.push(name);
       const closing = Promise.resolve(current.part.stop(SHUTDOWN_GRACE_MS)).catch((err: Error) =>
-        logger.error({ event: 'stop-failed', part: name, err: { message: err.message } }, `${name}: stop failed`));
+        logger.error({ event: 'stop-failed', code: errorCode(err), part: name, err: { message: err.message } }, `${name}: stop failed`));
       draining.add(closing);
       void closing.finally(() => draining.delete(closing));
     }
@@ -213,7 +213,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
         listeners.set(name, { spec, part: await spec.open() });
         rebound.push(name);
       } catch (err) {
-        logger.error({ event: 'rebind-failed', listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: not started`);
+        logger.error({ event: 'rebind-failed', code: errorCode(err), listener: name, address: spec.address, err: { message: (err as Error).message } }, `${name}: not started`);
         needsRestart.push(name);
       }
     }
@@ -277,7 +277,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
       try {
         await store.close();
       } catch (err) {
-        logger.error({ event: 'stop-failed', part: 'store', err: { message: (err as Error).message } }, 'store: close failed');
+        logger.error({ event: 'stop-failed', code: errorCode(err, 'STORE_ERROR'), part: 'store', err: { message: (err as Error).message } }, 'store: close failed');
       }
       journal.close();
       logger.info({ event: 'stopped', decisions: gateway.stats.decisions }, 'cidgate stopped');
@@ -302,7 +302,7 @@ function retention(days: number, gateway: Gateway, logger: Logger): Part {
       const deleted = await gateway.store.purge(cutoffs);
       logger.info({ event: 'purged', deleted, before: cutoffs.decisionsBefore.toISOString() }, 'retention purge');
     } catch (err) {
-      logger.error({ event: 'purge-failed', err: { message: (err as Error).message } }, 'retention purge failed');
+      logger.error({ event: 'purge-failed', code: errorCode(err, 'STORE_ERROR'), err: { message: (err as Error).message } }, 'retention purge failed');
     }
   };
   const timer = setInterval(() => void purge(), 3_600_000);

@@ -42,6 +42,11 @@ export function cutAt(stream: Buffer, cuts: readonly number[]): Buffer[] {
   return chunks;
 }
 
+/** The catalogue code a CLI run ended with (its `cidgate: CODE: message` line), or null. */
+export function cliErrorCode(r: { err: string }): string | null {
+  return /^cidgate: ([A-Z_]+): /m.exec(r.err)?.[1] ?? null;
+}
+
 /** Runs the CLI in-process with captured output; `tty` makes stdout look like a terminal. */
 export async function runCli(args: readonly string[], tty = false): Promise<{ code: number; out: string; err: string }> {
   const out = Object.assign(new PassThrough(), { isTTY: tty });

@@ -34,7 +34,7 @@ const eslText = fc.array(fc.oneof(
   fc.string({ maxLength: 50 }),
 ), { maxLength: 30 }).map((parts) => parts.join(''));
 
-function expectOnly(errorType: new (...a: never[]) => Error, fn: () => void): void {
+function expectOnly(errorType: new (...a: never) => Error, fn: () => void): void {
   try {
     fn();
   } catch (err) {

@@ -16,7 +16,7 @@ export const MAX_ENV_BYTES = 64 * 1024;
 /** A broken FastAGI exchange: a CidgateError with code AGI_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
 export class AgiProtocolError extends CidgateError {
   constructor(message: string, detail: Record<string, unknown> = {}) {
-    super('AGI_PROTOCOL_ERROR', message, detail);
+    super('AGI_PROTOCOL_ERROR', [message], detail);
   }
 }
 

@@ -1,4 +1,5 @@
 import AsteriskManager from 'asterisk-manager';
+import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Gateway } from '../service/gateway.js';
 import { Reconnector } from '../service/backoff.js';
@@ -36,7 +37,7 @@ export class AmiOutcomes {
     this.manager = m;
     m.on('managerevent', (e) => this.onEvent(e as AmiEvent));
     m.on('close', () => this.onClose());
-    m.on('error', (err) => this.log.warn({ event: 'ami-error', err: { message: (err as Error).message } }, 'AMI connection error'));
+    m.on('error', (err) => this.log.warn({ event: 'ami-error', code: errorCode(err, 'PEER_CONNECTION_FAILED'), err: { message: (err as Error).message } }, 'AMI connection error'));
     this.connect();
   }
 
@@ -46,7 +47,7 @@ export class AmiOutcomes {
     m.connect(this.opts.port, this.opts.host, () => {
       m.login((err) => {
         if (err) {
-          this.log.error({ event: 'ami-login-failed', user: this.opts.user, host: this.opts.host }, 'AMI login refused (check user and secret)');
+          this.log.error({ event: 'ami-login-failed', code: 'PEER_CONNECTION_FAILED', user: this.opts.user, host: this.opts.host }, 'AMI login refused (check user and secret)');
           m.disconnect();
           this.onClose();
           return;
@@ -72,7 +73,7 @@ export class AmiOutcomes {
         if (stored) this.recorded++;
       });
     } catch (err) {
-      this.log.warn({ event: 'ami-event-error', err: { message: (err as Error).message } }, 'AMI event ignored');
+      this.log.warn({ event: 'ami-event-error', code: errorCode(err), err: { message: (err as Error).message } }, 'AMI event ignored');
     }
   }
 

@@ -59,7 +59,7 @@ function tableRow(a: AttemptRow, timeZone: string): string {
  */
 export async function attemptsCommand(opts: AttemptsOptions, out: NodeJS.WritableStream): Promise<number> {
   if (opts.action && !ACTIONS.includes(opts.action as Action)) {
-    throw new CidgateError('BAD_OPTION', `--action: "${opts.action}" is not one of ${ACTIONS.join(', ')}`, { value: opts.action });
+    throw new CidgateError('BAD_OPTION', ['--action', `"${opts.action}" is not one of ${ACTIONS.join(', ')}`], { value: opts.action });
   }
   const callee = opts.to ? parseNumberArg(opts.to, '--to') : undefined;
   const { store, loaded } = openContext(opts, { existing: true });

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Clock } from '../clock.js';
-import { CidgateError } from '../errors.js';
+import { campaignProblem } from '../config/campaigns.js';
+import { CidgateError, errorMessage } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CallRequest, Decision } from '../model/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
@@ -36,8 +37,12 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
   const clock = new SettableClock(ctx.clock);
   const gateway = new Gateway(ctx.loaded.config, ctx.store, clock, silentLogger);
   try {
-    if (opts.batch) return await batch(gateway, clock, opts, out);
-    if (!opts.to) throw new CidgateError('BAD_OPTION', 'check needs --to NUMBER (or --batch FILE)');
+    if (opts.batch) {
+      // Before the first line: a mistyped --campaign is one error, not a batch of refused lines.
+      if (opts.campaign !== undefined) checkCampaign(opts.campaign, gateway.config);
+      return await batch(gateway, clock, opts, out);
+    }
+    if (!opts.to) throw new CidgateError('BAD_OPTION', ['--to', 'check needs the number to call (or --batch FILE)']);
     checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
     out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
@@ -65,7 +70,7 @@ async function openBatch(file: string): Promise<NodeJS.ReadableStream> {
   const stream = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', `--batch: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`, { file })));
+    stream.once('error', (err) => reject(new CidgateError('BAD_INPUT', ['--batch', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err.message}`], { file })));
   });
   return stream;
 }
@@ -90,6 +95,11 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
         continue;
       }
       const fields = parsed.data;
+      const problem = campaignProblem(fields.campaign ?? opts.campaign, gateway.config);
+      if (problem) {
+        await writeLine(out, JSON.stringify({ line: lineNo, error: errorMessage('UNKNOWN_CAMPAIGN', problem), field: 'campaign' }));
+        continue;
+      }
       clock.set(fields.at !== undefined ? parseInstant(fields.at, 'at', gateway.config.site.siteTimeZone) : null);
       const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
       const result = await gateway.check(request, { record: opts.record === true });

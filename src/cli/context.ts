@@ -1,4 +1,5 @@
 import { fixedClock, systemClock, type Clock } from '../clock.js';
+import { campaignProblem } from '../config/campaigns.js';
 import type { Config } from '../config/compile.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { CidgateError } from '../errors.js';
@@ -43,7 +44,7 @@ export function openContext(opts: CommonOptions, { existing = false, past = fals
  */
 export function notInFuture(at: Date, what: string, timeZone: string): Date {
   if (at.getTime() > systemClock.now().getTime()) {
-    throw new CidgateError('BAD_OPTION', `${what}: ${formatInstant(at, timeZone)} is in the future; a record is dated when it happened`, { at: at.toISOString() });
+    throw new CidgateError('BAD_OPTION', [what, `${formatInstant(at, timeZone)} is in the future; a record is dated when it happened`], { at: at.toISOString() });
   }
   return at;
 }
@@ -61,10 +62,10 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\
 export function parseInstant(text: string, what: string, timeZone: string): Date {
   // ISO 8601 only: Date.parse accepts far too much ("1", "March 7").
   const m = ISO_INSTANT.exec(text.trim());
-  if (!m) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not an ISO-8601 date or instant`, { value: text });
+  if (!m) throw new CidgateError('BAD_OPTION', [what, `"${text}" is not an ISO-8601 date or instant`], { value: text });
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   const ms = Math.round(Number(m[7] ?? 0) * 1000);
-  const impossible = (why: string) => new CidgateError('BAD_OPTION', `${what}: "${text}" is not a real instant (${why})`, { value: text });
+  const impossible = (why: string) => new CidgateError('BAD_OPTION', [what, `"${text}" is not a real instant (${why})`], { value: text });
   if (month < 1 || month > 12) throw impossible(`there is no month ${month}`);
   const monthDays = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day < 1 || day > monthDays) throw impossible(`${year}-${String(month).padStart(2, '0')} has ${monthDays} days`);
@@ -84,17 +85,12 @@ export function parseInstant(text: string, what: string, timeZone: string): Date
 
 export function parseNumberArg(text: string, what = 'number'): string {
   const phone = parsePhone(text);
-  if (!phone) throw new CidgateError('BAD_NUMBER', `${what}: "${text}" is not a valid telephone number`, { value: text });
+  if (!phone) throw new CidgateError('BAD_NUMBER', [what, text], { value: text });
   return phone.e164;
 }
 
 /** A campaign the config does not define, or none where no defaultCampaign stands in, names the ones it does. */
 export function checkCampaign(name: string | undefined, config: Config): void {
-  const known = [...config.campaigns.keys()].join(', ');
-  if (name === undefined && config.defaultCampaign === null) {
-    throw new CidgateError('BAD_OPTION', `--campaign is required: the config has no defaultCampaign (campaigns: ${known})`);
-  }
-  if (name !== undefined && !config.campaigns.has(name)) {
-    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${name}" (campaigns: ${known}; defaultCampaign: ${config.defaultCampaign ?? 'none'})`, { campaign: name });
-  }
+  const problem = campaignProblem(name, config);
+  if (problem) throw new CidgateError('UNKNOWN_CAMPAIGN', problem, { campaign: name ?? null });
 }

@@ -29,27 +29,26 @@ export async function dbMigrateCommand(opts: CommonOptions, out: Out): Promise<n
 
 /**
  * `cidgate db copy --from FILE --to URL`: a SQLite log into PostgreSQL, for a site moving from one
- * node to several. Exit 0 when every table's count matches, 1 when one does not.
+ * node to several. Exit 0 when every table's count matches, else COPY_COUNT_MISMATCH (exit 3).
  */
 export async function dbCopyCommand(opts: { from?: string; to?: string }, out: Out, err: Out): Promise<number> {
-  if (!opts.from || isPostgresUrl(opts.from)) throw new CidgateError('BAD_OPTION', '--from: the SQLite file to copy');
+  if (!opts.from || isPostgresUrl(opts.from)) throw new CidgateError('BAD_OPTION', ['--from', 'the SQLite file to copy']);
   const to = opts.to ?? process.env.CIDGATE_DATABASE_URL;
-  if (!to || !isPostgresUrl(to)) throw new CidgateError('BAD_OPTION', '--to: a postgres:// URL (or CIDGATE_DATABASE_URL)');
+  if (!to || !isPostgresUrl(to)) throw new CidgateError('BAD_OPTION', ['--to', 'a postgres:// URL (or CIDGATE_DATABASE_URL)']);
   const target = storeTarget(to, undefined, createLogger('warn', 2), {});
-  if (target.kind !== 'postgres') throw new CidgateError('BAD_OPTION', '--to: a postgres:// URL');
+  if (target.kind !== 'postgres') throw new CidgateError('BAD_OPTION', ['--to', 'a postgres:// URL']);
   const store = new PostgresStore(target.url, { migrate: false });
   const started = performance.now();
   try {
     const counts = await copySqliteToPostgres(opts.from, store, (line) => err.write(`cidgate db copy: ${line}\n`));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    let ok = true;
     for (const c of counts) {
-      const match = c.source === c.target;
-      ok &&= match;
-      out.write(`${c.table}: ${c.source} in ${opts.from}, ${c.target} in ${store.location}${match ? '' : '  MISMATCH'}\n`);
+      out.write(`${c.table}: ${c.source} in ${opts.from}, ${c.target} in ${store.location}${c.source === c.target ? '' : '  MISMATCH'}\n`);
     }
-    out.write(ok ? `copied in ${seconds} s, counts match\n` : `copied in ${seconds} s, counts DIFFER: the target held other rows, or some were refused\n`);
-    return ok ? 0 : 1;
+    const differ = counts.filter((c) => c.source !== c.target).map((c) => c.table);
+    if (differ.length > 0) throw new CidgateError('COPY_COUNT_MISMATCH', [differ.join(', ')], { tables: differ, database: store.location });
+    out.write(`copied in ${seconds} s, counts match\n`);
+    return 0;
   } finally {
     await store.close();
   }

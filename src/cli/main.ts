@@ -17,7 +17,7 @@ import {
 
 type Action = () => Promise<number>;
 
-/** Runs the CLI; resolves to the exit code (0 ok, 2 bad option, config or input, 1 unexpected). */
+/** Runs the CLI; resolves to the exit code (0 ok, 2 bad option, config or input, 1 unexpected; others in the catalogue). */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let pending: Action | null = null;
   const run = (a: Action) => { pending = a; };
@@ -47,7 +47,7 @@ function rejectMisplacedOptions(program: Command, args: string[]): void {
     const option = cmd.options.find((o) => o.long === arg && o.required);
     const next = args[i + 1];
     if (option && next !== undefined && next.startsWith('--')) {
-      throw new CidgateError('BAD_OPTION', `${arg} needs a value but is followed by the option ${next} (see \`${commandPath(cmd)} --help\`)`, { option: arg });
+      throw new CidgateError('BAD_OPTION', [arg, `needs a value but is followed by the option ${next} (see \`${commandPath(cmd)} --help\`)`], { option: arg });
     }
   }
 }
@@ -63,11 +63,16 @@ Exit status: 0 for any decision (allow, rewrite or block) and any other success;
 config or input, printed on one line as "cidgate: CODE: message"; 1 for an unexpected failure.
 The codes and what to do about each: README, "Error codes".`;
 
+/** Where a command has an exit status of its own. */
+const EXIT_STATUS_MORE: Record<string, string> = {
+  'cidgate db copy': '\n3 when a table\'s counts differ after the copy (COPY_COUNT_MISMATCH).',
+};
+
 /** Every command: examples, the exit statuses, and an option error on one line with a pointer to its help. */
 function finish(cmd: Command, examples: Record<string, string[]>): void {
   const path = commandPath(cmd);
   const lines = examples[path];
-  if (lines) cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n${EXIT_STATUS_HELP}`);
+  if (lines) cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n${EXIT_STATUS_HELP}${EXIT_STATUS_MORE[path] ?? ''}`);
   cmd.showHelpAfterError(false).configureOutput({
     outputError: (text, write) => write(`cidgate: BAD_OPTION: ${text.replace(/^error: /, '').trim()} (see \`${path} --help\`)\n`),
   });

@@ -49,7 +49,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  */
 export async function privacyEraseCommand(number: string, opts: CommonOptions & { yes?: boolean }, out: Out, err: Out): Promise<number> {
   const e164 = parseNumberArg(number);
-  if (!opts.yes) throw new CidgateError('ERASE_NOT_CONFIRMED', `erasing ${e164} cannot be undone: export it first (cidgate privacy export), then add --yes`, { number: e164 });
+  if (!opts.yes) throw new CidgateError('ERASE_NOT_CONFIRMED', [e164], { number: e164 });
   const { loaded, store, clock } = openContext(opts, { existing: true });
   try {
     const now = clock.now();

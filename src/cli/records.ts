@@ -78,7 +78,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       }
       records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
     });
-    if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
+    if (errors.length > 0) throw new CidgateError('BAD_INPUT', [file, `nothing imported:\n${errors.slice(0, 20).join('\n')}`], { file });
     for (const r of records) await store.addConsent({ ...r, at: r.at ?? clock.now() });
     out.write(`${records.length} consents imported\n`);
     return 0;
@@ -113,7 +113,7 @@ export async function dncImportCommand(file: string, opts: CommonOptions & { sou
     if (phone) numbers.push(phone.e164);
     else if (i > 0 || /\d{6}/.test(row[0] ?? '')) errors.push(`line ${i + 1}: "${row[0] ?? ''}" is not a valid number`);
   });
-  if (errors.length > 0) throw new CidgateError('BAD_INPUT', `${file}: nothing imported:\n${errors.slice(0, 20).join('\n')}`, { file });
+  if (errors.length > 0) throw new CidgateError('BAD_INPUT', [file, `nothing imported:\n${errors.slice(0, 20).join('\n')}`], { file });
   return withStore(opts, async ({ store, clock }) => {
     const added = await store.addDoNotCall(numbers, clock.now(), opts.source ?? file);
     out.write(`${numbers.length} numbers read, ${added} added to the do-not-call list\n`);
@@ -126,10 +126,10 @@ function readCsv(file: string): string[][] {
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new CidgateError('BAD_INPUT', `cannot read ${file}: ${(err as Error).message}`, { file });
+    throw new CidgateError('BAD_INPUT', [file, `cannot read it: ${(err as Error).message}`], { file });
   }
-  if (text.length > MAX_IMPORT_BYTES) throw new CidgateError('BAD_INPUT', `${file}: larger than ${MAX_IMPORT_BYTES} bytes`, { file });
+  if (text.length > MAX_IMPORT_BYTES) throw new CidgateError('BAD_INPUT', [file, `larger than ${MAX_IMPORT_BYTES} bytes`], { file });
   const rows = parseCsv(text.replace(/^\uFEFF/, ''));
-  if (rows.length === 0) throw new CidgateError('BAD_INPUT', `${file}: empty file`, { file });
+  if (rows.length === 0) throw new CidgateError('BAD_INPUT', [file, 'empty file'], { file });
   return rows;
 }

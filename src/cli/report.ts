@@ -7,7 +7,7 @@ import { reportCsv } from '../report/csv.js';
 import { reportHtml } from '../report/html.js';
 import { renderPdf } from '../report/pdf.js';
 import { zonedInstant } from '../time/zoned.js';
-import { openContext, parseInstant, type CommonOptions } from './context.js';
+import { checkCampaign, openContext, parseInstant, type CommonOptions } from './context.js';
 import { loadConfig } from '../config/load.js';
 
 const FORMATS = ['html', 'csv', 'json', 'pdf'] as const;
@@ -31,23 +31,21 @@ function periodBound(text: string, what: string, timeZone: string, end: boolean)
   if (!day) return parseInstant(text, what, timeZone);
   const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
   const probe = new Date(Date.UTC(y, m - 1, d));
-  if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) throw new CidgateError('BAD_OPTION', `${what}: "${text}" is not a date`, { value: text });
+  if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) throw new CidgateError('BAD_OPTION', [what, `"${text}" is not a date`], { value: text });
   return zonedInstant(y, m, d + (end ? 1 : 0), 0, timeZone);
 }
 
 /** `cidgate report`: the compliance report for a period, from the database's aggregates. */
 export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const format = (opts.format ?? 'html') as Format;
-  if (!FORMATS.includes(format)) throw new CidgateError('BAD_OPTION', `--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
-  if (format === 'pdf' && !opts.out) throw new CidgateError('BAD_OPTION', '--format pdf needs --out FILE');
+  if (!FORMATS.includes(format)) throw new CidgateError('BAD_OPTION', ['--format', `"${opts.format}" is not one of ${FORMATS.join(', ')}`]);
+  if (format === 'pdf' && !opts.out) throw new CidgateError('BAD_OPTION', ['--out', '--format pdf needs a file to write']);
   const { config } = loadConfig(opts.config);
   const tz = config.site.siteTimeZone;
   const from = periodBound(opts.from, '--from', tz, false);
   const to = periodBound(opts.to, '--to', tz, true);
-  if (to.getTime() <= from.getTime()) throw new CidgateError('BAD_OPTION', '--to must be after --from');
-  if (opts.campaign && !config.campaigns.has(opts.campaign)) {
-    throw new CidgateError('BAD_OPTION', `--campaign: unknown campaign "${opts.campaign}" (campaigns: ${[...config.campaigns.keys()].join(', ')})`);
-  }
+  if (to.getTime() <= from.getTime()) throw new CidgateError('BAD_OPTION', ['--to', 'must be after --from']);
+  if (opts.campaign !== undefined) checkCampaign(opts.campaign, config);
   // A report never creates a database: a mistyped path is an error, not an empty report.
   const ctx = openContext(opts, { existing: true });
   try {

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { LineCounter, isNode, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { CidgateError } from '../errors.js';
+import { CidgateError, type ErrorArgs } from '../errors.js';
 import { EXAMPLE_CONFIG } from '../paths.js';
 import { compileConfig, type Config, type Problem } from './compile.js';
 import { configSchema } from './schema.js';
@@ -32,7 +32,7 @@ export function loadConfig(file?: string | null, opts: { lenient?: boolean } = {
     if (statSync(path).size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CidgateError('CONFIG_UNREADABLE', `cannot read config ${path}: ${(err as Error).message}`, { path });
+    throw new CidgateError('CONFIG_UNREADABLE', [path, (err as Error).message], { path });
   }
   return parseConfig(text, path, opts);
 }
@@ -51,13 +51,13 @@ export function parseConfig(text: string, path: string, opts: { lenient?: boolea
   keepNumbersAsWritten(doc);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new CidgateError('CONFIG_INVALID', `${path}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`, { path });
+    throw new CidgateError('CONFIG_INVALID', [`${path}:${lineCounter.linePos(e.pos[0]).line}`, e.message.split('\n')[0]!], { path });
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 }) ?? {};
   } catch (err) {
-    throw new CidgateError('CONFIG_INVALID', `${path}: ${(err as Error).message}`, { path });
+    throw new CidgateError('CONFIG_INVALID', [path, (err as Error).message], { path });
   }
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
@@ -100,6 +100,8 @@ function locate(p: Problem, lineOf: (p: readonly (string | number)[]) => number 
   return { ...p, key: p.path.join('.') || '(top level)', line: lineOf(p.path) };
 }
 
-export function formatProblems(path: string, problems: readonly LocatedProblem[]): string {
-  return problems.map((p) => `${path}${p.line ? `:${p.line}` : ''}: ${p.key}: ${p.message}`).join('\n');
+/** CONFIG_INVALID's values: each problem as `FILE:LINE: KEY: message`, one a line (the first line is the template's). */
+function formatProblems(path: string, problems: readonly LocatedProblem[]): ErrorArgs<'CONFIG_INVALID'> {
+  const [first, ...others] = problems.map((p) => [`${path}${p.line ? `:${p.line}` : ''}`, `${p.key}: ${p.message}`] as const);
+  return [first![0], [first![1], ...others.map(([where, what]) => `${where}: ${what}`)].join('\n')];
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Gateway } from '../service/gateway.js';
 import { Reconnector } from '../service/backoff.js';
@@ -65,7 +66,7 @@ export class EslOutcomes {
     this.conn = conn;
     conn.onAuthRequest = () => void this.authenticate(conn);
     conn.onEvent((e) => this.onEvent(e));
-    socket.on('error', (err) => this.log.warn({ event: 'esl-inbound-error', err: { message: err.message } }, 'Event Socket connection error'));
+    socket.on('error', (err) => this.log.warn({ event: 'esl-inbound-error', code: errorCode(err, 'PEER_CONNECTION_FAILED'), err: { message: err.message } }, 'Event Socket connection error'));
     void conn.closed.then(() => {
       this.connected = false;
       this.reconnect.lost();
@@ -76,7 +77,7 @@ export class EslOutcomes {
     try {
       const [auth] = await conn.send(`auth ${this.opts.password.replace(/[\r\n]/g, '')}\n\n`);
       if (!auth!.text.startsWith('+OK')) {
-        this.log.error({ event: 'esl-auth-failed', host: this.opts.host, port: this.opts.port }, 'Event Socket password refused');
+        this.log.error({ event: 'esl-auth-failed', code: 'PEER_CONNECTION_FAILED', host: this.opts.host, port: this.opts.port }, 'Event Socket password refused');
         conn.destroy();
         return;
       }
@@ -85,7 +86,7 @@ export class EslOutcomes {
       this.connected = true;
       this.log.info({ event: 'esl-inbound-connected', host: this.opts.host, port: this.opts.port }, 'Event Socket connected');
     } catch (err) {
-      this.log.warn({ event: 'esl-inbound-error', err: { message: (err as Error).message } }, 'Event Socket handshake failed');
+      this.log.warn({ event: 'esl-inbound-error', code: errorCode(err, 'PEER_CONNECTION_FAILED'), err: { message: (err as Error).message } }, 'Event Socket handshake failed');
       conn.destroy();
     }
   }

@@ -13,7 +13,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** A broken Event Socket exchange: a CidgateError with code ESL_PROTOCOL_ERROR (see the catalogue in src/errors.ts). */
 export class EslProtocolError extends CidgateError {
   constructor(message: string, detail: Record<string, unknown> = {}) {
-    super('ESL_PROTOCOL_ERROR', message, detail);
+    super('ESL_PROTOCOL_ERROR', [message], detail);
   }
 }
 

@@ -21,7 +21,7 @@ export function addressList(entries: readonly string[], what: string): net.Block
     const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
     const prefix = bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits);
     if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 'ipv4' ? 32 : 128)) {
-      throw new CidgateError('CONFIG_INVALID', `${what}: "${entry}" is not an address or CIDR block`, { entry });
+      throw new CidgateError('CONFIG_INVALID', [what, `"${entry}" is not an address or CIDR block`], { entry });
     }
     list.addSubnet(address, prefix, family);
   }
@@ -46,14 +46,14 @@ export class Access {
 
   check(peer: string, authorization: string | undefined): void {
     if (isLoopback(peer)) return;
-    if (!allows(this.allowList, peer)) throw new HttpError('FORBIDDEN', 'this address is not in http.allow');
-    if (!this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
+    if (!allows(this.allowList, peer)) throw new HttpError('FORBIDDEN', []);
+    if (!this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', []);
   }
 
   /** The admin endpoints need the token even from loopback, when one is configured. */
   checkAdmin(peer: string, authorization: string | undefined): void {
     this.check(peer, authorization);
-    if (this.token && !this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', 'a valid Authorization: Bearer token is required');
+    if (this.token && !this.hasToken(authorization)) throw new HttpError('UNAUTHORIZED', []);
   }
 
   private hasToken(authorization: string | undefined): boolean {
@@ -78,7 +78,7 @@ export class RateLimiter {
     b.at = t;
     if (b.tokens < 1) {
       this.buckets.set(peer, b);
-      throw new HttpError('RATE_LIMITED', `more than ${this.perSecond} requests per second from this address`);
+      throw new HttpError('RATE_LIMITED', [this.perSecond]);
     }
     b.tokens -= 1;
     this.buckets.set(peer, b);

@@ -6,7 +6,7 @@ export const adminRoutes: RoutePlugin = (app, { access, service }) => {
   app.post('/v1/admin/reload', async (req) => {
     access.checkAdmin(req.socket.remoteAddress ?? '', req.headers.authorization);
     const result = await service.reload('http');
-    if (!result.ok) throw new HttpError('RELOAD_FAILED', result.error ?? 'the new config was not taken');
+    if (!result.ok) throw new HttpError('RELOAD_FAILED', [result.error ?? 'the new config was not taken']);
     return result;
   });
 };

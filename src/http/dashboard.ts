@@ -43,7 +43,7 @@ function moduleSource(path: string): string {
     // The source map is not served: drop its reference.
     return readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
   } catch {
-    throw new HttpError('NOT_FOUND', `${path} is not built: run npm run build`);
+    throw new HttpError('NOT_FOUND', [`build of ${path} (run npm run build)`]);
   }
 }
 
@@ -68,7 +68,7 @@ export const dashboardRoutes: RoutePlugin = (app, { gateway, service, clock }) =
   app.get('/dashboard.json', async (_req, reply) => reply.header('cache-control', 'no-store').send(await snapshot()));
   app.get<{ Params: { '*': string } }>('/dashboard/*', async (req, reply) => {
     const path = req.params['*'];
-    if (!MODULES.includes(path)) throw new HttpError('NOT_FOUND', `no dashboard file ${path.slice(0, 100)}`);
+    if (!MODULES.includes(path)) throw new HttpError('NOT_FOUND', [`dashboard file ${path.slice(0, 100)}`]);
     if (!modules.has(path)) modules.set(path, moduleSource(path));
     return reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(modules.get(path));
   });

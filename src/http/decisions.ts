@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInstant } from '../cli/context.js';
+import { campaignProblem } from '../config/campaigns.js';
 import { formatNumber } from '../numbers/phone.js';
 import { explainReasons } from '../policy/reasons.js';
 import { callInputSchema, toCallRequest } from '../service/call-input.js';
@@ -61,17 +62,15 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
     const config = gateway.config;
     let at: Date | undefined;
     if (input.at !== undefined) {
-      if (!config.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', 'at is accepted only with http.allowDecisionTime: true', 'at');
+      if (!config.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', [], 'at');
       try {
         at = parseInstant(input.at, 'at', config.site.siteTimeZone);
       } catch (err) {
-        throw new HttpError('INVALID_FIELD', (err as Error).message, 'at');
+        throw new HttpError('INVALID_FIELD', [(err as Error).message], 'at');
       }
     }
-    const campaign = input.campaign ?? config.defaultCampaign;
-    if (campaign === null || !config.campaigns.has(campaign)) {
-      throw new HttpError('UNKNOWN_CAMPAIGN', campaign === null ? 'campaign is required (no defaultCampaign configured)' : `unknown campaign "${campaign}"`, 'campaign');
-    }
+    const problem = campaignProblem(input.campaign, config);
+    if (problem) throw new HttpError('UNKNOWN_CAMPAIGN', problem, 'campaign');
     const result = await gateway.check(toCallRequest(input, 'http'), { record: true, at });
     return decisionBody(result, gateway, at ?? new Date());
   });
@@ -85,7 +84,7 @@ export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
       durationSeconds: input.durationSeconds ?? null, at: new Date(),
     });
     if (!recorded && !(await gateway.store.findAttempt(key))) {
-      throw new HttpError('ATTEMPT_NOT_FOUND', 'no decision with this attemptId or key', input.attemptId !== undefined ? 'attemptId' : 'key');
+      throw new HttpError('ATTEMPT_NOT_FOUND', [], input.attemptId !== undefined ? 'attemptId' : 'key');
     }
     return { recorded };
   });

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { CidgateError, ERRORS, type ErrorCode } from '../errors.js';
+import { CidgateError, ERRORS, errorMessage, type ErrorCode, type Raise } from '../errors.js';
 import type { Logger } from '../log.js';
 import { firstIssue } from '../service/call-input.js';
 
@@ -11,12 +11,17 @@ export type HttpErrorCode = Extract<ErrorCode,
   | 'RELOAD_FAILED' | 'INTERNAL_ERROR'>;
 
 export class HttpError extends Error {
+  readonly code: HttpErrorCode;
   /** The status comes from the catalogue, so one code always answers with one status. */
   readonly status: number;
+  readonly field?: string;
 
-  constructor(readonly code: HttpErrorCode, message: string, readonly field?: string) {
-    super(message);
+  /** `new HttpError('RATE_LIMITED', [perSecond])`: the message is the code's template, filled, like a CidgateError's. */
+  constructor(...[code, args, field]: [...Raise<HttpErrorCode>, field?: string]) {
+    super(errorMessage(code, args as never));
+    this.code = code;
     this.status = ERRORS[code].http;
+    if (field !== undefined) this.field = field;
   }
 
   body(): { error: { code: HttpErrorCode; message: string; field?: string } } {
@@ -27,33 +32,33 @@ export class HttpError extends Error {
 /** Parses a body (or params) with its schema; a wrong field is a 400 naming it. */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
   if (data === undefined || data === null || typeof data !== 'object' || Array.isArray(data)) {
-    if (data === undefined) throw new HttpError('INVALID_JSON', 'a JSON object body is required (Content-Type: application/json)');
-    throw new HttpError('INVALID_FIELD', 'the body must be a JSON object');
+    if (data === undefined) throw new HttpError('INVALID_JSON', ['no body (a JSON object is required, with Content-Type: application/json)']);
+    throw new HttpError('INVALID_FIELD', ['the body must be a JSON object']);
   }
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
   const { field, message } = firstIssue(parsed.error);
-  throw new HttpError('INVALID_FIELD', message, field);
+  throw new HttpError('INVALID_FIELD', [message], field);
 }
 
 /** Fastify's own errors (body parsing, limits) mapped to the API's codes. */
 function fromFastify(err: FastifyError): HttpError {
   const status = err.statusCode ?? 500;
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return new HttpError('BODY_TOO_LARGE', 'the body is larger than http.bodyLimitBytes');
-  if (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError) return new HttpError('INVALID_JSON', `malformed JSON body: ${err.message}`);
-  if (status === 400) return new HttpError('INVALID_FIELD', err.message);
-  return new HttpError('INTERNAL_ERROR', 'internal error');
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpError('UNSUPPORTED_MEDIA_TYPE', []);
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return new HttpError('BODY_TOO_LARGE', []);
+  if (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError) return new HttpError('INVALID_JSON', [`JSON body: ${err.message}`]);
+  if (status === 400) return new HttpError('INVALID_FIELD', [err.message]);
+  return new HttpError('INTERNAL_ERROR', []);
 }
 
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof CidgateError && (err.code === 'BAD_NUMBER' || err.code === 'BAD_OPTION' || err.code === 'BAD_INPUT')) {
-    return new HttpError('INVALID_FIELD', err.message, typeof err.context.field === 'string' ? err.context.field : undefined);
+    return new HttpError('INVALID_FIELD', [err.message], typeof err.context.field === 'string' ? err.context.field : undefined);
   }
   if (typeof (err as FastifyError).code === 'string' && (err as FastifyError).code.startsWith('FST_')) return fromFastify(err as FastifyError);
   if (err instanceof SyntaxError) return fromFastify(err as unknown as FastifyError);
-  return new HttpError('INTERNAL_ERROR', 'internal error');
+  return new HttpError('INTERNAL_ERROR', []);
 }
 
 /** Every error answers with the stable body and one log line; a 5xx logs its cause. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInstant } from '../cli/context.js';
+import { errorMessage } from '../errors.js';
 import { parsePhone } from '../numbers/phone.js';
 import { HttpError, parseWith } from './errors.js';
 import type { RoutePlugin } from './plugin.js';
@@ -23,7 +24,7 @@ export const doNotCallResponseSchema = z.object({ added: z.number().int().descri
 
 function e164(text: string, field: string): string {
   const phone = parsePhone(text);
-  if (!phone) throw new HttpError('INVALID_FIELD', `${field}: "${text.slice(0, 64)}" is not a valid telephone number`, field);
+  if (!phone) throw new HttpError('INVALID_FIELD', [errorMessage('BAD_NUMBER', [field, text.slice(0, 64)])], field);
   return phone.e164;
 }
 
@@ -33,9 +34,9 @@ function instant(text: string | undefined, now: Date, timeZone: string): Date {
   try {
     at = parseInstant(text, 'at', timeZone);
   } catch (err) {
-    throw new HttpError('INVALID_FIELD', (err as Error).message, 'at');
+    throw new HttpError('INVALID_FIELD', [(err as Error).message], 'at');
   }
-  if (at.getTime() > now.getTime() + 60_000) throw new HttpError('INVALID_FIELD', 'at: in the future', 'at');
+  if (at.getTime() > now.getTime() + 60_000) throw new HttpError('INVALID_FIELD', ['at: in the future'], 'at');
   return at;
 }
 

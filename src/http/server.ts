@@ -51,7 +51,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
     // Malformed requests and timeouts are answered in the API's error shape, never a crash.
     clientErrorHandler: (err, socket) => {
       const timeout = (err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      const e = timeout ? new HttpError('REQUEST_TIMEOUT', 'the request did not arrive in time') : new HttpError('INVALID_JSON', 'malformed HTTP request');
+      const e = timeout ? new HttpError('REQUEST_TIMEOUT', [REQUEST_TIMEOUT_MS / 1000]) : new HttpError('INVALID_JSON', ['not valid HTTP']);
       opts.log.warn({ event: 'http-error', status: e.status, code: e.code, peer: socket.remoteAddress }, 'HTTP request refused');
       if (socket.writable) {
         const body = JSON.stringify(e.body());
@@ -63,7 +63,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
   });
   app.setErrorHandler(errorHandler(opts.log));
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send(new HttpError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`).body());
+    void reply.status(404).send(new HttpError('NOT_FOUND', [`route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`]).body());
   });
   let inFlight = 0;
   app.addHook('onResponse', async () => { inFlight--; });

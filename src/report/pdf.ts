@@ -18,9 +18,7 @@ export const CHROMIUM_ARGS = [
 export async function renderPdf(html: string, out: string): Promise<void> {
   const executablePath = chromiumPath();
   if (!existsSync(executablePath)) {
-    throw new CidgateError('CHROMIUM_NOT_FOUND',
-      `--format pdf needs Chromium, not found at ${executablePath}: install it (apt-get install chromium) or set CIDGATE_CHROMIUM; --format html gives the same report, printable from any browser`,
-      { executablePath });
+    throw new CidgateError('CHROMIUM_NOT_FOUND', [executablePath], { executablePath });
   }
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'cidgate-chromium-'));

@@ -40,8 +40,7 @@ export class BufferBudget {
       for (const [h, b] of this.held) if (b > most) { largest = h; most = b; }
       if (!largest) break;
       this.release(largest);
-      largest.evict(new CidgateError('BUFFER_BUDGET_EXCEEDED',
-        `sessions buffer more than ${this.limitBytes} bytes in all: this one held the most (${most} bytes)`, { bytes: most, limitBytes: this.limitBytes }));
+      largest.evict(new CidgateError('BUFFER_BUDGET_EXCEEDED', [this.limitBytes, most], { bytes: most, limitBytes: this.limitBytes }));
     }
   }
 

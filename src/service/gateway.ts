@@ -1,5 +1,6 @@
 import { fixedClock, type Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
+import { errorCode } from '../errors.js';
 import { withoutRedaction, type Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
@@ -133,7 +134,7 @@ export class Gateway {
       try {
         listener(event);
       } catch (err) {
-        this.log.error({ event: 'decision-listener-failed', err: { message: (err as Error).message } }, 'decision listener failed');
+        this.log.error({ event: 'decision-listener-failed', code: errorCode(err), err: { message: (err as Error).message } }, 'decision listener failed');
       }
     }
   }
@@ -167,7 +168,7 @@ export class Gateway {
     } catch (err) {
       this.stats.storeErrors++;
       const journaled = this.journal?.appendOutcome(key, outcome) ?? false;
-      this.log.error({ err: { message: (err as Error).message }, key, outcome, journaled }, journaled ? 'outcome journaled until the store recovers' : 'outcome not recorded');
+      this.log.error({ code: errorCode(err, 'STORE_ERROR'), err: { message: (err as Error).message }, key, outcome, journaled }, journaled ? 'outcome journaled until the store recovers' : 'outcome not recorded');
     }
     for (const listener of this.outcomeListeners) listener(outcome, recorded);
     return recorded;
@@ -189,7 +190,8 @@ export class Gateway {
   /** Without history the limits cannot be checked: prospecting is blocked, service allowed (configurable). */
   private onStoreError(config: Config, decision: Decision, campaign: Campaign | undefined, err: Error): Decision {
     this.stats.storeErrors++;
-    this.log.error({ err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
+    // `code` is the catalogue's (a driver's error is a STORE_ERROR); the driver's own (SQLITE_BUSY) stays under err.
+    this.log.error({ code: errorCode(err, 'STORE_ERROR'), err: { message: err.message, code: (err as { code?: string }).code }, storeErrors: this.stats.storeErrors }, 'store unavailable, deciding without history');
     if (decision.action === 'block' || !campaign) return decision;
     if (config.onStoreError[campaign.purpose] === 'allow') return decision;
     return { ...decision, action: 'block', callerId: null, reasons: ['store-unavailable'], retryAt: null };

@@ -107,7 +107,7 @@ export class Journal {
   private append(line: Line): boolean {
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
     if (this.bytes + bytes.length > this.maxBytes) {
-      if (this.dropped++ === 0) this.log.error({ event: 'journal-full', path: this.path, maxBytes: this.maxBytes }, 'journal full: entries are being dropped');
+      if (this.dropped++ === 0) this.log.error({ event: 'journal-full', code: 'JOURNAL_FAILED', path: this.path, maxBytes: this.maxBytes }, 'journal full: entries are being dropped');
       return false;
     }
     try {
@@ -119,7 +119,7 @@ export class Journal {
     } catch (err) {
       this.dropped++;
       // Once per failing spell: a full disk refuses every entry.
-      if (!this.failing) this.log.error({ event: 'journal-write-failed', path: this.path, err: { message: (err as Error).message } }, 'journal write failed: entries are being dropped');
+      if (!this.failing) this.log.error({ event: 'journal-write-failed', code: 'JOURNAL_FAILED', path: this.path, err: { message: (err as Error).message } }, 'journal write failed: entries are being dropped');
       this.failing = true;
       return false;
     }
@@ -128,7 +128,7 @@ export class Journal {
     this.entries++;
     this.syncTimer ??= setTimeout(() => {
       this.syncTimer = null;
-      fdatasync(this.fd, (err) => { if (err) this.log.error({ event: 'journal-sync-failed', err: { message: err.message } }, 'journal sync failed'); });
+      fdatasync(this.fd, (err) => { if (err) this.log.error({ event: 'journal-sync-failed', code: 'JOURNAL_FAILED', err: { message: err.message } }, 'journal sync failed'); });
     }, SYNC_EVERY_MS);
     return true;
   }

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { CidgateError } from '../errors.js';
+import { CidgateError, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** The kernel caps it at net.core.somaxconn. */
@@ -41,13 +41,13 @@ export class Listener {
       socket.once('close', () => this.sockets.delete(socket));
       onSession(socket);
     });
-    this.server.on('error', (err) => this.log.error({ listener: opts.name, err: { message: err.message } }, 'listener error'));
+    this.server.on('error', (err) => this.log.error({ code: errorCode(err, 'LISTEN_FAILED'), listener: opts.name, err: { message: err.message } }, 'listener error'));
   }
 
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
       const { name, host, port } = this.opts;
-      const fail = (err: Error) => reject(new CidgateError('LISTEN_FAILED', `${name}: cannot listen on ${host}:${port}: ${err.message}`, { name, host, port }));
+      const fail = (err: Error) => reject(new CidgateError('LISTEN_FAILED', [name, `${host}:${port}`, err.message], { name, host, port }));
       this.server.once('error', fail);
       // A PBX opens many sessions at once (a dialer's burst): a deep accept queue, not SYN retries.
       this.server.listen({ port: this.opts.port, host: this.opts.host, backlog: LISTEN_BACKLOG }, () => {

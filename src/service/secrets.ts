@@ -16,7 +16,7 @@ export function readSecret(envName: string, file: string | null, log: Logger): s
     }
     return readFileSync(file, 'utf8').trim() || null;
   } catch (err) {
-    log.error({ event: 'secret-unreadable', file, err: { message: (err as Error).message } }, `cannot read secret file ${file}`);
+    log.error({ event: 'secret-unreadable', code: 'CONFIG_UNREADABLE', file, err: { message: (err as Error).message } }, `cannot read secret file ${file}`);
     return null;
   }
 }

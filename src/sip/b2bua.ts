@@ -1,4 +1,5 @@
 import type Srf from 'drachtio-srf';
+import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatNumber, type NumberFormat } from '../numbers/phone.js';
 import type { Decision } from '../model/types.js';
@@ -75,7 +76,7 @@ export class SipB2bua {
     // drachtio-srf reconnects by itself; without an 'error' listener a refused connection would throw.
     srf.on('error', (err: Error) => {
       this.connected = false;
-      this.log.warn({ event: 'drachtio-error', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
+      this.log.warn({ event: 'drachtio-error', code: 'PEER_CONNECTION_FAILED', err: { message: err.message } }, 'drachtio-server unreachable, retrying');
     });
     srf.invite((req, res) => void this.onInvite(srf, req, res));
     // Returns nothing in 5.x, whatever its typings say; failures arrive as 'error' events.
@@ -141,7 +142,7 @@ export class SipB2bua {
         void this.gateway.recordOutcome({ pbxUniqueId: callId }, { status: outcome, hangupCause: cause, durationSeconds: 0, at: new Date() });
         return; // createB2BUA already passed the failure back to the PBX
       }
-      this.log.error({ event: 'sip-error', callId, err: { message: (err as Error).message } }, 'INVITE not handled');
+      this.log.error({ event: 'sip-error', code: errorCode(err), callId, err: { message: (err as Error).message } }, 'INVITE not handled');
       if (!res.finalResponseSent) res.send(500);
     }
   }
@@ -156,7 +157,7 @@ export class SipB2bua {
       try {
         other.destroy();
       } catch (err) {
-        this.log.warn({ event: 'sip-hangup-failed', err: { message: (err as Error).message } }, 'could not end the other leg');
+        this.log.warn({ event: 'sip-hangup-failed', code: errorCode(err, 'PEER_CONNECTION_FAILED'), err: { message: (err as Error).message } }, 'could not end the other leg');
       }
     };
     uas.on('destroy', end(uac));

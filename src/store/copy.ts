@@ -112,7 +112,7 @@ export async function copySqliteToPostgres(file: string, target: PostgresStore, 
     return counts;
   } catch (err) {
     if (err instanceof CidgateError) throw err;
-    throw new CidgateError('STORE_ERROR', `db copy: ${(err as Error).message}`, { file, database: target.location });
+    throw new CidgateError('STORE_ERROR', [target.location, `copying ${file}: ${(err as Error).message}`], { file, database: target.location });
   } finally {
     source.close();
   }

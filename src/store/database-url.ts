@@ -50,6 +50,6 @@ function parseUrl(text: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new CidgateError('CONFIG_INVALID', `database: "${maskUrl(text)}" is not a valid postgres:// URL`, { url: maskUrl(text) });
+    throw new CidgateError('CONFIG_INVALID', ['database', `"${maskUrl(text)}" is not a valid postgres:// URL`], { url: maskUrl(text) });
   }
 }

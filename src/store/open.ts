@@ -24,7 +24,7 @@ export interface StoreUse {
 export function openStore(raw: RawConfig, cliDb: string | undefined, log: Logger, use: StoreUse): { store: Store; target: StoreTarget } {
   const target = storeTarget(raw.database, cliDb, log);
   if (use.mustExist && target.kind === 'sqlite' && !existsSync(target.file)) {
-    throw new CidgateError('BAD_OPTION', `no database at ${target.file}`, { file: target.file });
+    throw new CidgateError('BAD_OPTION', [target.file, 'no database at this path (a command that only reads never creates one)'], { file: target.file });
   }
   const store = target.kind === 'sqlite'
     ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint, log })

@@ -215,7 +215,7 @@ export class PostgresStore implements Store {
       const p: Pending = {
         query, decide, record, resolve, reject, done: false,
         timer: setTimeout(() => {
-          const e = new CidgateError('STORE_TIMEOUT', `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs });
+          const e = new CidgateError('STORE_TIMEOUT', [this.waitMs], { database: this.location, waitMs: this.waitMs });
           this.failure ??= e.message;
           this.settle(p, e);
         }, this.waitMs),
@@ -361,8 +361,7 @@ export class PostgresStore implements Store {
   async recordOutcome(key: AttemptKey, o: Outcome): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CidgateError('STORE_TIMEOUT', `no answer from PostgreSQL within ${this.waitMs} ms`,
-        { database: this.location, waitMs: this.waitMs })), this.waitMs);
+      timer = setTimeout(() => reject(new CidgateError('STORE_TIMEOUT', [this.waitMs], { database: this.location, waitMs: this.waitMs })), this.waitMs);
     });
     try {
       return await Promise.race([this.use(async () => (await outcomeUpdate(this.sql, key, o)).count > 0), timeout]);
@@ -620,7 +619,7 @@ function decisionValues(id: number, d: Decision, record: PbxIds, counted: boolea
 function storeError(err: unknown, location: string): Error {
   if (err instanceof CidgateError) return err;
   const e = err as { code?: string; message?: string };
-  return new CidgateError('STORE_ERROR', `PostgreSQL (${location}): ${e.message ?? String(err)}`, { database: location, sqlstate: e.code });
+  return new CidgateError('STORE_ERROR', [location, e.message ?? String(err)], { database: location, sqlstate: e.code });
 }
 
 /** Records an outcome once; `cancelled-before-dial` un-counts the attempt. */

@@ -90,7 +90,7 @@ export class SqliteStore implements Store {
   /** Open on the database file: its link count, read after every commit, says whether it was deleted. */
   private identityFd: number | null;
   private identityCheckedAt = 0;
-  private lost: string | null = null;
+  private lost: CidgateError | null = null;
   /**
    * Since SQLite reported the disk full: `writing` is false until the checkpoint worker has emptied
    * the log (calls meanwhile fail at once with STORE_DISK_FULL), and the state ends once the
@@ -481,15 +481,15 @@ export class SqliteStore implements Store {
       // deleted
     }
     if (current && current.dev === this.identity.dev && current.ino === this.identity.ino && (this.identityFd === null || fstatSync(this.identityFd).nlink > 0)) return false;
-    this.lost = `database file ${this.file} was ${current ? 'replaced by another file' : 'deleted'} while open: nothing more is recorded until a restart`;
-    this.log.error({ event: 'store-replaced', code: 'STORE_REPLACED', file: this.file }, this.lost);
+    this.lost = new CidgateError('STORE_REPLACED', [this.file, current ? 'replaced by another file' : 'deleted'], { file: this.file });
+    this.log.error({ event: 'store-replaced', code: this.lost.code, file: this.file }, this.lost.message);
     return true;
   }
 
   /** Why a call cannot be recorded now (the file lost, the disk full and the log not yet emptied), or null. */
   private refusal(checkNow: boolean): CidgateError | null {
-    if (this.identityLost(checkNow)) return new CidgateError('STORE_REPLACED', this.lost!, { file: this.file });
-    if (this.diskFull && !this.diskFull.writing) return new CidgateError('STORE_DISK_FULL', `database ${this.file}: disk full`, { file: this.file });
+    if (this.identityLost(checkNow)) return this.lost;
+    if (this.diskFull && !this.diskFull.writing) return new CidgateError('STORE_DISK_FULL', [this.file], { file: this.file });
     return null;
   }
 
@@ -531,7 +531,7 @@ export class SqliteStore implements Store {
   health(): StoreHealth {
     const walBytes = this.checkpointer ? this.checkpoint.walBytes : sizeOf(`${this.file}-wal`);
     this.identityLost(false);
-    const reason = this.lost
+    const reason = this.lost?.message
       ?? (this.diskFull ? `disk full since ${Math.round((performance.now() - this.diskFull.since) / 1000)} s (${this.diskFull.writing ? 'recording again, space not yet back' : 'emptying the log'})` : null)
       ?? (this.checkpoint.error ? `checkpoint failed: ${this.checkpoint.error}` : null);
     return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
@@ -570,7 +570,7 @@ function assertWritable(file: string): void {
     try {
       closeSync(openSync(path, 'r+'));
     } catch (err) {
-      throw new CidgateError('STORE_READ_ONLY', `database ${path} is not writable: ${(err as Error).message}`, { file: path });
+      throw new CidgateError('STORE_READ_ONLY', [path, (err as Error).message], { file: path });
     }
   }
 }
@@ -613,7 +613,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
-      throw new CidgateError('STORE_ERROR', `cannot open database ${file}: ${(err as Error).message}`, { file });
+      throw new CidgateError('STORE_ERROR', [file, `cannot open: ${(err as Error).message}`], { file });
     }
   }
 }

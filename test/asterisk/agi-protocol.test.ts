@@ -96,7 +96,7 @@ describe('FastAGI parsing, replaying Asterisk 22 byte for byte', () => {
     }, /environment block over 65536 bytes/],
     ['an answer that is not one', () => new ResponseReader().push('hello'), /malformed command answer/],
   ])('rejects %s with a protocol error', (_name, fn, pattern) => {
-    expect(fn).toThrow(pattern);
+    expect(fn).toThrow(expect.objectContaining({ code: 'AGI_PROTOCOL_ERROR', message: expect.stringMatching(pattern) }));
   });
 
   it('maps the environment to the dialplan contract', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { cliErrorCode, runCli } from '../helpers.js';
 import { parseCsv } from '../../src/cli/csv.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cidgate-attempts-'));
@@ -42,7 +42,9 @@ describe('cidgate attempts', () => {
     expect(await ids('--campaign', 'customer')).toEqual([4]);
     expect(await ids('--action', 'block')).toEqual([3]);
     expect(await ids('--campaign', 'prospecting', '--action', 'rewrite')).toEqual([1, 2]);
-    expect((await cli(['attempts', '--db', db, '--action', 'maybe'])).err).toMatch(/--action: "maybe" is not one of allow, rewrite, block/);
+    const bad = await cli(['attempts', '--db', db, '--action', 'maybe']);
+    expect([bad.code, cliErrorCode(bad)]).toEqual([2, 'BAD_OPTION']);
+    expect(bad.err).toContain('allow, rewrite, block'); // the message lists the actions there are
   });
 
   it('a terminal gets a table with times in the site\'s time zone; --json keeps JSON lines', async () => {

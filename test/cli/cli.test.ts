@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { cliErrorCode, runCli } from '../helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cidgate.js');
 let dir: string;
@@ -136,7 +136,8 @@ describe('records: refusals, consent, do-not-call', () => {
     const csv = join(dir, 'bad.csv');
     writeFileSync(csv, '0145678901\nabc\n0145678902,not-a-date\n');
     const r = await cli('consent', 'import', csv, '--db', db);
-    expect(r.code).toBe(2);
+    expect([r.code, cliErrorCode(r)]).toEqual([2, 'BAD_INPUT']);
+    // Every bad row named, with its line: the message is what the user fixes the file by.
     expect(r.err).toMatch(/line 2: "abc" is not a valid number/);
     expect(r.err).toMatch(/line 3: .*not-a-date/);
     await cli('check', '--to', '0145678901', '--campaign', 'prospecting', '--at', MONDAY, '--json', '--db', db);
@@ -171,7 +172,8 @@ describe('records: refusals, consent, do-not-call', () => {
     const typo = join(dir, 'nowhere', 'cidgate.dbb');
     const r = await cli('attempts', '--db', typo);
     expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toMatch(/no database at .*cidgate\.dbb/);
+    expect(cliErrorCode(r)).toBe('BAD_OPTION');
+    expect(r.err).toContain(typo); // the path it did not find
     expect(existsSync(typo)).toBe(false);
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
@@ -192,6 +194,30 @@ describe('cidgate check --batch validates each line with the HTTP API\'s schema'
     expect(lines.map((l) => [l.line, l.field])).toEqual([[1, 'consentAnytime'], [2, 'consnet'], [3, 'consent'], [4, 'to'], [5, undefined]]);
     expect(lines[1].error).toBe('unknown field "consnet"');
     expect(lines[4]).toMatchObject({ action: 'rewrite', callerId: '+33199000001' });
+  });
+
+  it('an unknown --campaign stops the batch before its first line, naming the campaigns there are', async () => {
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(file, `${JSON.stringify({ to: '0145678901' })}\n`);
+    const r = await cli('check', '--batch', file, '--campaign', 'nope', '--db', db);
+    expect([r.code, cliErrorCode(r), r.out]).toEqual([2, 'UNKNOWN_CAMPAIGN', '']);
+    expect(r.err).toMatch(/"nope".*campaigns: prospecting, customer; defaultCampaign: none/);
+  });
+
+  it('a line naming an unknown campaign, or none with no --campaign or defaultCampaign, is an error line naming the campaigns', async () => {
+    const file = join(dir, 'campaigns.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ to: '0145678901', campaign: 'nope' }),
+      JSON.stringify({ to: '0145678901' }),
+      JSON.stringify({ to: '0145678901', campaign: 'customer' }),
+    ].join('\n'));
+    const decide = async (...args: string[]) => (await cli('check', '--batch', file, '--db', db, ...args)).out.trim().split('\n').map((l) => JSON.parse(l));
+    const alone = await decide();
+    expect(alone.map((l) => [l.line, l.field, l.campaign])).toEqual([[1, 'campaign', undefined], [2, 'campaign', undefined], [3, undefined, 'customer']]);
+    expect(alone[0].error).toMatch(/"nope".*campaigns: prospecting, customer; defaultCampaign: none/);
+    expect(alone[1].error).toMatch(/required.*campaigns: prospecting, customer; defaultCampaign: none/);
+    const filled = await decide('--campaign', 'customer');
+    expect(filled.map((l) => [l.line, l.field, l.campaign])).toEqual([[1, 'campaign', undefined], [2, undefined, 'customer'], [3, undefined, 'customer']]);
   });
 });
 
@@ -269,7 +295,7 @@ describe('the CLI for people: one-line errors with their code', () => {
   it('an unknown campaign lists the campaigns and mentions defaultCampaign', async () => {
     const r = await cli('check', '--to', '0145670003', '--campaign', 'nope', '--db', db);
     expect(r.code).toBe(2);
-    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: .*"nope".*campaigns: prospecting, customer.*defaultCampaign/)]);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: UNKNOWN_CAMPAIGN: .*"nope".*campaigns: prospecting, customer.*defaultCampaign/)]);
   });
 
   it('an unknown option is one line pointing at the command\'s --help', async () => {
@@ -287,7 +313,7 @@ describe('the CLI for people: one-line errors with their code', () => {
   it('an option where a value belongs (--campaign --config x) is named as such', async () => {
     const r = await cli('check', '--campaign', '--config', 'x', '--to', '0145670003');
     expect(r.code).toBe(2);
-    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: --campaign needs a value but is followed by the option --config/)]);
+    expect(line(r)).toEqual([expect.stringMatching(/^cidgate: BAD_OPTION: --campaign: needs a value but is followed by the option --config/)]);
   });
 
   it('purge --older-than 0 says at least 1', async () => {
@@ -304,6 +330,10 @@ describe('the CLI for people: one-line errors with their code', () => {
       expect(r.out).toContain(`Examples:\n  $ cidgate ${command}`);
       expect(r.out).toMatch(/Exit status: 0 .* 2 .* 1 for an unexpected failure/s);
     });
+
+  it('db copy --help gives its own exit status: 3 when the counts differ', async () => {
+    expect((await cli('db', 'copy', '--help')).out).toMatch(/\n3 when a table's counts differ after the copy \(COPY_COUNT_MISMATCH\)/);
+  });
 });
 
 describe('cidgate refuse', () => {
@@ -311,7 +341,7 @@ describe('cidgate refuse', () => {
     const ok = await cli('refuse', '0145670003', '--db', db);
     expect(ok.out.trim()).toMatch(/^refusal recorded for \+33145670003 on .*: no prospecting call for 60 days for prospecting$/);
     const r = await cli('refuse', '0145670003', '--campaign', 'nope', '--db', db);
-    expect(r.code).toBe(2);
-    expect(r.err.trim()).toMatch(/^cidgate: BAD_OPTION: --campaign: unknown campaign "nope" \(campaigns: prospecting, customer; defaultCampaign: /);
+    expect([r.code, cliErrorCode(r)]).toEqual([2, 'UNKNOWN_CAMPAIGN']);
+    expect(r.err.trim()).toMatch(/"nope".*\(campaigns: prospecting, customer; defaultCampaign: /);
   });
 });

@@ -21,8 +21,8 @@ campaigns:
 
 describe('config that cannot work', () => {
   it('refuses a time past 24:00 (24:30), with its key and line; 24:00 ends a day', () => {
-    expect(() => parseConfig(prospecting('[{ days: [mon], from: "10:00", to: "24:30" }]'), 'test.yaml')).toThrow(/test\.yaml:6: campaigns\.p\.hours\.0\.to: a time as HH:MM/);
-    expect(() => parseConfig(prospecting('[{ days: [mon], from: "23:60", to: "24:00" }]'), 'test.yaml')).toThrow(/hours\.0\.from/);
+    expect(() => parseConfig(prospecting('[{ days: [mon], from: "10:00", to: "24:30" }]'), 'test.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/test\.yaml:6: campaigns\.p\.hours\.0\.to: a time as HH:MM/) }));
+    expect(() => parseConfig(prospecting('[{ days: [mon], from: "23:60", to: "24:00" }]'), 'test.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/hours\.0\.from/) }));
     expect(problemsOf(prospecting('[{ days: [mon], from: "14:00", to: "24:00" }]')).filter((p) => p.level === 'error')).toEqual([]);
   });
 

@@ -38,7 +38,7 @@ describe('reload (SIGHUP and POST /v1/admin/reload)', { timeout: 60_000 }, () =>
     writeFileSync(s.config, `${before}\nnoSuchKey: 1\n`);
     s.proc.kill('SIGHUP');
     await until(() => s.lines.some((l) => l.includes('"event":"reload-failed"')), 10_000);
-    expect(s.lines.find((l) => l.includes('"event":"reload-failed"'))).toMatch(/noSuchKey/);
+    expect(JSON.parse(s.lines.find((l) => l.includes('"event":"reload-failed"'))!)).toMatchObject({ code: 'CONFIG_INVALID', error: expect.stringMatching(/noSuchKey/) });
     const r = await post(`${s.url}/v1/admin/reload`, undefined);
     expect(r).toMatchObject({ status: 422, body: { error: { code: 'RELOAD_FAILED' } } });
     writeFileSync(s.config, before);

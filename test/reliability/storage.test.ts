@@ -43,7 +43,7 @@ describe('a database that opens read-only when it should be writable', () => {
       expect(() => new SqliteStore(file)).toThrow(expect.objectContaining({ code: 'STORE_READ_ONLY' }));
       const r = spawnSync(process.execPath, [BIN, 'serve', '--db', file], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/not writable/);
+      expect(r.stderr).toMatch(/^cidgate: STORE_READ_ONLY: /m);
       expect(r.stderr).not.toMatch(/at .*\.js/); // one line, no stack trace
       await new SqliteStore(file, { readonly: true }).close(); // asked for read-only: fine
     } finally {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
@@ -88,6 +89,25 @@ campaigns:
 });
 
 describe('logs', () => {
+  it('a store failure\'s error lines carry the catalogue code, the driver\'s own code kept under err', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const g = new Gateway(example, store, { now: () => new Date(MONDAY_11H) }, createLogger('info', sink));
+    const holder = await lockFromAnotherProcess(file);
+    try {
+      await g.check(prospecting, { record: true });
+      expect(await g.recordOutcome({ pbxUniqueId: 'x' }, { status: 'answered', hangupCause: 16, durationSeconds: 1, at: MONDAY_11H })).toBe(false);
+    } finally {
+      await release(holder);
+    }
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors.map((l) => [l.msg, l.code])).toEqual([
+      ['store unavailable, deciding without history', 'STORE_ERROR'],
+      ['outcome not recorded', 'STORE_ERROR'],
+    ]);
+    expect(errors[0]).toMatchObject({ err: { code: 'SQLITE_BUSY' } });
+  });
+
   it('one JSON line per decision, whatever the input carries (no log injection), secrets redacted', async () => {
     const logFile = join(dir, 'log.jsonl');
     const logger = createLogger('info', logFile);

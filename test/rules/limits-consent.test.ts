@@ -55,7 +55,7 @@ campaigns:
     expect(() => configFrom(`
 campaigns:
   p: { purpose: prospecting, dialing: automated, limits: { maxAttempts: 5 }, pool: ["0948000001"] }
-`)).toThrow(/campaigns\.p\.limits\.maxAttempts: may only be stricter than the law \(at most 4\)/);
+`)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/campaigns\.p\.limits\.maxAttempts: may only be stricter than the law \(at most 4\)/) }));
     const strict = configFrom(`
 campaigns:
   p: { purpose: prospecting, dialing: automated, limits: { maxAttempts: 2, minGapMinutes: 1440 }, pool: ["0948000001"] }

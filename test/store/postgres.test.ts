@@ -126,5 +126,11 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       expect((await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678903' }, { record: false })).decision.consentRef).toBe('form');
       expect((await onPg.check({ campaign: 'prospecting', from: '0612345678', to: '0145678904', consent: true }, { record: false })).decision.reasons).toEqual(['do-not-call']);
       await pg.close();
+
+      // The target now holds a decision the file does not: the copy says which table differs, exit 3.
+      const err: string[] = [];
+      const errSink = new Writable({ write(chunk, _enc, done) { err.push(String(chunk)); done(); } });
+      expect(await main(['node', 'cidgate', 'db', 'copy', '--from', file, '--to', url], sink, errSink)).toBe(3);
+      expect(err.join('')).toMatch(/^cidgate: COPY_COUNT_MISMATCH: counts differ after the copy \(decisions\)/m);
     });
   });
