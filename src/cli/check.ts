@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Clock } from '../clock.js';
 import { campaignProblem } from '../config/campaigns.js';
-import { CidgateError, errorMessage } from '../errors.js';
+import { CidgateError, errorCode, errorMessage, type ErrorCode } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CallRequest, Decision } from '../model/types.js';
 import { callInputSchema, firstIssue, toCallRequest } from '../service/call-input.js';
@@ -84,28 +84,45 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
     lineNo++;
     if (outputClosed(out)) break; // the reader stopped (`| head`): decide (and record) no more lines
     if (line.trim() === '') continue;
+    const lineError = (code: ErrorCode, error: string, field?: string) => writeLine(out, JSON.stringify({ line: lineNo, code, error, field }));
     try {
-      const obj: unknown = JSON.parse(line);
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object');
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch (err) {
+        await lineError('BAD_INPUT', `not JSON: ${(err as Error).message}`);
+        continue;
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+        await lineError('BAD_INPUT', 'expected a JSON object');
+        continue;
+      }
       // The HTTP API's schema: a misspelled key or a wrong type is an error naming the field.
       const parsed = callInputSchema.safeParse(obj);
       if (!parsed.success) {
         const { field, message } = firstIssue(parsed.error);
-        await writeLine(out, JSON.stringify({ line: lineNo, error: message, field }));
+        await lineError('BAD_INPUT', message, field);
         continue;
       }
       const fields = parsed.data;
       const problem = campaignProblem(fields.campaign ?? opts.campaign, gateway.config);
       if (problem) {
-        await writeLine(out, JSON.stringify({ line: lineNo, error: errorMessage('UNKNOWN_CAMPAIGN', problem), field: 'campaign' }));
+        await lineError('UNKNOWN_CAMPAIGN', errorMessage('UNKNOWN_CAMPAIGN', problem), 'campaign');
         continue;
       }
-      clock.set(fields.at !== undefined ? parseInstant(fields.at, 'at', gateway.config.site.siteTimeZone) : null);
+      let at: Date | null = null;
+      try {
+        if (fields.at !== undefined) at = parseInstant(fields.at, 'at', gateway.config.site.siteTimeZone);
+      } catch (err) {
+        await lineError('BAD_INPUT', (err as Error).message, 'at'); // a line's field, not the command's option
+        continue;
+      }
+      clock.set(at);
       const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
       const result = await gateway.check(request, { record: opts.record === true });
       await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));
     } catch (err) {
-      await writeLine(out, JSON.stringify({ line: lineNo, error: (err as Error).message }));
+      await lineError(errorCode(err), (err as Error).message);
     }
   }
   return 0;

@@ -68,8 +68,8 @@ describe('cidgate check', () => {
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 5]);
     expect(lines[0]).toMatchObject({ action: 'rewrite' });
-    expect(lines[1].error).toMatch(/JSON/);
-    expect(lines[2].error).toMatch(/ISO-8601/);
+    expect(lines[1]).toMatchObject({ code: 'BAD_INPUT', error: expect.stringMatching(/JSON/) });
+    expect(lines[2]).toMatchObject({ code: 'BAD_INPUT', error: expect.stringMatching(/ISO-8601/) });
     expect(lines[3]).toMatchObject({ action: 'rewrite', callerId: '+33947800001' });
   });
 
@@ -191,7 +191,7 @@ describe('cidgate check --batch validates each line with the HTTP API\'s schema'
     ].join('\n'));
     const r = await cli('check', '--batch', file, '--db', db);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.line, l.field])).toEqual([[1, 'consentAnytime'], [2, 'consnet'], [3, 'consent'], [4, 'to'], [5, undefined]]);
+    expect(lines.map((l) => [l.line, l.code, l.field])).toEqual([[1, 'BAD_INPUT', 'consentAnytime'], [2, 'BAD_INPUT', 'consnet'], [3, 'BAD_INPUT', 'consent'], [4, 'BAD_INPUT', 'to'], [5, undefined, undefined]]);
     expect(lines[1].error).toBe('unknown field "consnet"');
     expect(lines[4]).toMatchObject({ action: 'rewrite', callerId: '+33199000001' });
   });
@@ -213,7 +213,7 @@ describe('cidgate check --batch validates each line with the HTTP API\'s schema'
     ].join('\n'));
     const decide = async (...args: string[]) => (await cli('check', '--batch', file, '--db', db, ...args)).out.trim().split('\n').map((l) => JSON.parse(l));
     const alone = await decide();
-    expect(alone.map((l) => [l.line, l.field, l.campaign])).toEqual([[1, 'campaign', undefined], [2, 'campaign', undefined], [3, undefined, 'customer']]);
+    expect(alone.map((l) => [l.line, l.code, l.field, l.campaign])).toEqual([[1, 'UNKNOWN_CAMPAIGN', 'campaign', undefined], [2, 'UNKNOWN_CAMPAIGN', 'campaign', undefined], [3, undefined, undefined, 'customer']]);
     expect(alone[0].error).toMatch(/"nope".*campaigns: prospecting, customer; defaultCampaign: none/);
     expect(alone[1].error).toMatch(/required.*campaigns: prospecting, customer; defaultCampaign: none/);
     const filled = await decide('--campaign', 'customer');

@@ -61,7 +61,7 @@ describe('batch lines', () => {
     expect(await main(['node', 'cidgate', 'check', '--batch', file, '--campaign', 'prospecting', '--db', join(dir, 'b.db')], out, new PassThrough())).toBe(0);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ line: 1, action: 'block', at: '2026-11-30T08:30:00.000Z' });
-    expect(lines[1]).toEqual({ line: 2, error: 'at: "2026-02-30T11:00" is not a real instant (2026-02 has 28 days)' });
+    expect(lines[1]).toEqual({ line: 2, code: 'BAD_INPUT', field: 'at', error: 'at: "2026-02-30T11:00" is not a real instant (2026-02 has 28 days)' });
     expect(lines[2]).toMatchObject({ line: 3, action: 'rewrite', at: '2026-11-30T09:30:00.000Z' });
   });
 });
