@@ -61,6 +61,12 @@ describe('country: ES, a second country end to end', () => {
       .toEqual(['mobile-caller-id', 'caller-id-not-owned']);
   });
 
+  it('the pool number presented is the one closest to the callee: the same provincial prefix first', () => {
+    const call = (to: string) => decideAt(MONDAY, { campaign: 'ventas', from: '+34 612 345 678', to }, {}, spanish()).callerId;
+    expect(call('+34 933 000 000')).toBe('+34932345678'); // Barcelona callee: the Barcelona number
+    expect(call('+34 915 000 000')).toBe('+34912345678'); // Madrid callee: the Madrid number
+  });
+
   it('Spain\'s mobile blocks (6 and 7, allocated or not) come from its numbering table, with its source and date', () => {
     expect(ES_NUMBERING).toMatchObject({ mobile: ['6', '7'] });
     expect(ES_NUMBERING.source).toMatch(/Plan nacional de numeración/);
