@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calleeArea } from '../src/numbers/area.js';
-import { isFrenchMobile, npvArea, overseasCountryCode } from '../src/numbers/france.js';
+import { isFrenchMobile, npvArea, NPV_PREFIX_LIST, overseasCountryCode } from '../src/numbers/france.js';
 import { FR_NUMBERING } from '../src/numbers/fr-numbering.js';
 import { parsePhone } from '../src/numbers/phone.js';
+import { npvForAutomated } from '../src/rules/fr/caller-id.js';
+import { LOCAL_HOLIDAYS } from '../src/rules/fr/local-holidays.js';
 
 describe('parsePhone: any usual spelling', () => {
   it.each([
@@ -224,6 +226,23 @@ describe('the ARCEP tables (fr-numbering.ts)', () => {
       if (classes(prefix).length !== 1) wrong.push(`${prefix}: ${classes(prefix).join(', ') || 'none'}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('the Alsace-Moselle prefixes are zone 03 geographic blocks outside the NPV ranges, each giving its département\'s own holidays', () => {
+    expect(FR_NUMBERING.alsaceMoselle.map((a) => a.departement)).toEqual(['57', '67', '68']);
+    for (const { prefix, departement } of FR_NUMBERING.alsaceMoselle) {
+      expect(prefix, prefix).toMatch(/^03\d\d$/);
+      expect(npv.some((r) => within(prefix, r.prefix)), prefix).toBe(false);
+      expect(calleeArea(parsePhone(prefix.padEnd(10, '1'))!).holidayRegion).toBe(`FR-${departement}`);
+      expect(calleeArea(parsePhone('0612345678')!, { zone: departement }).holidayRegion).toBe(`FR-${departement}`);
+      expect(LOCAL_HOLIDAYS[`FR-${departement}`]?.length, departement).toBeGreaterThan(0);
+    }
+  });
+
+  it('the NPV rule\'s source lists the table\'s prefixes, an area\'s together', () => {
+    expect(NPV_PREFIX_LIST.split(/, |\//)).toEqual(npv.map((r) => r.prefix));
+    expect(NPV_PREFIX_LIST).toMatch(/^0162\/0163, 0270\/0271, /);
+    expect(npvForAutomated.source).toContain(NPV_PREFIX_LIST);
   });
 
   it('the questions on numbers read the table', () => {

@@ -140,7 +140,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .action((opts) => run(() => checkCommand(opts, out)));
 
   common(program.command('refuse <number>'))
-    .description('record that the consumer refused: no prospecting call for each campaign\'s limits.refusalDays (60 days by law at least)')
+    .description('record that the consumer refused: no prospecting call for each campaign\'s limits.refusalDays (the law\'s period at least)')
     .option('--campaign <name>', 'campaign during which they refused')
     .action((n, opts) => run(() => refuseCommand(n, opts, out)));
 

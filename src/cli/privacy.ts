@@ -4,12 +4,14 @@ import { userInfo } from 'node:os';
 import { CidgateError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { maskNumber } from '../report/display.js';
-import { strictestProspectingLimits } from '../rules/index.js';
+import type { ReasonCode } from '../model/types.js';
+import { consumerRulesWithCode } from '../rules/index.js';
 import { purgeCutoffs } from '../service/retention.js';
 import type { AttemptRow } from '../store/store.js';
 import { formatInstant } from '../time/display.js';
 import { DAY_MS } from '../time/zoned.js';
 import { openContext, parseNumberArg, type CommonOptions } from './context.js';
+import { refusalPeriods } from './records.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -40,6 +42,9 @@ export async function privacyExportCommand(number: string, opts: CommonOptions &
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** Why a record is kept: the legal sources of the consumer rules of this code, every country's (retention keeps the strictest). */
+const lawOf = (code: ReasonCode) => consumerRulesWithCode(code).map((r) => r.source).join('; ');
+
 /**
  * `cidgate privacy erase NUMBER --yes` (GDPR art. 17, within the law's own retention needs):
  * decisions the limits no longer read lose the number (a random pseudonym, never derived from
@@ -54,7 +59,6 @@ export async function privacyEraseCommand(number: string, opts: CommonOptions & 
   try {
     const now = clock.now();
     const tz = loaded.config.site.siteTimeZone;
-    const law = strictestProspectingLimits()!; // France's: the only country that sets them today
     // The retention purge's own cutoffs: what the limits read is exactly what must stay.
     const { cutoffs, retentionDays: attemptDays } = purgeCutoffs(loaded.config, 1, now);
     const refusalDays = Math.round((now.getTime() - cutoffs.refusalsBefore.getTime()) / DAY_MS);
@@ -69,10 +73,10 @@ export async function privacyEraseCommand(number: string, opts: CommonOptions & 
       `- ${plural(counts.refusalsDeleted, 'refusal')} older than ${refusalDays} days deleted`,
       `- revoked the consent in force: ${revoked ? 'yes (an erasure request withdraws it)' : 'none was in force'}`,
       'kept, and why:',
-      `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit (${law.maxAttempts} in ${law.windowDays} days, Code de la consommation D.223-9) counts them; the retention purge removes them later`,
-      `- ${plural(counts.refusalsKept, 'refusal')} of the last ${refusalDays} days: no prospecting call within 60 days of a refusal (D.223-9)`,
+      `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit counts them (${lawOf('attempt-limit')}); the retention purge removes them later`,
+      `- ${plural(counts.refusalsKept, 'refusal')} of the last ${refusalDays} days: ${refusalPeriods(loaded.config)} (${lawOf('refused-recently')})`,
       `- do-not-call entry: ${kept.doNotCall ? `kept (added ${formatInstant(kept.doNotCall.addedAt, tz, { near: now })}): the consumer asked not to be called, and erasing it would let calls resume` : 'none'}`,
-      `- ${plural(kept.consents.length, 'consent event')}: proof of the consent past prospecting calls relied on (loi 2025-594 art. 13), kept as long as those calls are`,
+      `- ${plural(kept.consents.length, 'consent event')}: proof of the consent past prospecting calls relied on (${lawOf('no-consent')}), kept as long as those calls are`,
       'not covered here: the service\'s JSON log lines (rotate them) and the PBX\'s own call records',
     ];
     out.write(`${lines.join('\n')}\n`);

@@ -36,7 +36,7 @@ function shown(at: Date, loaded: LoadedConfig): string {
 }
 
 /** The refusal period each campaign configures (limits.refusalDays), as the refusal will be read. */
-function refusalPeriods(config: Config): string {
+export function refusalPeriods(config: Config): string {
   const periods = [...config.campaigns.values()].filter((c) => c.limits.refusalDays !== null).map((c) => `${c.limits.refusalDays} days for ${c.name}`);
   return periods.length > 0 ? `no prospecting call for ${periods.join(', ')}` : 'no campaign sets a refusal period (limits.refusalDays)';
 }

@@ -19,7 +19,7 @@ interface Operation {
 export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/decisions', summary: 'Decide a call (recorded as an attempt): may it go out, with which caller ID?', body: callInputSchema, response: decisionResponseSchema, errors: ['INVALID_FIELD', 'UNKNOWN_CAMPAIGN', 'DECISION_TIME_NOT_ALLOWED'] },
   { method: 'post', path: '/v1/outcomes', summary: 'Record how a decided call ended (once; by attemptId or key)', body: outcomeInputSchema, response: outcomeResponseSchema, errors: ['INVALID_FIELD', 'ATTEMPT_NOT_FOUND'] },
-  { method: 'post', path: '/v1/refusals', summary: 'Record that the consumer refused during a call: no prospecting call for 60 days', body: refusalInputSchema, response: recordedResponseSchema, errors: ['INVALID_FIELD'] },
+  { method: 'post', path: '/v1/refusals', summary: 'Record that the consumer refused during a call: no prospecting call for each campaign\'s refusal period (limits.refusalDays)', body: refusalInputSchema, response: recordedResponseSchema, errors: ['INVALID_FIELD'] },
   { method: 'post', path: '/v1/consents', summary: 'Record the consumer\'s prior consent', body: consentInputSchema, response: recordedResponseSchema, errors: ['INVALID_FIELD'] },
   { method: 'delete', path: '/v1/consents/{number}', summary: 'Revoke a consent (recorded: false when none was on record)', response: recordedResponseSchema, errors: ['INVALID_FIELD'] },
   { method: 'post', path: '/v1/do-not-call', summary: 'Add numbers to the do-not-call list', body: doNotCallInputSchema, response: doNotCallResponseSchema, errors: ['INVALID_FIELD'] },

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { npvAreaFor, overseasPrefix, type NpvArea, type Territory } from './france.js';
+import { FR_NUMBERING } from './fr-numbering.js';
 import { zoneOfDepartement } from './departements.js';
 import type { Phone } from './phone.js';
 import { isValidTimeZone } from '../time/zoned.js';
@@ -28,8 +29,9 @@ const TERRITORY_OF_DEPARTEMENT: Readonly<Record<string, Territory>> = {
   '971': 'GP', '972': 'MQ', '973': 'GF', '974': 'RE', '975': 'PM', '976': 'YT', '977': 'BL', '978': 'MF',
 };
 
-/** Alsace-Moselle keeps Good Friday and 26 December (Code du travail L.3134-13). */
-const ALSACE_MOSELLE: Readonly<Record<string, string>> = { '0387': 'FR-57', '0388': 'FR-67', '0389': 'FR-68' };
+/** Alsace-Moselle's holiday regions (its own public holidays) by national prefix and by département. */
+const ALSACE_MOSELLE_BY_PREFIX: ReadonlyMap<string, string> = new Map(FR_NUMBERING.alsaceMoselle.map((a) => [a.prefix, `FR-${a.departement}`]));
+const ALSACE_MOSELLE_DEPARTEMENTS: ReadonlySet<string> = new Set(FR_NUMBERING.alsaceMoselle.map((a) => a.departement));
 
 type Zone = Area['zone'];
 
@@ -54,7 +56,7 @@ function frenchArea(national: string, defaultZone: Zone): Area {
   if (overseas) return territoryArea(overseas.territory);
   const digit = national[1];
   if (digit !== undefined && digit >= '1' && digit <= '5') {
-    return metropolitan(digit as NonNullable<Zone>, ALSACE_MOSELLE[national.slice(0, 4)] ?? 'FR');
+    return metropolitan(digit as NonNullable<Zone>, ALSACE_MOSELLE_BY_PREFIX.get(national.slice(0, 4)) ?? 'FR');
   }
   // 06/07 mobiles, 08, 09: the number does not say where the consumer is.
   return metropolitan(defaultZone, 'FR');
@@ -86,6 +88,5 @@ function areaFromHint(hint: string): Area | null {
   const dep = h.padStart(2, '0');
   const zone = zoneOfDepartement(dep);
   if (!zone) return null;
-  const alsace = dep === '57' || dep === '67' || dep === '68';
-  return metropolitan(zone as NonNullable<Zone>, alsace ? `FR-${dep}` : 'FR');
+  return metropolitan(zone as NonNullable<Zone>, ALSACE_MOSELLE_DEPARTEMENTS.has(dep) ? `FR-${dep}` : 'FR');
 }

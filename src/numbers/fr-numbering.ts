@@ -23,6 +23,11 @@ export interface FrenchNumbering {
   readonly npv: readonly { readonly prefix: string; readonly area: NpvArea }[];
   /** Overseas prefixes (fixed and mobile) and the calling code each is reached by from abroad. */
   readonly overseas: readonly OverseasPrefix[];
+  /**
+   * Geographic prefixes of the three Alsace-Moselle départements, whose consumers keep Good Friday
+   * and 26 December (Code du travail L.3134-13, in rules/fr/local-holidays.ts).
+   */
+  readonly alsaceMoselle: readonly { readonly prefix: string; readonly departement: string }[];
 }
 
 export interface OverseasPrefix {
@@ -57,6 +62,8 @@ export const FR_NUMBERING: FrenchNumbering = deepFreeze({
     ...overseas('MQ', '596', '0596', '0696', '0697'),
     ...overseas('PM', '508', '0508'),
   ],
+  // Zone 03's prefixes of Moselle (Metz), Bas-Rhin (Strasbourg) and Haut-Rhin (Colmar, Mulhouse).
+  alsaceMoselle: [{ prefix: '0387', departement: '57' }, { prefix: '0388', departement: '67' }, { prefix: '0389', departement: '68' }],
 });
 
 function deepFreeze<T>(value: T): T {

@@ -37,6 +37,12 @@ export function npvPrefixes(area: NpvArea): string[] {
   return FR_NUMBERING.npv.filter((r) => r.area === area).map((r) => r.prefix);
 }
 
+/** Every area an NPV range serves, in the table's order. */
+export const NPV_AREAS: readonly NpvArea[] = [...new Set(FR_NUMBERING.npv.map((r) => r.area))];
+
+/** Every NPV prefix, an area's joined by '/' (`0162/0163, 0270/0271, …`): for rule sources and messages. */
+export const NPV_PREFIX_LIST: string = NPV_AREAS.map((a) => npvPrefixes(a).join('/')).join(', ');
+
 /** Geographic (01–05, overseas fixed included) or non-geographic 09: what manual calls present. */
 export function isFixedPresentable(national: string): boolean {
   return /^0[1-59]/.test(national) && !isFrenchMobile(national);

@@ -101,3 +101,10 @@ export function formatNumber(e164: string, format: NumberFormat): string {
   if (format === 'international') return e164.slice(1);
   return parsePhone(e164)?.national ?? e164;
 }
+
+/** How many leading characters two spellings share: how local one number is to another. */
+export function sharedPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}

@@ -1,8 +1,8 @@
-import { isFixedPresentable } from '../numbers/france.js';
 import type { Phone } from '../numbers/phone.js';
 import type { CallerIdRule, CallerIdContext } from '../rules/rule.js';
 import { inForce } from '../rules/rule.js';
-import type { Campaign, History, PoolNumber, ReasonCode } from '../model/types.js';
+import type { History, PoolNumber, ReasonCode } from '../model/types.js';
+import type { CountryRules } from '../rules/country.js';
 import { countryRules } from '../rules/index.js';
 import type { Area } from '../numbers/area.js';
 
@@ -23,10 +23,7 @@ function callerIdViolations(
   return codes;
 }
 
-/**
- * Keeps a compliant original; otherwise picks from the campaign's pool: the consumer's previous
- * number first (calling back reaches the campaign), else the best-ranked, least used today.
- */
+/** Keeps a compliant original; otherwise picks from the campaign's pool (bestPoolNumber). */
 export function chooseCallerId(
   original: Phone | null, rules: readonly CallerIdRule[], ctx: CallerIdContext,
   area: Area, callee: Phone, history: History, at: Date,
@@ -36,76 +33,41 @@ export function chooseCallerId(
     return { callerId: original.e164, kept: true, reasons: [] };
   }
   const reasons: ReasonCode[] = violations.length > 0 ? violations : ['pool-number'];
-  const ranked = rankPool(ctx.campaign, area, callee, countryRules(ctx.site.country).automatedPresentNpv)
-    .filter(({ number }) => !capped(ctx.campaign, number, history)
-      && callerIdViolations(number.phone, rules, ctx, at).length === 0);
-  if (ranked.length === 0) return { callerId: null, kept: false, reasons };
-
-  const sticky = ranked.find(({ number }) => number.phone.e164 === history.lastPresented);
-  if (sticky) return { callerId: sticky.number.phone.e164, kept: false, reasons };
-
-  const bestRank = ranked[0]!.rank;
-  let best = ranked[0]!.number;
-  for (const { number, rank } of ranked) {
-    if (rank !== bestRank) break;
-    if (usage(history, number) < usage(history, best)) best = number;
-  }
-  return { callerId: best.phone.e164, kept: false, reasons };
-}
-
-interface Ranked {
-  readonly number: PoolNumber;
-  /** Lower is better. */
-  readonly rank: number;
+  const best = bestPoolNumber(countryRules(ctx.site.country), rules, ctx, area, callee, history, at);
+  return { callerId: best?.phone.e164 ?? null, kept: false, reasons };
 }
 
 /**
- * Automated calls from a French call center: NPV numbers of the callee's area, then non-geographic
- * NPV (0948/0949); nothing else. Manual calls, and every call elsewhere: fixed non-NPV numbers by the
- * longest national prefix shared with the callee (04 72… before 04…, before 09…, before another
- * zone), then NPV numbers as a last resort.
+ * Among the pool numbers the country's ranking admits, under their daily cap and rejected by no
+ * caller-ID rule: the consumer's previous number (calling back reaches the campaign), else the
+ * best-ranked, least used today, pool order breaking ties. One pass allocating nothing: it runs
+ * on every rewritten call.
  */
-function rankPool(campaign: Campaign, area: Area, callee: Phone, automatedPresentNpv: boolean): Ranked[] {
-  const ranked: Ranked[] = [];
-  const npvOnly = campaign.dialing === 'automated' && automatedPresentNpv;
-  campaign.pool.forEach((number) => {
-    const rank = npvOnly ? npvRank(number, area) : manualRank(number, callee);
-    if (rank !== null) ranked.push({ number, rank });
-  });
-  return ranked.sort((a, b) => a.rank - b.rank); // stable: pool order breaks ties
+function bestPoolNumber(
+  country: CountryRules, rules: readonly CallerIdRule[], ctx: CallerIdContext,
+  area: Area, callee: Phone, history: History, at: Date,
+): PoolNumber | null {
+  const { campaign } = ctx;
+  let best: PoolNumber | null = null;
+  let bestRank = Infinity;
+  let bestUsage = Infinity;
+  for (const number of campaign.pool) {
+    const rank = country.rankPoolNumber(number, campaign.dialing, area, callee);
+    if (rank === null) continue;
+    const used = history.usageToday.get(number.phone.e164) ?? 0;
+    if (campaign.dailyCapPerNumber !== null && used >= campaign.dailyCapPerNumber) continue;
+    if (rejected(number.phone, rules, ctx, at)) continue;
+    if (number.phone.e164 === history.lastPresented) return number;
+    if (rank < bestRank || (rank === bestRank && used < bestUsage)) {
+      best = number;
+      bestRank = rank;
+      bestUsage = used;
+    }
+  }
+  return best;
 }
 
-function npvRank(number: PoolNumber, area: Area): number | null {
-  if (number.npv === area.npvArea) return 0;
-  if (number.npv === 'non-geographic') return 1;
-  return null;
-}
-
-const NPV_FALLBACK = 1000;
-
-function manualRank(number: PoolNumber, callee: Phone): number | null {
-  const own = number.phone;
-  if (own.national !== null && !isFixedPresentable(own.national)) return null;
-  if (number.npv !== null) return NPV_FALLBACK;
-  // Compare like with like: national spellings within the French plan, E.164 otherwise.
-  const shared = own.national !== null && callee.national !== null
-    ? commonPrefix(own.national, callee.national)
-    : commonPrefix(own.e164, callee.e164) - 1;
-  // Rank by shared digits (more is better); a 09 number beats another zone's geographic number.
-  const nonGeographicBonus = shared <= 1 && own.national?.startsWith('09') ? 0.5 : 0;
-  return 100 - shared - nonGeographicBonus;
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return i;
-}
-
-function usage(history: History, number: PoolNumber): number {
-  return history.usageToday.get(number.phone.e164) ?? 0;
-}
-
-function capped(campaign: Campaign, number: PoolNumber, history: History): boolean {
-  return campaign.dailyCapPerNumber !== null && usage(history, number) >= campaign.dailyCapPerNumber;
+function rejected(phone: Phone, rules: readonly CallerIdRule[], ctx: CallerIdContext, at: Date): boolean {
+  for (const rule of rules) if (inForce(rule, at) && rule.rejects(phone, ctx)) return true;
+  return false;
 }

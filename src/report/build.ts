@@ -2,7 +2,7 @@ import type { Config } from '../config/compile.js';
 import { reasonText } from '../policy/reasons.js';
 import type { Action, ReasonCode } from '../model/types.js';
 import type { Clock } from '../clock.js';
-import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
+import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import type { PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
@@ -71,7 +71,8 @@ async function summarize(queries: ReportQueries, config: Config, scope: ReportSc
   for await (const g of queries.blockedReasons(scope)) {
     for (const code of g.reasons.split(',').filter(Boolean)) reasons.set(code, (reasons.get(code) ?? 0) + g.count);
   }
-  const rules = [...callerIdRulesOf(config.site.country), ...callRulesFor('FR'), ...callRulesFor(null)];
+  // A block's reason may come from any consumer's country (each list holds the company's own do-not-call list too).
+  const rules = [...callerIdRulesOf(config.site.country), ...CONSUMER_COUNTRIES.flatMap((c) => callRulesFor(c))];
   const byStatus: { status: string; count: number }[] = [];
   let attempts = 0;
   let answered = 0;
@@ -144,10 +145,12 @@ function heatmap(config: Config, groups: readonly PlaceCount[]): Heatmap {
     const l = localTime(new Date(g.quarter), g.timeZone ?? config.site.siteTimeZone);
     counts[l.weekday - 1]![l.hour]! += g.count;
   }
-  const paris = placeArea({ country: 'FR', timeZone: 'Europe/Paris', holidayRegion: null, consentAnytime: false }, 'Europe/Paris');
+  // The legal window in local hours, for a consumer of the site's own country.
+  const { country, siteTimeZone } = config.site;
+  const site = placeArea({ country, timeZone: siteTimeZone, holidayRegion: null, consentAnytime: false }, siteTimeZone);
   const legal = Array.from({ length: 7 }, (_, d) => Array.from({ length: 24 }, (_, h) => [0, 15, 30, 45].every((m) => {
-    const t = zonedInstant(REFERENCE_MONDAY.year, REFERENCE_MONDAY.month, REFERENCE_MONDAY.day + d, h * 60 + m, 'Europe/Paris');
-    return insideLegalHours(config, paris, t);
+    const t = zonedInstant(REFERENCE_MONDAY.year, REFERENCE_MONDAY.month, REFERENCE_MONDAY.day + d, h * 60 + m, siteTimeZone);
+    return insideLegalHours(config, site, t);
   })));
   return { counts, legal };
 }

@@ -2,8 +2,8 @@ import type { Config } from '../config/compile.js';
 import { parsePhone } from '../numbers/phone.js';
 import { EMPTY_HISTORY, type Campaign, type ReasonCode } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
-import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf, strictestProspectingLimits } from '../rules/index.js';
-import { inForce, type CallRule, type CallerIdRule, type RuleContext } from '../rules/rule.js';
+import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf, consumerRulesWithCode, strictestProspectingLimits } from '../rules/index.js';
+import { inForce, type RuleContext } from '../rules/rule.js';
 import type { ConsumerPlace, OffenderQuery, Offenders, PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
 import { DAY_MS } from '../time/zoned.js';
@@ -23,9 +23,12 @@ export interface ProofContext {
 
 const WINDOW_CODES: readonly ReasonCode[] = ['outside-calling-hours', 'public-holiday'];
 
-/** The rule of this code protecting French consumers: its source and date are the proof's. */
-function frenchRule(code: ReasonCode): CallRule {
-  return callRulesFor('FR').find((r) => r.code === code)!;
+/**
+ * The rules of these codes protecting consumers, of every country that has them (the proof counts
+ * all their consumers): their sources and first date are the proof's.
+ */
+function protectingRules(...codes: ReasonCode[]): { source: string; since: Date } {
+  return combined(codes.flatMap((code) => consumerRulesWithCode(code)));
 }
 
 /** The consumers' countries whose rules include this code: the database counts only their attempts. */
@@ -92,7 +95,7 @@ async function presentedProof(ctx: ProofContext, groups: readonly PresentedCount
   return proof(id, title, combined(rules), t);
 }
 
-function combined(rules: readonly CallerIdRule[]): { source: string; since: Date } {
+function combined(rules: readonly { source: string; since: Date }[]): { source: string; since: Date } {
   return {
     source: rules.map((r) => r.source).join('; '),
     since: new Date(Math.min(...rules.map((r) => r.since.getTime()))),
@@ -141,10 +144,8 @@ async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount
       if (list.length < ctx.limit) list.push(ctx.show(r));
     }
   }
-  const window = frenchRule('outside-calling-hours');
-  const holiday = frenchRule('public-holiday');
   return proof('calling-window', 'Every prospecting attempt inside Mon–Fri 10:00–13:00 and 14:00–20:00 in the consumer\'s time zone, not on a public holiday there',
-    { source: `${window.source}; ${holiday.source}`, since: window.since }, t);
+    protectingRules('outside-calling-hours', 'public-holiday'), t);
 }
 
 /**
@@ -156,15 +157,15 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
   proofs.push(await presentedProof(ctx, presented, 'caller-id', 'No mobile number and no number we do not own presented', ['mobile-caller-id', 'caller-id-not-owned']));
   proofs.push(await callingWindowProof(ctx, placeGroups));
 
-  const limit = frenchRule('attempt-limit');
+  const limit = protectingRules('attempt-limit');
   const overLimit = await fromDatabase(ctx, 'attempt-limit', (q) => ctx.queries.overLimit(ctx.scope, LEGAL_MAX_ATTEMPTS, LEGAL_WINDOW_DAYS * DAY_MS, limit.since, q));
   proofs.push(proof('attempt-limit', `No consumer above ${LEGAL_MAX_ATTEMPTS} counted attempts in any rolling ${LEGAL_WINDOW_DAYS} days (all prospecting campaigns)`, limit, overLimit));
 
-  const refusal = frenchRule('refused-recently');
+  const refusal = protectingRules('refused-recently');
   const afterRefusal = await fromDatabase(ctx, 'refused-recently', (q) => ctx.queries.afterRefusal(ctx.scope, LEGAL_REFUSAL_DAYS * DAY_MS, refusal.since, q));
   proofs.push(proof('refusal', `No attempt within ${LEGAL_REFUSAL_DAYS} days after the consumer refused`, refusal, afterRefusal));
 
-  const consent = frenchRule('no-consent');
+  const consent = protectingRules('no-consent');
   const existingContract = [...ctx.config.campaigns.values()].filter((c) => c.basis === 'existing-contract').map((c) => c.name);
   const noConsent = await fromDatabase(ctx, 'no-consent', (q) => ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract, q));
   proofs.push(proof('consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', consent, noConsent));

@@ -1,3 +1,4 @@
+import type { Area } from '../numbers/area.js';
 import type { Phone } from '../numbers/phone.js';
 import type { Campaign, CountryCode, Dialing, Purpose, PoolNumber } from '../model/types.js';
 import type { CallRule, CallerIdRule } from './rule.js';
@@ -32,8 +33,12 @@ export interface CountryRules {
   readonly country: CountryCode;
   /** What a call center of this country may present. */
   readonly callerIdRules: readonly CallerIdRule[];
-  /** Automated dialers present numbers of the regulator's ranges for the callee's area (French NPV). */
-  readonly automatedPresentNpv: boolean;
+  /**
+   * How well a pool number suits a call this country's centers make, when the original caller ID is
+   * not kept: lower is better, null never presented on this call. Runs for every pool number of
+   * every rewritten call: it should allocate nothing.
+   */
+  rankPoolNumber(number: PoolNumber, dialing: Dialing, area: Area, callee: Phone): number | null;
   /** What protects consumers of this country (by the callee's number). */
   readonly consumerRules: readonly CallRule[];
   /** The law's prospecting ceilings for this country's consumers; null when none is modelled. */

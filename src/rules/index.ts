@@ -1,4 +1,4 @@
-import type { Campaign, CountryCode } from '../model/types.js';
+import type { Campaign, CountryCode, ReasonCode } from '../model/types.js';
 import type { CountryRules, LegalLimits } from './country.js';
 import { doNotCall } from './do-not-call.js';
 import { spain } from './es/index.js';
@@ -20,6 +20,11 @@ export function countryRules(country: CountryCode): CountryRules {
 
 /** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
 export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CONSUMER_RULES);
+
+/** The rules of this code protecting some country's consumers, one per country that has it (their sources say why records are kept). */
+export function consumerRulesWithCode(code: ReasonCode): readonly CallRule[] {
+  return Object.values(COUNTRIES).flatMap((c) => c.consumerRules.filter((r) => r.code === code));
+}
 
 /** The caller-ID rules of the call center's regulatory country. */
 export function callerIdRulesOf(country: CountryCode): readonly CallerIdRule[] {

@@ -1,5 +1,5 @@
 import type { Action } from '../model/types.js';
-import type { AttemptRow } from './store.js';
+import type { AttemptRow } from './attempt-row.js';
 
 /**
  * Aggregates are grouped by quarter hour of UTC time: every time zone's offset and every legal

@@ -1,5 +1,6 @@
 import type { ReportQueries } from './report-queries.js';
-import type { Action, Decision, History, PbxIds, Purpose } from '../model/types.js';
+import type { Action, Decision, History, PbxIds } from '../model/types.js';
+import type { AttemptRow } from './attempt-row.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -44,34 +45,7 @@ export interface Outcome {
 /** Which logged decision an outcome belongs to. */
 export type AttemptKey = { readonly attemptId: number } | { readonly pbxUniqueId: string };
 
-export interface AttemptRow {
-  readonly id: number;
-  readonly at: Date;
-  readonly campaign: string;
-  readonly purpose: Purpose | null;
-  readonly source: string | null;
-  readonly channel: string | null;
-  readonly pbxUniqueId: string | null;
-  readonly agent: string | null;
-  readonly lead: string | null;
-  readonly originalCallerId: string | null;
-  readonly presentedCallerId: string | null;
-  readonly callee: string | null;
-  readonly area: string | null;
-  readonly action: string;
-  readonly reasons: string;
-  readonly retryAt: Date | null;
-  readonly counted: boolean;
-  /** Decided under `onStoreError`, without the consumer's history, and replayed from the journal. */
-  readonly withoutHistory: boolean;
-  readonly consentRef: string | null;
-  readonly consentAnytime: boolean;
-  readonly dialing: string | null;
-  readonly basis: string | null;
-  readonly outcome: string | null;
-  readonly hangupCause: number | null;
-  readonly durationSeconds: number | null;
-}
+export type { AttemptRow } from './attempt-row.js';
 
 export interface AttemptFilter {
   readonly callee?: string;

@@ -2,11 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReasonCode } from '../../src/model/types.js';
+import { consumerRulesWithCode } from '../../src/rules/index.js';
 import { runCli } from '../helpers.js';
 
 let dir: string;
 let db: string;
 const cli = (...args: string[]) => runCli([...args, '--db', db]);
+const lawOf = (code: ReasonCode) => consumerRulesWithCode(code).map((r) => r.source).join('; ');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cidgate-privacy-'));
@@ -49,6 +52,10 @@ describe('cidgate privacy', () => {
     expect(r.out).toMatch(/^- 1 decision .*replaced by erased-/m);
     expect(r.out).toMatch(/^- 1 refusal older than 61 days deleted/m);
     expect(r.out).toMatch(/^- 1 attempt of the last 31 days: the attempt limit/m);
+    // The periods the config sets and the rules' own legal sources, not a copy of them.
+    expect(r.out).toContain(`- 0 refusals of the last 61 days: no prospecting call for 60 days for prospecting (${lawOf('refused-recently')})\n`);
+    expect(r.out).toContain(`the attempt limit counts them (${lawOf('attempt-limit')})`);
+    expect(r.out).toContain(`relied on (${lawOf('no-consent')})`);
     expect(r.out).toMatch(/^- do-not-call entry: kept/m);
     expect(r.out).toMatch(/^- revoked the consent in force: yes/m);
     const doc = JSON.parse((await cli('privacy', 'export', '0145678901')).out);

@@ -15,15 +15,32 @@ function sourceFiles(dir: string): string[] {
     e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
 }
 
-/** Folder → folders it imports from (static, type-only and dynamic imports alike). */
+interface Import {
+  /** The imported module, relative to src/ (`rules/fr/index.ts`). */
+  readonly module: string;
+  /** `import type` / `export type`: erased at compile time. */
+  readonly typeOnly: boolean;
+}
+
+/** A file's relative imports and re-exports: static (`import type` told apart), side-effect and dynamic. */
+function importsOf(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const resolve = (specifier: string) => relative(SRC, normalize(join(dirname(file), specifier)).replace(/\.js$/, '.ts'));
+  const statements = [...text.matchAll(/^(?:import|export)(\s+type)?\s[^;]*?\bfrom\s*'(\.{1,2}\/[^']+)'/gm)]
+    .map((m) => ({ module: resolve(m[2]!), typeOnly: m[1] !== undefined }));
+  const bare = [...text.matchAll(/\bimport\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => ({ module: resolve(m[1]!), typeOnly: false }));
+  return [...statements, ...bare];
+}
+
+/** Folder → folders it imports from. */
 function folderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of sourceFiles(SRC)) {
     const from = unitOf(file);
     const edges = graph.get(from) ?? new Set<string>();
     graph.set(from, edges);
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
-      const to = unitOf(normalize(join(dirname(file), m[1]!)).replace(/\.js$/, '.ts'));
+    for (const { module } of importsOf(file)) {
+      const to = unitOf(join(SRC, module));
       if (to !== from) edges.add(to);
     }
   }
@@ -52,17 +69,71 @@ describe('layering of the decision core', () => {
     expect(reachable(graph, folder).has(folder)).toBe(false);
   });
 
-  it('config/, service/ and policy/ reach a country\'s rules only through rules/index.ts (CountryRules)', () => {
-    const leaks = sourceFiles(SRC)
-      .filter((file) => ['config', 'service', 'policy'].includes(unitOf(file)))
-      .filter((file) => /from '[./]*\/rules\/[a-z]{2}\//.test(readFileSync(file, 'utf8')))
-      .map((file) => relative(SRC, file));
-    expect(leaks).toEqual([]);
+  it('no two store modules import each other, types included (the rows both return sit below both)', () => {
+    const files = new Map(sourceFiles(join(SRC, 'store')).map((f) => [relative(SRC, f), new Set(importsOf(f).map((i) => i.module))]));
+    expect([...files.keys()].filter((f) => reachable(files, f).has(f))).toEqual([]);
   });
 
   it('the shared types sit below both the rules and the policy', () => {
     expect(graph.get('rules')?.has('policy')).toBe(false);
     expect(graph.get('model')?.has('rules')).toBe(false);
     expect(graph.get('numbers')?.has('model')).toBe(false);
+  });
+});
+
+/** A country's own modules: its rules, and the numbering data and questions its rules read. */
+const COUNTRY_RULES = /^rules\/[a-z]{2}\//;
+const COUNTRY_NUMBERING = /^numbers\/(france|departements|[a-z]{2}-numbering)\.ts$/;
+
+/**
+ * French law written outside the rules: the country, its time zone, its texts' references (D.223-9,
+ * loi 2025-594, décision 2022-1583) and the legal periods and ceilings. Comments may name them.
+ */
+const FRENCH_CONSTANTS: readonly RegExp[] = [
+  /['"`]FR['"`]/, /Europe\/Paris/, /\bARCEP\b/, /\b[DLR]\.\s?\d{3,4}-\d+/,
+  /\b(loi|décret|décision|n°)\s*(n°\s*)?\d{2,4}-\d+/i, /\b(4 attempts|30 days|60 days)\b/,
+];
+
+/** What may stay, and why: the defaults of a site that says nothing, and the list of the modelled countries. */
+const ALLOWED: Readonly<Record<string, readonly RegExp[]>> = {
+  'config/schema.ts': [/['"`]FR['"`]/, /Europe\/Paris/], // `country: FR` and `siteTimeZone: Europe/Paris` by default
+  'model/types.ts': [/['"`]FR['"`]/], // CountryCode: 'FR' | 'ES'
+};
+
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"\w])\/\/.*$/gm, '$1');
+}
+
+describe('each country\'s law stays in its own place', () => {
+  const outside = (...folders: string[]) => sourceFiles(SRC).filter((file) => !folders.includes(unitOf(file)));
+
+  it('no module outside rules/ imports a country\'s rules: everyone goes through rules/index.ts (CountryRules)', () => {
+    const leaks = outside('rules').flatMap((file) => importsOf(file)
+      .filter((i) => COUNTRY_RULES.test(i.module)).map((i) => `${relative(SRC, file)} → ${i.module}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('no module outside rules/ and numbers/ reads a country\'s numbering plan at run time (types aside)', () => {
+    const leaks = outside('rules', 'numbers').flatMap((file) => importsOf(file)
+      .filter((i) => COUNTRY_NUMBERING.test(i.module) && !i.typeOnly).map((i) => `${relative(SRC, file)} → ${i.module}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('no module outside rules/ and numbers/ writes French law\'s constants, the allowed defaults aside', () => {
+    const found = outside('rules', 'numbers').flatMap((file) => {
+      const name = relative(SRC, file);
+      const code = withoutComments(readFileSync(file, 'utf8'));
+      return FRENCH_CONSTANTS
+        .filter((pattern) => pattern.test(code) && !(ALLOWED[name] ?? []).some((a) => a.source === pattern.source))
+        .map((pattern) => `${name}: ${pattern.source}`);
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('the scans see what they look for (they would catch the old leaks)', () => {
+    expect(FRENCH_CONSTANTS.filter((p) => p.test("callRulesFor('FR'); 'Europe/Paris'; (D.223-9); (loi 2025-594); for 60 days")).length).toBe(5);
+    expect(withoutComments("// 'FR'\nconst url = 'http://x'; /* Europe/Paris */")).toBe("\nconst url = 'http://x'; ");
+    expect(importsOf(join(SRC, 'rules/index.ts')).map((i) => i.module)).toContain('rules/fr/index.ts');
+    expect(importsOf(join(SRC, 'model/types.ts')).find((i) => i.module === 'numbers/france.ts')?.typeOnly).toBe(true);
   });
 });

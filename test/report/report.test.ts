@@ -91,6 +91,15 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
     expect(r.heatmap.legal[0]!.map((ok, h) => (ok ? h : -1)).filter((h) => h >= 0)).toEqual([10, 11, 12, 14, 15, 16, 17, 18, 19]);
     expect(r.heatmap.legal[5]!.some(Boolean)).toBe(false);
   });
+
+  it('a Spanish site: no NPV proof, no French window drawn on its heatmap; French consumers\' proofs still cite French law', async () => {
+    await recordCleanLog(store);
+    const spanish = configFrom(`country: ES\nsiteTimeZone: Europe/Madrid\n${REPORT_CONFIG}`);
+    const r = await buildReport(store.reportQueries(), spanish, fixedClock(PERIOD.to), { scope, unmasked: false });
+    expect(r.proofs.find((p) => p.id === 'npv')!.applicable).toBe(false);
+    expect(r.heatmap.legal.flat().every(Boolean)).toBe(true); // Spain's consumer hours are not modelled
+    expect(r.proofs.find((p) => p.id === 'refusal')!.source).toMatch(/D\.223-9/);
+  });
 });
 
 describe('cidgate report (CLI)', () => {

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
+import { ES_NUMBERING } from '../../src/numbers/es-numbering.js';
+import { isMobileNumber } from '../../src/numbers/mobile.js';
+import { parsePhone } from '../../src/numbers/phone.js';
 import { configFrom, decideAt, runCli } from '../helpers.js';
 
 /** A Spanish call center: owned fixed numbers, a prospecting and a service campaign. */
@@ -56,6 +59,22 @@ describe('country: ES, a second country end to end', () => {
   it('a French mobile is no caller ID for a Spanish prospecting call either', () => {
     expect(decideAt(MONDAY, { campaign: 'ventas', from: '0612345678', to: '+34 933 000 000' }, {}, spanish()).reasons)
       .toEqual(['mobile-caller-id', 'caller-id-not-owned']);
+  });
+
+  it('the pool number presented is the one closest to the callee: the same provincial prefix first', () => {
+    const call = (to: string) => decideAt(MONDAY, { campaign: 'ventas', from: '+34 612 345 678', to }, {}, spanish()).callerId;
+    expect(call('+34 933 000 000')).toBe('+34932345678'); // Barcelona callee: the Barcelona number
+    expect(call('+34 915 000 000')).toBe('+34912345678'); // Madrid callee: the Madrid number
+  });
+
+  it('Spain\'s mobile blocks (6 and 7, allocated or not) come from its numbering table, with its source and date', () => {
+    expect(ES_NUMBERING).toMatchObject({ mobile: ['6', '7'] });
+    expect(ES_NUMBERING.source).toMatch(/Plan nacional de numeración/);
+    expect(ES_NUMBERING.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Object.isFrozen(ES_NUMBERING) && Object.isFrozen(ES_NUMBERING.mobile)).toBe(true);
+    for (const [n, mobile] of [['+34 612 345 678', true], ['+34 700 000 000', true], ['+34 912 345 678', false], ['+34 800 123 456', false]] as const) {
+      expect(isMobileNumber(parsePhone(n)!), n).toBe(mobile);
+    }
   });
 
   it('a mobile in a Spanish pool is a config error, whatever the campaign', () => {

@@ -1,6 +1,7 @@
 import type { CountryRules } from '../country.js';
 import { spanishMobileCallerId, spanishOwnedCallerId } from './caller-id.js';
 import { checkSpanishPool } from './pool.js';
+import { rankSpanishPoolNumber } from './pool-choice.js';
 
 /**
  * Spain: owned numbers only, no mobiles on commercial or customer-service calls. Spanish consumer protection (hours,
@@ -9,9 +10,9 @@ import { checkSpanishPool } from './pool.js';
 export const spain: CountryRules = {
   country: 'ES',
   callerIdRules: [spanishMobileCallerId, spanishOwnedCallerId],
-  automatedPresentNpv: false,
   consumerRules: [],
   prospectingLimits: null,
   checkPool: checkSpanishPool,
+  rankPoolNumber: rankSpanishPoolNumber,
   hoursProblem: () => null,
 };

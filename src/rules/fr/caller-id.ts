@@ -1,4 +1,4 @@
-import { isFixedPresentable, npvArea } from '../../numbers/france.js';
+import { isFixedPresentable, npvArea, NPV_PREFIX_LIST } from '../../numbers/france.js';
 import { isMobileNumber } from '../../numbers/mobile.js';
 import { ownedNumbersOnly } from '../owned-caller-id.js';
 import { parisMidnight, type CallerIdRule } from '../rule.js';
@@ -27,7 +27,7 @@ export const ownedCallerId: CallerIdRule = ownedNumbersOnly(
 /** Automated dialers present only verified multi-purpose numbers (NPV). */
 export const npvForAutomated: CallerIdRule = {
   code: 'npv-required',
-  source: 'ARCEP décision n° 2022-1583: automated calling systems present NPV numbers (0162/0163, 0270/0271, 0377/0378, 0424/0425, 0568/0569, 0948/0949, 09475–09479)',
+  source: `ARCEP décision n° 2022-1583: automated calling systems present NPV numbers (${NPV_PREFIX_LIST})`,
   since: parisMidnight('2023-01-01'),
   rejects(phone, { campaign }) {
     if (campaign.dialing !== 'automated' || phone === null) return false;
