@@ -28,6 +28,7 @@ export const ERRORS = {
   STORE_READ_ONLY: { template: 'database %s is not writable: %s', exit: 2, http: null, action: 'give the service user write access to the file and its directory' },
   STORE_DISK_FULL: { template: 'database %s: disk full', exit: 2, http: null, action: 'free space on the database\'s filesystem: recording resumes by itself (calls follow `onStoreError` meanwhile); the log line `disk-full-ended` says when' },
   STORE_REPLACED: { template: 'database file %s was deleted or replaced while running', exit: 2, http: null, action: 'restart cidgate: it reopens the file at the path and replays the journal into it; find what replaced the file' },
+  STORE_SCHEMA_OUTDATED: { template: 'database %s is at schema version %s; this cidgate needs %s', exit: 2, http: null, action: 'run `cidgate db migrate` against the database (or start `serve` without --no-migrate), then start again' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
   ERASE_NOT_CONFIRMED: { template: 'erasing %s cannot be undone', exit: 2, http: null, action: 'export first (`cidgate privacy export NUMBER`), then run the erase again with --yes' },
   CHROMIUM_NOT_FOUND: { template: 'no Chromium at %s', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },

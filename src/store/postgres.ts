@@ -10,6 +10,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
   JournaledOutcome, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
+import { schemaChecked } from './store.js';
 
 export interface PostgresOptions {
   /** How long a decision waits for the database before it is answered by the onStoreError policy. */
@@ -194,11 +195,15 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** The schema version in the database (0 before any migration). */
-  async schemaVersion(): Promise<number> {
-    await this.migrate();
-    const [row] = await this.sql.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
-    return row?.v ?? 0;
+  async ensureSchema(migrate: boolean): Promise<number> {
+    if (migrate) await this.migrate();
+    const version = await this.use(async () => {
+      const [table] = await this.sql.unsafe<{ present: boolean }[]>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
+      if (!table?.present) return 0;
+      const [row] = await this.sql.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
+      return row?.v ?? 0;
+    });
+    return schemaChecked(this.location, version, PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version);
   }
 
   private async use<T>(fn: () => Promise<T>): Promise<T> {

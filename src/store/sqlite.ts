@@ -13,6 +13,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
   PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
+import { schemaChecked } from './store.js';
 
 export interface SqliteOptions {
   /** How long a writer waits for another process's lock before the store reports busy. */
@@ -29,6 +30,8 @@ export interface SqliteOptions {
   readonly diskReserveBytes?: number | 'auto';
   /** Where a full disk and its end are logged. */
   readonly log?: Logger;
+  /** Apply pending migrations on open (default true); `serve --no-migrate` only checks the version (`ensureSchema`). */
+  readonly migrate?: boolean;
 }
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
@@ -109,6 +112,14 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
+    if (opts.migrate === false) {
+      try {
+        this.schemaVersion(); // before the statements are prepared on tables that may not be there
+      } catch (err) {
+        this.db.close();
+        throw err;
+      }
+    }
     this.identityFd = file === ':memory:' ? null : openSync(file, 'r');
     this.identity = this.identityFd === null ? null : fstatSync(this.identityFd);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
@@ -537,6 +548,15 @@ export class SqliteStore implements Store {
     return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
   }
 
+  async ensureSchema(migrateNow: boolean): Promise<number> {
+    if (migrateNow) migrate(this.db);
+    return this.schemaVersion();
+  }
+
+  private schemaVersion(): number {
+    return schemaChecked(this.file, Number(this.db.pragma('user_version', { simple: true })), MIGRATIONS[MIGRATIONS.length - 1]!.version);
+  }
+
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
@@ -604,7 +624,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
       db.pragma('wal_autocheckpoint = 10000');
       // After a checkpoint resets the log, the -wal file is cut back to this size (default: never).
       db.pragma(`journal_size_limit = ${opts.walRestartBytes ?? WAL_RESTART_BYTES}`);
-      if (!opts.readonly) migrate(db);
+      if (!opts.readonly && opts.migrate !== false) migrate(db);
       return db;
     } catch (err) {
       db?.close();

@@ -1,3 +1,4 @@
+import { CidgateError } from '../errors.js';
 import type { ReportQueries } from './report-queries.js';
 import type { Action, Decision, History, PbxIds, Purpose } from '../model/types.js';
 
@@ -209,7 +210,22 @@ export interface Store {
    * without history, then outcomes.
    */
   recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  /**
+   * Brings the schema to this code's version (`migrate`) or only checks it; returns the database's
+   * version. A database without the schema, or with an older one, is STORE_SCHEMA_OUTDATED; a newer
+   * one is accepted (migrations only add, so a node not yet upgraded keeps working).
+   */
+  ensureSchema(migrate: boolean): Promise<number>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
   health(): StoreHealth;
   close(): Promise<void>;
+}
+
+/** The version check `ensureSchema` makes: `latest` is the last migration this code knows. */
+export function schemaChecked(database: string, version: number, latest: number): number {
+  if (version < latest) {
+    throw new CidgateError('STORE_SCHEMA_OUTDATED', `database ${database} is at schema version ${version}; this cidgate needs ${latest}`,
+      { database, version, needs: latest });
+  }
+  return version;
 }
