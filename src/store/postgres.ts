@@ -415,11 +415,21 @@ export class PostgresStore implements Store {
     await this.use(() => this.sql.unsafe(`INSERT INTO refusals (number, at, campaign) VALUES ($1, ${ts('$2::float8')}, $3)`, [number, at.getTime(), campaign], { prepare: true }));
   }
 
-  async addConsent(c: ConsentRecord): Promise<void> {
-    await this.use(() => this.sql.unsafe(
-      `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES ($1, ${ts('$2::float8')}, 'given', $3, $4)
-       ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
-      [c.number, c.at.getTime(), c.source, c.anytime], { prepare: true }));
+  /** In chunks, each its own short transaction, as addDoNotCall. */
+  async addConsents(consents: readonly ConsentRecord[]): Promise<void> {
+    // One row per number and instant in a statement (ON CONFLICT cannot update a row twice): the last one stands.
+    const rows = [...new Map(consents.map((c) => [`${c.number}\u0000${c.at.getTime()}`, c])).values()];
+    await this.use(async () => {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        await this.sql.unsafe(
+          `INSERT INTO consent_events (number, at, kind, source, anytime)
+           SELECT c.number, ${ts('c.at')}, 'given', c.source, c.anytime = 1 FROM unnest($1::text[], $2::float8[], $3::text[], $4::int[]) AS c(number, at, source, anytime)
+           ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
+          [chunk.map((c) => c.number), chunk.map((c) => c.at.getTime()), chunk.map((c) => c.source), chunk.map((c) => (c.anytime ? 1 : 0))] as never[],
+          { prepare: true });
+      }
+    });
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {

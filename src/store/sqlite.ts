@@ -61,6 +61,8 @@ const IDENTITY_CHECK_MS = 1_000;
 
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
+/** Rows written per import transaction (consents, do-not-call), for the same reason. */
+const IMPORT_CHUNK = 5_000;
 
 /** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
 const BUSY_RETRY_MS = 1;
@@ -394,8 +396,11 @@ export class SqliteStore implements Store {
     this.stmt.addRefusal.run(number, at.getTime(), campaign);
   }
 
-  async addConsent(c: ConsentRecord): Promise<void> {
-    this.stmt.giveConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+  async addConsents(consents: readonly ConsentRecord[]): Promise<void> {
+    await this.inChunks(consents, (chunk) => {
+      for (const c of chunk) this.stmt.giveConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+      return 0;
+    });
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {
@@ -404,14 +409,27 @@ export class SqliteStore implements Store {
 
   async addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number> {
     const ms = at.getTime();
-    return this.db.transaction(() => {
+    return this.inChunks(numbers, (chunk) => {
       let added = 0;
-      for (const n of numbers) {
+      for (const n of chunk) {
         if (this.stmt.addDnc.run(n, ms, source).changes > 0) added++;
         else this.stmt.antedateDnc.run(ms, source, n, ms);
       }
       return added;
-    })();
+    });
+  }
+
+  /**
+   * Writes an import a chunk per transaction and lets waiting decisions in between, so that it never
+   * holds the write lock for long. Returns the sum of what `write` returns.
+   */
+  private async inChunks<T>(items: readonly T[], write: (chunk: readonly T[]) => number): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < items.length; i += IMPORT_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      total += this.db.transaction(write).immediate(items.slice(i, i + IMPORT_CHUNK));
+    }
+    return total;
   }
 
   async removeDoNotCall(number: string): Promise<boolean> {

@@ -176,13 +176,18 @@ export interface Store {
   findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
   /**
-   * Consents and revocations are kept as dated events (recording one again is a no-op): the
-   * consent in force at an instant is the latest event at or before it, a revocation winning a tie.
+   * Consents and revocations are kept as dated events (recording one again is a no-op; given twice
+   * at one instant, the last one's source and `anytime` stand): the consent in force at an instant
+   * is the latest event at or before it, a revocation winning a tie. A large import is written in
+   * chunks, each its own short transaction, so live decisions never wait long behind it.
    */
-  addConsent(consent: ConsentRecord): Promise<void>;
+  addConsents(consents: readonly ConsentRecord[]): Promise<void>;
   /** Records a revocation at `at` when a consent was in force then; false when none was. */
   revokeConsent(number: string, at: Date): Promise<boolean>;
-  /** Returns how many numbers were not on the list; one already listed keeps the earlier of its two dates. */
+  /**
+   * Returns how many numbers were not on the list; one already listed keeps the earlier of its two
+   * dates. Written in chunks, as consents are.
+   */
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;

@@ -102,7 +102,7 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       for (let i = 0; i < 4; i++) await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx: { uniqueId: `c.${i}`, channel } }, { record: true });
       await sqlite.recordOutcome({ pbxUniqueId: 'c.0' }, { status: 'answered', hangupCause: 16, durationSeconds: 30, at: at.now() });
       await sqlite.addRefusal('+33145678902', at.now(), 'prospecting');
-      await sqlite.addConsent({ number: '+33145678903', at: at.now(), source: 'form', anytime: true });
+      await sqlite.addConsents([{ number: '+33145678903', at: at.now(), source: 'form', anytime: true }]);
       await sqlite.addDoNotCall(['+33145678904'], at.now(), 'bloctel');
       await sqlite.close();
 
