@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { configFrom, example, until } from '../helpers.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
+import { storeTarget } from '../../src/store/database-url.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { describeIfAvailable } from '../requires.js';
@@ -69,6 +70,29 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       await unlock();
       await until(async () => (await g.check(call, { record: true })).attemptId !== null, 5_000);
       expect(s.health().ok).toBe(true);
+    });
+
+    it('a read-only server (as a standby): every decision answered by the policy, the reason in the health, reads still served', async () => {
+      await node().ensureSchema(true);
+      const readOnly = new URL(url);
+      readOnly.searchParams.set('default_transaction_read_only', 'on');
+      const s = new PostgresStore(readOnly.toString(), { waitMs: 10_000, migrate: false });
+      nodes.push(s);
+      const g = new Gateway(example, s, at, silentLogger);
+      expect((await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145888001', consent: true }, { record: true })).decision.reasons).toEqual(['store-unavailable']);
+      expect(s.health()).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot execute nextval\(\) in a read-only transaction/) });
+      expect(await s.findAttempt({ pbxUniqueId: 'none' })).toBeNull();
+    });
+
+    it('a URL naming several hosts: the first one down, the node records on the next writable one', async () => {
+      const u = new URL(url);
+      u.searchParams.set('target_session_attrs', 'read-write');
+      const multi = u.toString().replace(`${u.host}/`, `127.0.0.1:1,${u.host}/`); // nothing listens on port 1
+      const target = storeTarget(multi, undefined, silentLogger, {});
+      const s = new PostgresStore(target.kind === 'postgres' ? target.url : '', { waitMs: 20_000 });
+      nodes.push(s);
+      const g = new Gateway(example, s, at, silentLogger);
+      expect((await g.check({ campaign: 'customer', from: '0612345678', to: '0145888002' }, { record: true })).attemptId).not.toBeNull();
     });
 
     it('a pool number\'s daily cap holds across nodes', async () => {
