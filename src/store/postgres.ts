@@ -47,6 +47,12 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   /** Answered already: by its timeout, or by the batch. */
   done: boolean;
+  /**
+   * The id the batch gave its row. Answered by its timeout (or a lost connection) once the row is
+   * written, the call's error carries it: the batch may still commit, and the replay then puts the
+   * journaled decision in that row (see pendingAttemptId).
+   */
+  attemptId: number | null;
 }
 
 interface HistoryRow {
@@ -92,11 +98,16 @@ const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'tex
 const FLAG_COLUMNS = new Set(['counted', 'consent_anytime', 'without_history']);
 const TIME_COLUMNS = new Set(['at', 'retry_at']);
 
+/** A decision column's value from `ref`, a parameter or an unnested column as it crosses the driver. */
+function columnValue(column: string, ref: string): string {
+  return column === 'id' ? `${ref}::bigint` : FLAG_COLUMNS.has(column) ? `(${ref} = 1)` : TIME_COLUMNS.has(column) ? ts(ref) : ref;
+}
+
 /** Inserts decisions from one array per column (`columns` of DECISION_COLUMNS, then `extra` ones). */
 function insertDecisionsSql(columns: readonly string[], extra: readonly (readonly [string, string])[] = [], tail = ''): string {
   const names = [...columns, ...extra.map(([c]) => c)];
   const types = [...columns.map((c) => DECISION_TYPES[DECISION_COLUMNS.indexOf(c as never)]!), ...extra.map(([, t]) => t)];
-  const select = names.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`));
+  const select = names.map((c) => columnValue(c, `v.${c}`));
   return `INSERT INTO decisions (${names.join(', ')})
   SELECT ${select.join(', ')}
   FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS v(${names.join(', ')}, o) ${tail}`;
@@ -111,6 +122,27 @@ const INSERT_DECISIONS_SQL = insertDecisionsSql(DECISION_COLUMNS);
  */
 const INSERT_JOURNALED_SQL = insertDecisionsSql(DECISION_COLUMNS.slice(1), [['without_history', 'int'], ['journal_id', 'text']],
   'ORDER BY v.o ON CONFLICT DO NOTHING RETURNING journal_id');
+
+/**
+ * A row its batch committed after the call was answered by onStoreError takes the journaled
+ * decision (what the PBX was told), flagged as replayed rows are; an outcome recorded meanwhile
+ * stays (and a cancelled-before-dial one still un-counts it). Not a row a PBX retry was answered
+ * from (the PBX had its decision), nor one replayed already. Returns what the row counted before.
+ */
+const OVERWRITE_LATE_SQL = `
+  UPDATE decisions d SET ${DECISION_COLUMNS.slice(1).map((c, i) => {
+    const value = columnValue(c, `$${i + 1}::${DECISION_TYPES[i + 1]}`);
+    return `${c} = ${c === 'counted' ? `${value} AND d.outcome IS DISTINCT FROM 'cancelled-before-dial'` : value}`;
+  }).join(', ')}, without_history = true, journal_id = $${DECISION_COLUMNS.length}
+  FROM (SELECT id, counted, presented_caller_id FROM decisions WHERE id = $${DECISION_COLUMNS.length + 1}::bigint FOR UPDATE) old
+  WHERE d.id = old.id AND d.journal_id IS NULL AND NOT d.retried
+  RETURNING old.counted AS counted, old.presented_caller_id AS presented`;
+
+/** Gives back the pool use of a row that took a journaled decision. */
+const UNBUMP_USAGE_SQL = 'UPDATE number_usage SET count = count - 1 WHERE day = $1 AND number = $2 AND count > 0';
+
+/** Rows a PBX retry was answered from (see migration 6). */
+const MARK_RETRIED_SQL = 'UPDATE decisions SET retried = true WHERE id = ANY($1::bigint[]) AND NOT retried';
 
 /** Sorted, so that two nodes' batches lock the counters in the same order (no deadlock). */
 const BUMP_USAGE_SQL = `
@@ -218,7 +250,7 @@ export class PostgresStore implements Store {
   checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       const p: Pending = {
-        query, decide, record, resolve, reject, done: false,
+        query, decide, record, resolve, reject, done: false, attemptId: null,
         timer: setTimeout(() => {
           const e = new CidgateError('STORE_TIMEOUT', `no answer from PostgreSQL within ${this.waitMs} ms`, { database: this.location, waitMs: this.waitMs });
           this.failure ??= e.message;
@@ -238,8 +270,8 @@ export class PostgresStore implements Store {
     if (p.done) return;
     p.done = true;
     clearTimeout(p.timer);
-    if (r instanceof Error) p.reject(r);
-    else p.resolve(r);
+    if (!(r instanceof Error)) p.resolve(r);
+    else p.reject(r instanceof CidgateError && p.attemptId !== null ? new CidgateError(r.code, r.message, { ...r.context, attemptId: p.attemptId }) : r);
   }
 
   private pump(): void {
@@ -277,6 +309,7 @@ export class PostgresStore implements Store {
     const locks = lockKeys(batch.map((p) => p.query()));
     const uniqueIds = batch.map((p) => p.record?.uniqueId).filter((u): u is string => typeof u === 'string');
     const recording = batch.filter((p) => p.record).length;
+    for (const p of batch) p.attemptId = null; // a previous try of the batch was rolled back
     return this.sql.begin(async (tx) => {
       // One round trip for the locks and what does not depend on the instant.
       const [, earlier, ids] = await Promise.all([
@@ -307,6 +340,8 @@ export class PostgresStore implements Store {
       const usage = new Map<string, Map<string, number>>(days.map((d) => [d, new Map()]));
       for (const u of usageRows) usage.get(u.day)!.set(u.number, u.count);
       const byUniqueId = new Map<string, Recorded>(earlier.map((r) => [r.pbx_unique_id!, { decision: rowToDecision(r), attemptId: r.id, replayed: true }]));
+      const committed = new Set(earlier.map((r) => r.id));
+      const answeredFromRow: { call: Pending; id: number }[] = [];
       const historyOf = new Map<Pending, HistoryRow>(withCallee.map((p, i) => [p, histories[i]!]));
       const inBatch = new BatchHistory();
       const nextId = ids.map((r) => r.id);
@@ -315,7 +350,10 @@ export class PostgresStore implements Store {
       const results = batch.map((p): Recorded | Error => {
         const uid = p.record?.uniqueId ?? null;
         const replay = uid === null ? undefined : byUniqueId.get(uid);
-        if (replay) return replay;
+        if (replay) {
+          if (committed.has(replay.attemptId!)) answeredFromRow.push({ call: p, id: replay.attemptId! });
+          return replay;
+        }
         try {
           const row = historyOf.get(p);
           const query = q(p);
@@ -323,6 +361,7 @@ export class PostgresStore implements Store {
           const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
           if (!p.record) return { decision, attemptId: null, replayed: false };
           const id = nextId.shift()!;
+          p.attemptId = id;
           const counted = decision.action !== 'block';
           if (counted) inBatch.add(decision);
           const bumps = counted && decision.callerId !== null;
@@ -338,23 +377,23 @@ export class PostgresStore implements Store {
 
       // A call already answered by its timeout is not written: the PBX never got this decision.
       const writing = inserts.filter((i) => !i.call.done);
-      if (writing.length > 0) {
-        const columns = DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c]));
-        const counts = new Map<string, [string, string, number]>();
-        for (const w of writing) {
-          if (!w.usage) continue;
-          const k = `${w.usage.day}\u0000${w.usage.number}`;
-          const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
-          c[2]++;
-          counts.set(k, c);
-        }
-        const bumps = [...counts.values()];
-        await Promise.all([
-          tx.unsafe(INSERT_DECISIONS_SQL, columns as never[], { prepare: true }),
-          bumps.length ? tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true })
-            : Promise.resolve([]),
-        ]);
+      const retried = [...new Set(answeredFromRow.filter((a) => !a.call.done).map((a) => a.id))];
+      const counts = new Map<string, [string, string, number]>();
+      for (const w of writing) {
+        if (!w.usage) continue;
+        const k = `${w.usage.day}\u0000${w.usage.number}`;
+        const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
+        c[2]++;
+        counts.set(k, c);
       }
+      const bumps = [...counts.values()];
+      await Promise.all([
+        writing.length ? tx.unsafe(INSERT_DECISIONS_SQL, DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c])) as never[], { prepare: true })
+          : Promise.resolve([]),
+        bumps.length ? tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true })
+          : Promise.resolve([]),
+        retried.length ? tx.unsafe(MARK_RETRIED_SQL, [retried], { prepare: true }) : Promise.resolve([]),
+      ]);
       return results;
     }) as Promise<(Recorded | Error)[]>;
   }
@@ -392,14 +431,22 @@ export class PostgresStore implements Store {
         }
         const sorted = [...keys.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         await tx.unsafe(LOCK_SQL, [sorted.map((k) => k[0]), sorted.map((k) => k[1])], { prepare: true });
-        const values = decisions.map((j) => [
-          ...decisionValues(0, j.decision, j.pbx, j.decision.action !== 'block').slice(1), 1, j.journalId]);
-        const columns = values[0]!.map((_, c) => values.map((v) => v[c]));
-        const inserted = new Set((await tx.unsafe<{ journal_id: string }[]>(INSERT_JOURNALED_SQL, columns as never[], { prepare: true }))
-          .map((r) => r.journal_id));
+        const values = (j: JournaledDecision) => decisionValues(0, j.decision, j.pbx, j.decision.action !== 'block').slice(1);
+        // First the rows committed after their calls were answered by the policy: they take what the PBX was told.
+        const tookLateRow = new Set<string>();
+        for (const j of decisions) {
+          if (j.attemptId === null) continue;
+          const [old] = await tx.unsafe<{ counted: boolean; presented: string | null }[]>(OVERWRITE_LATE_SQL, [...values(j), j.journalId, j.attemptId] as never[], { prepare: true });
+          if (!old) continue;
+          tookLateRow.add(j.journalId);
+          if (old.counted && old.presented !== null) await tx.unsafe(UNBUMP_USAGE_SQL, [j.day, old.presented], { prepare: true });
+        }
+        const fresh = decisions.filter((j) => !tookLateRow.has(j.journalId)).map((j) => [...values(j), 1, j.journalId]);
+        const inserted = new Set(fresh.length === 0 ? [] : (await tx.unsafe<{ journal_id: string }[]>(
+          INSERT_JOURNALED_SQL, fresh[0]!.map((_, c) => fresh.map((v) => v[c])) as never[], { prepare: true })).map((r) => r.journal_id));
         const counts = new Map<string, [string, string, number]>();
         for (const { journalId, decision: d, day } of decisions) {
-          if (!inserted.has(journalId) || d.action === 'block' || d.callerId === null) continue;
+          if (!(inserted.has(journalId) || tookLateRow.has(journalId)) || d.action === 'block' || d.callerId === null) continue;
           const c = counts.get(`${day}\u0000${d.callerId}`) ?? [day, d.callerId, 0];
           c[2]++;
           counts.set(`${day}\u0000${d.callerId}`, c);

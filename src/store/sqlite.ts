@@ -179,6 +179,18 @@ export class SqliteStore implements Store {
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
+      unbumpUsage: db.prepare('UPDATE number_usage SET count = count - 1 WHERE day = ? AND number = ? AND count > 0'),
+      markRetried: db.prepare('UPDATE decisions SET retried = 1 WHERE id = ? AND retried = 0'),
+      // A row committed after its call was answered by onStoreError takes the journaled decision
+      // (what the PBX was told), flagged as replayed rows are; an outcome recorded meanwhile stays (a
+      // cancelled-before-dial one still un-counts it). Not a row a PBX retry was answered from (the
+      // PBX had its decision), nor one replayed already.
+      overwriteLate: db.prepare(
+        `UPDATE decisions SET at = ?, campaign = ?, purpose = ?, source = ?, channel = ?, pbx_unique_id = ?, agent = ?, lead = ?,
+           original_caller_id = ?, presented_caller_id = ?, callee = ?, area = ?, action = ?, reasons = ?, retry_at = ?,
+           counted = ? AND coalesce(outcome, '') <> 'cancelled-before-dial', consent_ref = ?, dialing = ?, basis = ?,
+           consent_anytime = ?, without_history = 1, journal_id = ?
+         WHERE id = ? AND journal_id IS NULL AND retried = 0`),
       outcomeById: db.prepare(
         `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
            counted = @status <> 'cancelled-before-dial'
@@ -235,6 +247,7 @@ export class SqliteStore implements Store {
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
       const earlier = this.stmt.byUniqueId.get(uniqueId!)!;
+      this.stmt.markRetried.run(earlier.id);
       return { decision: rowToDecision(earlier), attemptId: earlier.id, replayed: true };
     }
     if (counted && decision.callerId) {
@@ -385,8 +398,12 @@ export class SqliteStore implements Store {
       for (const j of decisions) {
         const d = j.decision;
         const counted = d.action !== 'block';
-        const info = this.stmt.insertJournaled.run(...decisionParams(d, j.pbx, counted), j.journalId);
-        if (info.changes > 0 && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
+        const params = decisionParams(d, j.pbx, counted);
+        const late = j.attemptId === null ? undefined : this.stmt.byId.get(j.attemptId);
+        const tookLateRow = late !== undefined && this.stmt.overwriteLate.run(...params, j.journalId, late.id).changes > 0;
+        if (tookLateRow && late.counted === 1 && late.presented_caller_id) this.stmt.unbumpUsage.run(j.day, late.presented_caller_id);
+        const recorded = tookLateRow || this.stmt.insertJournaled.run(...params, j.journalId).changes > 0;
+        if (recorded && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
       }
       for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
     }).immediate();

@@ -139,6 +139,11 @@ export interface JournaledDecision {
   readonly pbx: PbxIds;
   /** Site-local day of the decision, for pool usage. */
   readonly day: string;
+  /**
+   * The id under which the store may still have committed this call's row after the PBX was told
+   * the journaled decision (see `pendingAttemptId`); null when it cannot have.
+   */
+  readonly attemptId: number | null;
 }
 
 export interface JournaledOutcome {
@@ -212,7 +217,9 @@ export interface Store {
   /**
    * Records what the journal kept during an outage, in one transaction, idempotently (by journal
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
-   * without history, then outcomes.
+   * without history, then outcomes. A decision whose `attemptId` row was committed after the PBX
+   * was told the journaled one takes that row over (the trail shows what the PBX was told), unless
+   * a PBX retry was answered from the row meanwhile: the PBX then had the row's decision, which stays.
    */
   recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
   /**
@@ -233,4 +240,14 @@ export function schemaChecked(database: string, version: number, latest: number)
       { database, version, needs: latest });
   }
   return version;
+}
+
+/**
+ * The id a failed check-and-record may still be committed under: on PostgreSQL a call is answered
+ * by `onStoreError` when its wait runs out, or when the connection drops during its batch's COMMIT,
+ * and the batch may commit its row all the same. The journal keeps the id with the decision.
+ */
+export function pendingAttemptId(err: unknown): number | null {
+  const id = err instanceof CidgateError ? err.context.attemptId : undefined;
+  return typeof id === 'number' ? id : null;
 }

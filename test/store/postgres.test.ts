@@ -2,12 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { configFrom, example, until } from '../helpers.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
+import { Journal } from '../../src/service/journal.js';
 import { storeTarget } from '../../src/store/database-url.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
@@ -70,6 +72,28 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       await unlock();
       await until(async () => (await g.check(call, { record: true })).attemptId !== null, 5_000);
       expect(s.health().ok).toBe(true);
+    });
+
+    it('a batch that commits after its call was answered by the policy: the replay puts what the PBX was told in its row', async () => {
+      const s = new PostgresStore(url, { waitMs: 1_500 });
+      nodes.push(s);
+      const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'cidgate-late-')), 'node.journal'), silentLogger);
+      const g = new Gateway(example, s, at, silentLogger, journal);
+      await s.ensureSchema(true);
+      const observer = postgres(url, { max: 1, onnotice: () => {} });
+      // Reads go on, writes wait: the batch decides, numbers its row, then waits to insert it.
+      const unlock = await lockTables(url, 'EXCLUSIVE');
+      const answer = g.check({ campaign: 'prospecting', from: '0612345678', to: '0145777001', consent: true, pbx: { uniqueId: 'late.1' } }, { record: true });
+      await until(async () => (await observer`SELECT 1 FROM pg_locks WHERE NOT granted AND relation = to_regclass('decisions')`).length > 0, 10_000);
+      expect((await answer).decision.reasons).toEqual(['store-unavailable']); // the wait ran out: the PBX got the policy's answer
+      await unlock();
+      await until(async () => (await s.findAttempt({ pbxUniqueId: 'late.1' })) !== null, 10_000); // and the batch committed after all
+      const late = (await s.findAttempt({ pbxUniqueId: 'late.1' }))!;
+      expect(late).toMatchObject({ action: 'rewrite', counted: true, withoutHistory: false });
+      expect(await g.replayJournal()).toBe(1);
+      expect(await s.findAttempt({ pbxUniqueId: 'late.1' })).toMatchObject({ id: late.id, action: 'block', reasons: 'store-unavailable', counted: false, withoutHistory: true });
+      await observer.end();
+      journal.close();
     });
 
     it('a read-only server (as a standby): every decision answered by the policy, the reason in the health, reads still served', async () => {
