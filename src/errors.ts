@@ -37,6 +37,7 @@ export const ERRORS = {
     action: 'bring the database back (the journal empties into it) and free space on the journal\'s disk (`store.journal` can put it on another)',
   },
   COPY_COUNT_MISMATCH: { template: 'counts differ after the copy (%s): the target held other rows, or some were refused', exit: 3, http: null, action: 'copy into an empty database, or find the rows the target holds besides the copied ones (the copy is idempotent: run it again once fixed)' },
+  STORE_SCHEMA_OUTDATED: { template: 'database %s is at schema version %s; this cidgate needs %s', exit: 2, http: null, action: 'run `cidgate db migrate` against the database (or start `serve` without --no-migrate), then start again' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },
   ERASE_NOT_CONFIRMED: { template: 'erasing %s cannot be undone: export it first (cidgate privacy export), then add --yes', exit: 2, http: null, action: 'export first (`cidgate privacy export NUMBER`), then run the erase again with --yes' },
   CHROMIUM_NOT_FOUND: { template: '--format pdf needs Chromium, not found at %s: install it (apt-get install chromium) or set CIDGATE_CHROMIUM; --format html gives the same report, printable from any browser', exit: 2, http: null, action: 'install chromium or set CIDGATE_CHROMIUM to its path' },
@@ -108,6 +109,19 @@ export class CidgateError extends Error {
   /** The CLI's exit status for this error. */
   get exitStatus(): number {
     return ERRORS[this.code].exit ?? 1;
+  }
+
+  /** The same error (code, message, stack) with more context: one failure told to several callers, each its own. */
+  withContext(extra: Record<string, unknown>): CidgateError {
+    const copy = Object.create(CidgateError.prototype) as CidgateError;
+    Object.defineProperties(copy, {
+      code: { value: this.code, enumerable: true },
+      context: { value: { ...this.context, ...extra }, enumerable: true },
+      name: { value: this.name, enumerable: true, writable: true },
+      message: { value: this.message, writable: true },
+      stack: { value: this.stack, writable: true },
+    });
+    return copy;
   }
 }
 

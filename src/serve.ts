@@ -223,6 +223,9 @@ export async function startService(opts: { config?: string; db?: string; migrate
   }
 
   try {
+    // Before anything listens: a node never answers calls on a schema it cannot use.
+    await store.ensureSchema(opts.migrate !== false);
+    checkAbort();
     logger.info({ event: 'warming-up', campaigns: loaded.config.campaigns.size }, 'warming up');
     await gateway.warmUp(signal);
     checkAbort();

@@ -3,24 +3,18 @@ import { CidgateError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { copySqliteToPostgres } from '../store/copy.js';
 import { describeTarget, isPostgresUrl, storeTarget } from '../store/database-url.js';
+import { openStore } from '../store/open.js';
 import { PostgresStore } from '../store/postgres.js';
-import { SqliteStore } from '../store/sqlite.js';
 import type { CommonOptions } from './context.js';
 
 type Out = NodeJS.WritableStream;
 
-/** `cidgate db migrate`: brings the database to the latest schema (what `serve` does at start). */
+/** `cidgate db migrate`: brings the database to the latest schema (what `serve` does at start) and says its version. */
 export async function dbMigrateCommand(opts: CommonOptions, out: Out): Promise<number> {
   const { config } = loadConfig(opts.config);
-  const target = storeTarget(config.raw.database, opts.db, createLogger('warn', 2));
-  if (target.kind === 'sqlite') {
-    await new SqliteStore(target.file, { busyTimeoutMs: 5_000 }).close();
-    out.write(`${target.file}: schema up to date\n`);
-    return 0;
-  }
-  const store = new PostgresStore(target.url, { migrate: false });
+  const { store, target } = openStore(config.raw, opts.db, createLogger('warn', 2), { busyTimeoutMs: 5_000, waitMs: 30_000 });
   try {
-    out.write(`${describeTarget(target)}: schema at version ${await store.schemaVersion()}\n`);
+    out.write(`${describeTarget(target)}: schema at version ${await store.ensureSchema(true)}\n`);
     return 0;
   } finally {
     await store.close();

@@ -218,7 +218,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
 
   common(program.command('serve'), false)
     .description('run the service: FastAGI, FreeSWITCH Event Socket, SIP, HTTP API, outcome tracking (SIGHUP reloads the config)')
-    .option('--no-migrate', 'PostgreSQL: do not apply pending migrations at start (run `cidgate db migrate` instead)')
+    .option('--no-migrate', 'do not apply pending migrations at start, only check the schema (run `cidgate db migrate` instead)')
     .action((opts) => run(async () => (await import('../serve.js')).serveCommand(opts)));
 
   finish(program, EXAMPLES);

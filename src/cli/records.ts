@@ -44,7 +44,7 @@ export function refusalPeriods(config: Config): string {
 export async function consentAddCommand(number: string, opts: CommonOptions & { source?: string; anytime?: boolean }, out: Out): Promise<number> {
   const e164 = parseNumberArg(number);
   return withStore(opts, async ({ store, clock, loaded }) => {
-    await store.addConsent({ number: e164, at: clock.now(), source: opts.source ?? null, anytime: opts.anytime === true });
+    await store.addConsents([{ number: e164, at: clock.now(), source: opts.source ?? null, anytime: opts.anytime === true }]);
     out.write(`consent recorded for ${e164}, given ${shown(clock.now(), loaded)}\n`);
     return 0;
   });
@@ -79,7 +79,7 @@ export async function consentImportCommand(file: string, opts: CommonOptions, ou
       records.push({ number: phone.e164, at, source: row[2] || null, anytime: /^(1|true|yes)$/i.test(row[3] ?? '') });
     });
     if (errors.length > 0) throw new CidgateError('BAD_INPUT', [file, `nothing imported:\n${errors.slice(0, 20).join('\n')}`], { file });
-    for (const r of records) await store.addConsent({ ...r, at: r.at ?? clock.now() });
+    await store.addConsents(records.map((r) => ({ ...r, at: r.at ?? clock.now() })));
     out.write(`${records.length} consents imported\n`);
     return 0;
   });

@@ -52,7 +52,7 @@ export const recordRoutes: RoutePlugin = (app, { gateway }) => {
   app.post('/v1/consents', async (req) => {
     const input = parseWith(consentInputSchema, req.body);
     const n = e164(input.number, 'number');
-    await gateway.store.addConsent({ number: n, at: instant(input.at, new Date(), gateway.config.site.siteTimeZone), source: input.source ?? null, anytime: input.anytime === true });
+    await gateway.store.addConsents([{ number: n, at: instant(input.at, new Date(), gateway.config.site.siteTimeZone), source: input.source ?? null, anytime: input.anytime === true }]);
     return { number: n, recorded: true };
   });
 

@@ -5,7 +5,7 @@ import { withoutRedaction, type Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
-import type { AttemptKey, HistoryQuery, Outcome, Recorded, Store, StoreHealth } from '../store/store.js';
+import { pendingAttemptId, type AttemptKey, type HistoryQuery, type Outcome, type Recorded, type Store, type StoreHealth } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
 import type { Journal } from './journal.js';
 
@@ -120,7 +120,7 @@ export class Gateway {
       const at = clock.now();
       result = { decision: this.onStoreError(config, decideOn(EMPTY_HISTORY, at), campaign, err as Error), attemptId: null, replayed: false };
       // Kept for the audit trail (and the attempt limits) until the store takes it back.
-      if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.site.siteTimeZone));
+      if (opts.record) this.journal?.appendDecision(result.decision, request.pbx ?? {}, localDateKey(at, config.site.siteTimeZone), pendingAttemptId(err));
     }
     this.stats.decisions++;
     const ms = performance.now() - started;

@@ -11,7 +11,11 @@ const SYNC_EVERY_MS = 20;
 const MAX_BYTES = 64 * 1024 * 1024;
 
 type Line =
-  | { kind: 'decision'; id: string; day: string; pbx: PbxIds; decision: Omit<Decision, 'at' | 'retryAt'> & { at: number; retryAt: number | null } }
+  | {
+    kind: 'decision'; id: string; day: string; pbx: PbxIds; decision: Omit<Decision, 'at' | 'retryAt'> & { at: number; retryAt: number | null };
+    /** Absent from entries written before it existed. */
+    attemptId?: number | null;
+  }
   | { kind: 'outcome'; id: string; key: AttemptKey; outcome: Omit<Outcome, 'at'> & { at: number } };
 
 /**
@@ -53,9 +57,10 @@ export class Journal {
     return this.entries;
   }
 
-  appendDecision(decision: Decision, pbx: PbxIds, day: string): boolean {
+  /** `attemptId`: the id under which the store may still commit the call's own row (see pendingAttemptId). */
+  appendDecision(decision: Decision, pbx: PbxIds, day: string, attemptId: number | null = null): boolean {
     const { at, retryAt, ...rest } = decision;
-    return this.append({ kind: 'decision', id: this.nextId(), day, pbx, decision: { ...rest, at: at.getTime(), retryAt: retryAt?.getTime() ?? null } });
+    return this.append({ kind: 'decision', id: this.nextId(), day, pbx, attemptId, decision: { ...rest, at: at.getTime(), retryAt: retryAt?.getTime() ?? null } });
   }
 
   appendOutcome(key: AttemptKey, outcome: Outcome): boolean {
@@ -77,7 +82,7 @@ export class Journal {
       }
       if (line.kind === 'decision') {
         const d = line.decision;
-        decisions.push({ journalId: line.id, day: line.day, pbx: line.pbx, decision: { ...d, area: d.area as Area | null, at: new Date(d.at), retryAt: d.retryAt === null ? null : new Date(d.retryAt) } });
+        decisions.push({ journalId: line.id, day: line.day, pbx: line.pbx, attemptId: line.attemptId ?? null, decision: { ...d, area: d.area as Area | null, at: new Date(d.at), retryAt: d.retryAt === null ? null : new Date(d.retryAt) } });
       } else {
         outcomes.push({ journalId: line.id, key: line.key, outcome: { ...line.outcome, at: new Date(line.outcome.at) } });
       }

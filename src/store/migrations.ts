@@ -107,4 +107,13 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP INDEX decisions_callee_at;
     `,
   },
+  {
+    // A PBX retry was answered from this row: the PBX had its decision. A row committed after its
+    // call was answered by onStoreError (PostgreSQL: the wait ran out before the COMMIT came back)
+    // takes the journaled decision at replay, unless a retry had this one meanwhile.
+    version: 5,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -14,7 +14,7 @@ export interface StoreUse {
   /** PostgreSQL: how long a decision waits for the server before it fails (onStoreError). */
   readonly waitMs: number;
   readonly backgroundCheckpoint?: boolean;
-  /** PostgreSQL: apply pending migrations before the first use (SQLite always migrates on open). */
+  /** Apply pending migrations (SQLite: on open; PostgreSQL: before the first use). Default true. */
   readonly migrate?: boolean;
   /** Commands that only read: a SQLite file that is not there is an error, never created empty. */
   readonly mustExist?: boolean;
@@ -27,7 +27,7 @@ export function openStore(raw: RawConfig, cliDb: string | undefined, log: Logger
     throw new CidgateError('BAD_OPTION', [target.file, 'no database at this path (a command that only reads never creates one)'], { file: target.file });
   }
   const store = target.kind === 'sqlite'
-    ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint, log })
+    ? new SqliteStore(target.file, { busyTimeoutMs: use.busyTimeoutMs, backgroundCheckpoint: use.backgroundCheckpoint, log, migrate: use.migrate })
     : new PostgresStore(target.url, { waitMs: use.waitMs, migrate: use.migrate });
   return { store, target };
 }

@@ -112,4 +112,12 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP INDEX decisions_callee_at;
     `,
   },
+  {
+    // As SQLite's version 5: a PBX retry answered from this row (the PBX then had its decision), so
+    // the journal's replay never puts another decision in it (see recordJournaled).
+    version: 6,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN retried boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

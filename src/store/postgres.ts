@@ -10,6 +10,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
   JournaledOutcome, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
+import { schemaChecked } from './store.js';
 
 export interface PostgresOptions {
   /** How long a decision waits for the database before it is answered by the onStoreError policy. */
@@ -46,6 +47,12 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   /** Answered already: by its timeout, or by the batch. */
   done: boolean;
+  /**
+   * The id the batch gave its row. Answered by its timeout (or a lost connection) once the row is
+   * written, the call's error carries it: the batch may still commit, and the replay then puts the
+   * journaled decision in that row (see pendingAttemptId).
+   */
+  attemptId: number | null;
 }
 
 interface HistoryRow {
@@ -91,11 +98,16 @@ const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'tex
 const FLAG_COLUMNS = new Set(['counted', 'consent_anytime', 'without_history']);
 const TIME_COLUMNS = new Set(['at', 'retry_at']);
 
+/** A decision column's value from `ref`, a parameter or an unnested column as it crosses the driver. */
+function columnValue(column: string, ref: string): string {
+  return column === 'id' ? `${ref}::bigint` : FLAG_COLUMNS.has(column) ? `(${ref} = 1)` : TIME_COLUMNS.has(column) ? ts(ref) : ref;
+}
+
 /** Inserts decisions from one array per column (`columns` of DECISION_COLUMNS, then `extra` ones). */
 function insertDecisionsSql(columns: readonly string[], extra: readonly (readonly [string, string])[] = [], tail = ''): string {
   const names = [...columns, ...extra.map(([c]) => c)];
   const types = [...columns.map((c) => DECISION_TYPES[DECISION_COLUMNS.indexOf(c as never)]!), ...extra.map(([, t]) => t)];
-  const select = names.map((c) => (c === 'id' ? 'v.id::bigint' : FLAG_COLUMNS.has(c) ? `v.${c} = 1` : TIME_COLUMNS.has(c) ? ts(`v.${c}`) : `v.${c}`));
+  const select = names.map((c) => columnValue(c, `v.${c}`));
   return `INSERT INTO decisions (${names.join(', ')})
   SELECT ${select.join(', ')}
   FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS v(${names.join(', ')}, o) ${tail}`;
@@ -110,6 +122,27 @@ const INSERT_DECISIONS_SQL = insertDecisionsSql(DECISION_COLUMNS);
  */
 const INSERT_JOURNALED_SQL = insertDecisionsSql(DECISION_COLUMNS.slice(1), [['without_history', 'int'], ['journal_id', 'text']],
   'ORDER BY v.o ON CONFLICT DO NOTHING RETURNING journal_id');
+
+/**
+ * A row its batch committed after the call was answered by onStoreError takes the journaled
+ * decision (what the PBX was told), flagged as replayed rows are; an outcome recorded meanwhile
+ * stays (and a cancelled-before-dial one still un-counts it). Not a row a PBX retry was answered
+ * from (the PBX had its decision), nor one replayed already. Returns what the row counted before.
+ */
+const OVERWRITE_LATE_SQL = `
+  UPDATE decisions d SET ${DECISION_COLUMNS.slice(1).map((c, i) => {
+    const value = columnValue(c, `$${i + 1}::${DECISION_TYPES[i + 1]}`);
+    return `${c} = ${c === 'counted' ? `${value} AND d.outcome IS DISTINCT FROM 'cancelled-before-dial'` : value}`;
+  }).join(', ')}, without_history = true, journal_id = $${DECISION_COLUMNS.length}
+  FROM (SELECT id, counted, presented_caller_id FROM decisions WHERE id = $${DECISION_COLUMNS.length + 1}::bigint FOR UPDATE) old
+  WHERE d.id = old.id AND d.journal_id IS NULL AND NOT d.retried
+  RETURNING old.counted AS counted, old.presented_caller_id AS presented`;
+
+/** Gives back the pool use of a row that took a journaled decision. */
+const UNBUMP_USAGE_SQL = 'UPDATE number_usage SET count = count - 1 WHERE day = $1 AND number = $2 AND count > 0';
+
+/** Rows a PBX retry was answered from (see migration 6). */
+const MARK_RETRIED_SQL = 'UPDATE decisions SET retried = true WHERE id = ANY($1::bigint[]) AND NOT retried';
 
 /** Sorted, so that two nodes' batches lock the counters in the same order (no deadlock). */
 const BUMP_USAGE_SQL = `
@@ -194,11 +227,15 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** The schema version in the database (0 before any migration). */
-  async schemaVersion(): Promise<number> {
-    await this.migrate();
-    const [row] = await this.sql.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
-    return row?.v ?? 0;
+  async ensureSchema(migrate: boolean): Promise<number> {
+    if (migrate) await this.migrate();
+    const version = await this.use(async () => {
+      const [table] = await this.sql.unsafe<{ present: boolean }[]>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
+      if (!table?.present) return 0;
+      const [row] = await this.sql.unsafe<{ v: number | null }[]>('SELECT max(version) AS v FROM schema_migrations');
+      return row?.v ?? 0;
+    });
+    return schemaChecked(this.location, version, PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version);
   }
 
   private async use<T>(fn: () => Promise<T>): Promise<T> {
@@ -213,7 +250,7 @@ export class PostgresStore implements Store {
   checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       const p: Pending = {
-        query, decide, record, resolve, reject, done: false,
+        query, decide, record, resolve, reject, done: false, attemptId: null,
         timer: setTimeout(() => {
           const e = new CidgateError('STORE_TIMEOUT', [this.waitMs], { database: this.location, waitMs: this.waitMs });
           this.failure ??= e.message;
@@ -233,8 +270,8 @@ export class PostgresStore implements Store {
     if (p.done) return;
     p.done = true;
     clearTimeout(p.timer);
-    if (r instanceof Error) p.reject(r);
-    else p.resolve(r);
+    if (!(r instanceof Error)) p.resolve(r);
+    else p.reject(r instanceof CidgateError && p.attemptId !== null ? r.withContext({ attemptId: p.attemptId }) : r);
   }
 
   private pump(): void {
@@ -272,6 +309,7 @@ export class PostgresStore implements Store {
     const locks = lockKeys(batch.map((p) => p.query()));
     const uniqueIds = batch.map((p) => p.record?.uniqueId).filter((u): u is string => typeof u === 'string');
     const recording = batch.filter((p) => p.record).length;
+    for (const p of batch) p.attemptId = null; // a previous try of the batch was rolled back
     return this.sql.begin(async (tx) => {
       // One round trip for the locks and what does not depend on the instant.
       const [, earlier, ids] = await Promise.all([
@@ -302,6 +340,8 @@ export class PostgresStore implements Store {
       const usage = new Map<string, Map<string, number>>(days.map((d) => [d, new Map()]));
       for (const u of usageRows) usage.get(u.day)!.set(u.number, u.count);
       const byUniqueId = new Map<string, Recorded>(earlier.map((r) => [r.pbx_unique_id!, { decision: rowToDecision(r), attemptId: r.id, replayed: true }]));
+      const committed = new Set(earlier.map((r) => r.id));
+      const answeredFromRow: { call: Pending; id: number }[] = [];
       const historyOf = new Map<Pending, HistoryRow>(withCallee.map((p, i) => [p, histories[i]!]));
       const inBatch = new BatchHistory();
       const nextId = ids.map((r) => r.id);
@@ -310,7 +350,10 @@ export class PostgresStore implements Store {
       const results = batch.map((p): Recorded | Error => {
         const uid = p.record?.uniqueId ?? null;
         const replay = uid === null ? undefined : byUniqueId.get(uid);
-        if (replay) return replay;
+        if (replay) {
+          if (committed.has(replay.attemptId!)) answeredFromRow.push({ call: p, id: replay.attemptId! });
+          return replay;
+        }
         try {
           const row = historyOf.get(p);
           const query = q(p);
@@ -318,6 +361,7 @@ export class PostgresStore implements Store {
           const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
           if (!p.record) return { decision, attemptId: null, replayed: false };
           const id = nextId.shift()!;
+          p.attemptId = id;
           const counted = decision.action !== 'block';
           if (counted) inBatch.add(decision);
           const bumps = counted && decision.callerId !== null;
@@ -333,23 +377,23 @@ export class PostgresStore implements Store {
 
       // A call already answered by its timeout is not written: the PBX never got this decision.
       const writing = inserts.filter((i) => !i.call.done);
-      if (writing.length > 0) {
-        const columns = DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c]));
-        const counts = new Map<string, [string, string, number]>();
-        for (const w of writing) {
-          if (!w.usage) continue;
-          const k = `${w.usage.day}\u0000${w.usage.number}`;
-          const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
-          c[2]++;
-          counts.set(k, c);
-        }
-        const bumps = [...counts.values()];
-        await Promise.all([
-          tx.unsafe(INSERT_DECISIONS_SQL, columns as never[], { prepare: true }),
-          bumps.length ? tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true })
-            : Promise.resolve([]),
-        ]);
+      const retried = [...new Set(answeredFromRow.filter((a) => !a.call.done).map((a) => a.id))];
+      const counts = new Map<string, [string, string, number]>();
+      for (const w of writing) {
+        if (!w.usage) continue;
+        const k = `${w.usage.day}\u0000${w.usage.number}`;
+        const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
+        c[2]++;
+        counts.set(k, c);
       }
+      const bumps = [...counts.values()];
+      await Promise.all([
+        writing.length ? tx.unsafe(INSERT_DECISIONS_SQL, DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c])) as never[], { prepare: true })
+          : Promise.resolve([]),
+        bumps.length ? tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true })
+          : Promise.resolve([]),
+        retried.length ? tx.unsafe(MARK_RETRIED_SQL, [retried], { prepare: true }) : Promise.resolve([]),
+      ]);
       return results;
     }) as Promise<(Recorded | Error)[]>;
   }
@@ -386,14 +430,22 @@ export class PostgresStore implements Store {
         }
         const sorted = [...keys.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         await tx.unsafe(LOCK_SQL, [sorted.map((k) => k[0]), sorted.map((k) => k[1])], { prepare: true });
-        const values = decisions.map((j) => [
-          ...decisionValues(0, j.decision, j.pbx, j.decision.action !== 'block').slice(1), 1, j.journalId]);
-        const columns = values[0]!.map((_, c) => values.map((v) => v[c]));
-        const inserted = new Set((await tx.unsafe<{ journal_id: string }[]>(INSERT_JOURNALED_SQL, columns as never[], { prepare: true }))
-          .map((r) => r.journal_id));
+        const values = (j: JournaledDecision) => decisionValues(0, j.decision, j.pbx, j.decision.action !== 'block').slice(1);
+        // First the rows committed after their calls were answered by the policy: they take what the PBX was told.
+        const tookLateRow = new Set<string>();
+        for (const j of decisions) {
+          if (j.attemptId === null) continue;
+          const [old] = await tx.unsafe<{ counted: boolean; presented: string | null }[]>(OVERWRITE_LATE_SQL, [...values(j), j.journalId, j.attemptId] as never[], { prepare: true });
+          if (!old) continue;
+          tookLateRow.add(j.journalId);
+          if (old.counted && old.presented !== null) await tx.unsafe(UNBUMP_USAGE_SQL, [j.day, old.presented], { prepare: true });
+        }
+        const fresh = decisions.filter((j) => !tookLateRow.has(j.journalId)).map((j) => [...values(j), 1, j.journalId]);
+        const inserted = new Set(fresh.length === 0 ? [] : (await tx.unsafe<{ journal_id: string }[]>(
+          INSERT_JOURNALED_SQL, fresh[0]!.map((_, c) => fresh.map((v) => v[c])) as never[], { prepare: true })).map((r) => r.journal_id));
         const counts = new Map<string, [string, string, number]>();
         for (const { journalId, decision: d, day } of decisions) {
-          if (!inserted.has(journalId) || d.action === 'block' || d.callerId === null) continue;
+          if (!(inserted.has(journalId) || tookLateRow.has(journalId)) || d.action === 'block' || d.callerId === null) continue;
           const c = counts.get(`${day}\u0000${d.callerId}`) ?? [day, d.callerId, 0];
           c[2]++;
           counts.set(`${day}\u0000${d.callerId}`, c);
@@ -409,11 +461,21 @@ export class PostgresStore implements Store {
     await this.use(() => this.sql.unsafe(`INSERT INTO refusals (number, at, campaign) VALUES ($1, ${ts('$2::float8')}, $3)`, [number, at.getTime(), campaign], { prepare: true }));
   }
 
-  async addConsent(c: ConsentRecord): Promise<void> {
-    await this.use(() => this.sql.unsafe(
-      `INSERT INTO consent_events (number, at, kind, source, anytime) VALUES ($1, ${ts('$2::float8')}, 'given', $3, $4)
-       ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
-      [c.number, c.at.getTime(), c.source, c.anytime], { prepare: true }));
+  /** In chunks, each its own short transaction, as addDoNotCall. */
+  async addConsents(consents: readonly ConsentRecord[]): Promise<void> {
+    // One row per number and instant in a statement (ON CONFLICT cannot update a row twice): the last one stands.
+    const rows = [...new Map(consents.map((c) => [`${c.number}\u0000${c.at.getTime()}`, c])).values()];
+    await this.use(async () => {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        await this.sql.unsafe(
+          `INSERT INTO consent_events (number, at, kind, source, anytime)
+           SELECT c.number, ${ts('c.at')}, 'given', c.source, c.anytime = 1 FROM unnest($1::text[], $2::float8[], $3::text[], $4::int[]) AS c(number, at, source, anytime)
+           ON CONFLICT (number, at, kind) DO UPDATE SET source = excluded.source, anytime = excluded.anytime`,
+          [chunk.map((c) => c.number), chunk.map((c) => c.at.getTime()), chunk.map((c) => c.source), chunk.map((c) => (c.anytime ? 1 : 0))] as never[],
+          { prepare: true });
+      }
+    });
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {

@@ -13,6 +13,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
   PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
+import { schemaChecked } from './store.js';
 
 export interface SqliteOptions {
   /** How long a writer waits for another process's lock before the store reports busy. */
@@ -29,6 +30,8 @@ export interface SqliteOptions {
   readonly diskReserveBytes?: number | 'auto';
   /** Where a full disk and its end are logged. */
   readonly log?: Logger;
+  /** Apply pending migrations on open (default true); `serve --no-migrate` only checks the version (`ensureSchema`). */
+  readonly migrate?: boolean;
 }
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
@@ -58,6 +61,8 @@ const IDENTITY_CHECK_MS = 1_000;
 
 /** Rows deleted per purge transaction: short enough that decisions never wait long behind one. */
 const PURGE_BATCH = 5_000;
+/** Rows written per import transaction (consents, do-not-call), for the same reason. */
+const IMPORT_CHUNK = 5_000;
 
 /** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
 const BUSY_RETRY_MS = 1;
@@ -109,6 +114,14 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     if (!opts.readonly && file !== ':memory:') assertWritable(file);
     this.db = openWithRetry(file, opts);
+    if (opts.migrate === false) {
+      try {
+        this.schemaVersion(); // before the statements are prepared on tables that may not be there
+      } catch (err) {
+        this.db.close();
+        throw err;
+      }
+    }
     this.identityFd = file === ':memory:' ? null : openSync(file, 'r');
     this.identity = this.identityFd === null ? null : fstatSync(this.identityFd);
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 40;
@@ -166,6 +179,18 @@ export class SqliteStore implements Store {
       bumpUsage: db.prepare(
         `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
          ON CONFLICT (day, number) DO UPDATE SET count = count + 1`),
+      unbumpUsage: db.prepare('UPDATE number_usage SET count = count - 1 WHERE day = ? AND number = ? AND count > 0'),
+      markRetried: db.prepare('UPDATE decisions SET retried = 1 WHERE id = ? AND retried = 0'),
+      // A row committed after its call was answered by onStoreError takes the journaled decision
+      // (what the PBX was told), flagged as replayed rows are; an outcome recorded meanwhile stays (a
+      // cancelled-before-dial one still un-counts it). Not a row a PBX retry was answered from (the
+      // PBX had its decision), nor one replayed already.
+      overwriteLate: db.prepare(
+        `UPDATE decisions SET at = ?, campaign = ?, purpose = ?, source = ?, channel = ?, pbx_unique_id = ?, agent = ?, lead = ?,
+           original_caller_id = ?, presented_caller_id = ?, callee = ?, area = ?, action = ?, reasons = ?, retry_at = ?,
+           counted = ? AND coalesce(outcome, '') <> 'cancelled-before-dial', consent_ref = ?, dialing = ?, basis = ?,
+           consent_anytime = ?, without_history = 1, journal_id = ?
+         WHERE id = ? AND journal_id IS NULL AND retried = 0`),
       outcomeById: db.prepare(
         `UPDATE decisions SET outcome = @status, hangup_cause = @cause, duration_s = @duration, outcome_at = @at,
            counted = @status <> 'cancelled-before-dial'
@@ -222,6 +247,7 @@ export class SqliteStore implements Store {
     if (info.changes === 0) {
       // The PBX retried a unique id already decided: the first decision stands, not counted twice.
       const earlier = this.stmt.byUniqueId.get(uniqueId!)!;
+      this.stmt.markRetried.run(earlier.id);
       return { decision: rowToDecision(earlier), attemptId: earlier.id, replayed: true };
     }
     if (counted && decision.callerId) {
@@ -372,8 +398,12 @@ export class SqliteStore implements Store {
       for (const j of decisions) {
         const d = j.decision;
         const counted = d.action !== 'block';
-        const info = this.stmt.insertJournaled.run(...decisionParams(d, j.pbx, counted), j.journalId);
-        if (info.changes > 0 && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
+        const params = decisionParams(d, j.pbx, counted);
+        const late = j.attemptId === null ? undefined : this.stmt.byId.get(j.attemptId);
+        const tookLateRow = late !== undefined && this.stmt.overwriteLate.run(...params, j.journalId, late.id).changes > 0;
+        if (tookLateRow && late.counted === 1 && late.presented_caller_id) this.stmt.unbumpUsage.run(j.day, late.presented_caller_id);
+        const recorded = tookLateRow || this.stmt.insertJournaled.run(...params, j.journalId).changes > 0;
+        if (recorded && counted && d.callerId) this.stmt.bumpUsage.run(j.day, d.callerId);
       }
       for (const o of outcomes) this.outcomeOne(o.key, o.outcome);
     }).immediate();
@@ -383,8 +413,11 @@ export class SqliteStore implements Store {
     this.stmt.addRefusal.run(number, at.getTime(), campaign);
   }
 
-  async addConsent(c: ConsentRecord): Promise<void> {
-    this.stmt.giveConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+  async addConsents(consents: readonly ConsentRecord[]): Promise<void> {
+    await this.inChunks(consents, (chunk) => {
+      for (const c of chunk) this.stmt.giveConsent.run(c.number, c.at.getTime(), c.source, c.anytime ? 1 : 0);
+      return 0;
+    });
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {
@@ -393,14 +426,27 @@ export class SqliteStore implements Store {
 
   async addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number> {
     const ms = at.getTime();
-    return this.db.transaction(() => {
+    return this.inChunks(numbers, (chunk) => {
       let added = 0;
-      for (const n of numbers) {
+      for (const n of chunk) {
         if (this.stmt.addDnc.run(n, ms, source).changes > 0) added++;
         else this.stmt.antedateDnc.run(ms, source, n, ms);
       }
       return added;
-    })();
+    });
+  }
+
+  /**
+   * Writes an import a chunk per transaction and lets waiting decisions in between, so that it never
+   * holds the write lock for long. Returns the sum of what `write` returns.
+   */
+  private async inChunks<T>(items: readonly T[], write: (chunk: readonly T[]) => number): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < items.length; i += IMPORT_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      total += this.db.transaction(write).immediate(items.slice(i, i + IMPORT_CHUNK));
+    }
+    return total;
   }
 
   async removeDoNotCall(number: string): Promise<boolean> {
@@ -537,6 +583,15 @@ export class SqliteStore implements Store {
     return { ok: reason === null, reason, walBytes, checkpointLagFrames: this.checkpoint.lagFrames };
   }
 
+  async ensureSchema(migrateNow: boolean): Promise<number> {
+    if (migrateNow) migrate(this.db);
+    return this.schemaVersion();
+  }
+
+  private schemaVersion(): number {
+    return schemaChecked(this.file, Number(this.db.pragma('user_version', { simple: true })), MIGRATIONS[MIGRATIONS.length - 1]!.version);
+  }
+
   /** Runs `PRAGMA integrity_check`: 'ok' when the file is sound. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
@@ -604,7 +659,7 @@ function openWithRetry(file: string, opts: SqliteOptions): Database.Database {
       db.pragma('wal_autocheckpoint = 10000');
       // After a checkpoint resets the log, the -wal file is cut back to this size (default: never).
       db.pragma(`journal_size_limit = ${opts.walRestartBytes ?? WAL_RESTART_BYTES}`);
-      if (!opts.readonly) migrate(db);
+      if (!opts.readonly && opts.migrate !== false) migrate(db);
       return db;
     } catch (err) {
       db?.close();

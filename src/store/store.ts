@@ -1,3 +1,4 @@
+import { CidgateError } from '../errors.js';
 import type { ReportQueries } from './report-queries.js';
 import type { Action, Decision, History, PbxIds } from '../model/types.js';
 import type { AttemptRow } from './attempt-row.js';
@@ -112,6 +113,11 @@ export interface JournaledDecision {
   readonly pbx: PbxIds;
   /** Site-local day of the decision, for pool usage. */
   readonly day: string;
+  /**
+   * The id under which the store may still have committed this call's row after the PBX was told
+   * the journaled decision (see `pendingAttemptId`); null when it cannot have.
+   */
+  readonly attemptId: number | null;
 }
 
 export interface JournaledOutcome {
@@ -149,13 +155,18 @@ export interface Store {
   findAttempt(key: AttemptKey): Promise<AttemptRow | null>;
   addRefusal(number: string, at: Date, campaign: string | null): Promise<void>;
   /**
-   * Consents and revocations are kept as dated events (recording one again is a no-op): the
-   * consent in force at an instant is the latest event at or before it, a revocation winning a tie.
+   * Consents and revocations are kept as dated events (recording one again is a no-op; given twice
+   * at one instant, the last one's source and `anytime` stand): the consent in force at an instant
+   * is the latest event at or before it, a revocation winning a tie. A large import is written in
+   * chunks, each its own short transaction, so live decisions never wait long behind it.
    */
-  addConsent(consent: ConsentRecord): Promise<void>;
+  addConsents(consents: readonly ConsentRecord[]): Promise<void>;
   /** Records a revocation at `at` when a consent was in force then; false when none was. */
   revokeConsent(number: string, at: Date): Promise<boolean>;
-  /** Returns how many numbers were not on the list; one already listed keeps the earlier of its two dates. */
+  /**
+   * Returns how many numbers were not on the list; one already listed keeps the earlier of its two
+   * dates. Written in chunks, as consents are.
+   */
   addDoNotCall(numbers: readonly string[], at: Date, source: string | null): Promise<number>;
   removeDoNotCall(number: string): Promise<boolean>;
   attempts(filter: AttemptFilter): AsyncIterable<AttemptRow>;
@@ -180,10 +191,36 @@ export interface Store {
   /**
    * Records what the journal kept during an outage, in one transaction, idempotently (by journal
    * id for decisions; an outcome is recorded once anyway): decisions first, flagged as made
-   * without history, then outcomes.
+   * without history, then outcomes. A decision whose `attemptId` row was committed after the PBX
+   * was told the journaled one takes that row over (the trail shows what the PBX was told), unless
+   * a PBX retry was answered from the row meanwhile: the PBX then had the row's decision, which stays.
    */
   recordJournaled(decisions: readonly JournaledDecision[], outcomes: readonly JournaledOutcome[]): Promise<void>;
+  /**
+   * Brings the schema to this code's version (`migrate`) or only checks it; returns the database's
+   * version. A database without the schema, or with an older one, is STORE_SCHEMA_OUTDATED; a newer
+   * one is accepted (migrations only add, so a node not yet upgraded keeps working).
+   */
+  ensureSchema(migrate: boolean): Promise<number>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
   health(): StoreHealth;
   close(): Promise<void>;
+}
+
+/** The version check `ensureSchema` makes: `latest` is the last migration this code knows. */
+export function schemaChecked(database: string, version: number, latest: number): number {
+  if (version < latest) {
+    throw new CidgateError('STORE_SCHEMA_OUTDATED', [database, version, latest], { database, version, needs: latest });
+  }
+  return version;
+}
+
+/**
+ * The id a failed check-and-record may still be committed under: on PostgreSQL a call is answered
+ * by `onStoreError` when its wait runs out, or when the connection drops during its batch's COMMIT,
+ * and the batch may commit its row all the same. The journal keeps the id with the decision.
+ */
+export function pendingAttemptId(err: unknown): number | null {
+  const id = err instanceof CidgateError ? err.context.attemptId : undefined;
+  return typeof id === 'number' ? id : null;
 }

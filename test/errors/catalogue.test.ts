@@ -58,6 +58,15 @@ describe('every message is its code\'s template, filled', () => {
     expect(new EslProtocolError('bad Content-Length').message).toBe('Event Socket: bad Content-Length');
   });
 
+  it('adds context to a copy, message and code unchanged (one batch failure told to each call with its own attempt id)', () => {
+    const shared = new CidgateError('STORE_TIMEOUT', [250], { database: 'db' });
+    const mine = shared.withContext({ attemptId: 7 });
+    expect(mine).toBeInstanceOf(CidgateError);
+    expect(mine).toMatchObject({ code: 'STORE_TIMEOUT', message: shared.message, context: { database: 'db', attemptId: 7 } });
+    expect(mine.stack).toBe(shared.stack);
+    expect(shared.context).toEqual({ database: 'db' });
+  });
+
   it('takes a value as it is, never as a template', () => {
     expect(errorMessage('BAD_INPUT', ['%s.csv', 'empty file'])).toBe('%s.csv: empty file');
   });

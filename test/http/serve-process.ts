@@ -57,9 +57,9 @@ export interface Served {
 }
 
 /** Runs `cidgate serve` (the built dist/) as a child process and waits for its `started` line. */
-export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string; cwd?: string } = {}): Promise<Served> {
-  const written = opts.config ? { dir: opts.dir ?? '', config: opts.config, db: opts.db! } : writeConfig(opts.overrides);
-  const proc = spawn(process.execPath, [BIN, 'serve', '--config', written.config, '--db', written.db], {
+export async function startServe(opts: { overrides?: Tree; env?: NodeJS.ProcessEnv; config?: string; db?: string; dir?: string; cwd?: string; args?: string[] } = {}): Promise<Served> {
+  const written = opts.config ? { dir: opts.dir ?? '', config: opts.config, db: opts.db! } : { ...writeConfig(opts.overrides), ...(opts.db ? { db: opts.db } : {}) };
+  const proc = spawn(process.execPath, [BIN, 'serve', '--config', written.config, '--db', written.db, ...opts.args ?? []], {
     env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd,
   });
   const lines: string[] = [];

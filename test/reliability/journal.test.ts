@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CidgateError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { Journal, journalPath } from '../../src/service/journal.js';
@@ -74,6 +75,57 @@ describe.each(storesUnderTest())('the journal on the $name store: what the datab
     const trail = await rows(store);
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ pbxUniqueId: 'crash.1', withoutHistory: true, outcome: 'answered' });
+  });
+});
+
+
+describe.each(storesUnderTest())('the $name store: a row committed after its call was answered by onStoreError', (sut) => {
+  const pbx = { source: 'asterisk', uniqueId: 'late.1' };
+  const prospecting = { campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx };
+  const clock = { now: () => new Date(MONDAY_11H) };
+  let store: Store;
+  let journal: Journal;
+  let live: Gateway;
+  let lateRow: number;
+  beforeEach(async () => {
+    store = await sut.open();
+    journal = new Journal(join(dir, 'cidgate.journal'), silentLogger);
+    live = new Gateway(example, store, clock, silentLogger, journal);
+    // As on PostgreSQL when the call's wait runs out between its batch's insert and the COMMIT's
+    // answer: the row commits, the PBX is told the policy's answer, and the journal keeps that.
+    const late: Store = Object.assign(Object.create(store), {
+      async checkAndRecord(...args: Parameters<Store['checkAndRecord']>) {
+        lateRow = (await store.checkAndRecord(...args)).attemptId!;
+        throw new CidgateError('STORE_TIMEOUT', [1], { attemptId: lateRow });
+      },
+    });
+    const told = await new Gateway(example, late, clock, silentLogger, journal).check(prospecting, { record: true });
+    expect(told).toMatchObject({ attemptId: null, decision: { action: 'block', reasons: ['store-unavailable'] } });
+    expect(await rows(store)).toMatchObject([{ id: lateRow, action: 'rewrite', counted: true }]);
+  });
+  afterEach(async () => {
+    journal.close();
+    await store.close();
+    await sut.cleanup();
+  });
+
+  it('the replay puts what the PBX was told in that row, flagged, and gives back its pool use; replayed again, nothing changes', async () => {
+    const { decisions } = journal.read();
+    expect(await live.replayJournal()).toBe(1);
+    const expected = [{ id: lateRow, pbxUniqueId: 'late.1', action: 'block', reasons: 'store-unavailable', counted: false, withoutHistory: true, presentedCallerId: null }];
+    expect(await rows(store)).toMatchObject(expected);
+    expect((await store.poolUsage('2026-11-30')).get('+33162000001') ?? 0).toBe(0);
+    await store.recordJournaled(decisions, []);
+    expect(await rows(store)).toMatchObject(expected);
+    expect((await store.poolUsage('2026-11-30')).get('+33162000001') ?? 0).toBe(0);
+  });
+
+  it('a PBX retry answered from that row before the replay keeps it: the PBX had its decision', async () => {
+    const retry = await live.check(prospecting, { record: true });
+    expect(retry).toMatchObject({ replayed: true, attemptId: lateRow, decision: { action: 'rewrite' } });
+    expect(await live.replayJournal()).toBe(1);
+    expect(await rows(store)).toMatchObject([{ id: lateRow, action: 'rewrite', counted: true, withoutHistory: false }]);
+    expect((await store.poolUsage('2026-11-30')).get('+33162000001')).toBe(1);
   });
 });
 

@@ -52,7 +52,7 @@ const scenario = fc.record({
 async function apply(store: Store, callee: string, events: readonly Event[]): Promise<void> {
   for (const e of events) {
     const at = new Date(e.at);
-    if (e.kind === 'consent') await store.addConsent({ number: callee, at, source: e.source, anytime: e.anytime });
+    if (e.kind === 'consent') await store.addConsents([{ number: callee, at, source: e.source, anytime: e.anytime }]);
     else if (e.kind === 'revoke') await store.revokeConsent(callee, at);
     else if (e.kind === 'refusal') await store.addRefusal(callee, at, 'p1');
     else if (e.kind === 'dnc') await store.addDoNotCall([callee], at, 'list');

@@ -23,34 +23,34 @@ describe.each(storesUnderTest())('$name store: the decision reads what was on re
     (await new Gateway(config, store, fixedClock(at), silentLogger).check({ ...prospecting, ...call }, { record })).decision;
 
   it('a consent given after the call does not count', async () => {
-    await store.addConsent({ number: CALLEE, at: AFTER_CALL, source: 'web-form', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: AFTER_CALL, source: 'web-form', anytime: false }]);
     expect((await decideAt(CALL_AT, prospecting)).reasons).toEqual(['no-consent']);
     expect((await decideAt(AFTER_CALL, prospecting)).action).toBe('rewrite');
   });
 
   it('a consent given at the call\'s very instant counts', async () => {
-    await store.addConsent({ number: CALLEE, at: new Date(CALL_AT), source: 'web-form', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: new Date(CALL_AT), source: 'web-form', anytime: false }]);
     expect((await decideAt(CALL_AT, prospecting)).action).toBe('rewrite');
   });
 
   it('a consent revoked after the call still covered it; revoked at or before, it did not', async () => {
-    await store.addConsent({ number: CALLEE, at: new Date('2026-11-01T10:00:00Z'), source: 'web-form', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: new Date('2026-11-01T10:00:00Z'), source: 'web-form', anytime: false }]);
     expect(await store.revokeConsent(CALLEE, AFTER_CALL)).toBe(true);
     expect((await decideAt(CALL_AT, prospecting))).toMatchObject({ action: 'rewrite', consentRef: 'web-form' });
     expect((await decideAt(AFTER_CALL, prospecting)).reasons).toEqual(['no-consent']);
   });
 
   it('a consent given again after a revocation covers the calls after it, not those between', async () => {
-    await store.addConsent({ number: CALLEE, at: new Date('2026-11-01T10:00:00Z'), source: 'form-1', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: new Date('2026-11-01T10:00:00Z'), source: 'form-1', anytime: false }]);
     await store.revokeConsent(CALLEE, new Date('2026-11-10T10:00:00Z'));
-    await store.addConsent({ number: CALLEE, at: new Date('2026-11-20T10:00:00Z'), source: 'form-2', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: new Date('2026-11-20T10:00:00Z'), source: 'form-2', anytime: false }]);
     expect((await decideAt('2026-11-02T10:00:00Z', prospecting)).consentRef).toBe('form-1');
     expect((await decideAt('2026-11-16T10:00:00Z', prospecting)).reasons).toEqual(['no-consent']);
     expect((await decideAt(CALL_AT, prospecting)).consentRef).toBe('form-2');
   });
 
   it('revoking when no consent was in force at that instant records nothing', async () => {
-    await store.addConsent({ number: CALLEE, at: AFTER_CALL, source: 'web-form', anytime: false });
+    await store.addConsents([{ number: CALLEE, at: AFTER_CALL, source: 'web-form', anytime: false }]);
     expect(await store.revokeConsent(CALLEE, new Date(CALL_AT))).toBe(false);
     expect((await decideAt(AFTER_CALL, prospecting)).action).toBe('rewrite');
   });

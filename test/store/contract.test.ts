@@ -90,7 +90,7 @@ describe.each(storesUnderTest())('$name store', (sut) => {
     it('refusals, consents and the do-not-call list feed the decision', async () => {
       const noConsent = { ...call, consent: null };
       expect((await gateway.check(noConsent, { record: false })).decision.reasons).toEqual(['no-consent']);
-      await store.addConsent({ number: '+33145678901', at: clock.now(), source: 'form-1', anytime: false });
+      await store.addConsents([{ number: '+33145678901', at: clock.now(), source: 'form-1', anytime: false }]);
       expect((await gateway.check(noConsent, { record: false })).decision.action).toBe('rewrite');
       expect(await store.revokeConsent('+33145678901', clock.now())).toBe(true);
       expect((await gateway.check(noConsent, { record: false })).decision.reasons).toEqual(['no-consent']);
@@ -107,6 +107,16 @@ describe.each(storesUnderTest())('$name store', (sut) => {
       const numbers = Array.from({ length: 12_000 }, (_, i) => `+3314${String(i % 11_000).padStart(7, '0')}`);
       expect(await store.addDoNotCall(numbers, clock.now(), 'bloctel')).toBe(11_000);
       expect(await store.addDoNotCall(numbers.slice(0, 10), clock.now(), 'bloctel')).toBe(0);
+    });
+
+    it('a large consent import: every consent recorded; one given twice at one instant keeps the last', async () => {
+      const at = new Date('2026-11-01T10:00:00Z');
+      const consents = Array.from({ length: 12_000 }, (_, i) => ({ number: `+3314${String(i).padStart(7, '0')}`, at, source: 'import-1', anytime: false }));
+      consents.splice(8, 0, { number: '+33140000007', at, source: 'import-2', anytime: true }); // in the same chunk as the first
+      await store.addConsents(consents);
+      expect((await store.consumerRecords('+33140000007')).consents).toEqual([{ at, kind: 'given', source: 'import-2', anytime: true }]);
+      expect((await store.consumerRecords('+33140011999')).consents).toEqual([{ at, kind: 'given', source: 'import-1', anytime: false }]);
+      expect((await gateway.check({ ...call, to: '0140011999', consent: null }, { record: false })).decision.consentRef).toBe('import-1');
     });
 
     it('SQL metacharacters are data', async () => {

@@ -31,6 +31,18 @@ describe('which database: --db, then CIDGATE_DATABASE_URL, then the config', () 
     expect(own).toEqual({ kind: 'postgres', url: 'postgresql://cidgate:mine@db1/cidgate' });
   });
 
+  it('a URL naming several hosts (libpq\'s form, which the driver takes) keeps them, the password going in front', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cidgate-pw-')), 'pw');
+    writeFileSync(file, 'pw\n');
+    chmodSync(file, 0o600);
+    const multi = 'postgresql://cidgate@db1.example:5432,db2.example:5433/cidgate?target_session_attrs=read-write';
+    expect(storeTarget(multi, undefined, silentLogger, {})).toEqual({ kind: 'postgres', url: multi });
+    expect(storeTarget({ url: multi, passwordFile: file }, undefined, silentLogger, {})).toEqual({
+      kind: 'postgres', url: 'postgresql://cidgate:pw@db1.example:5432,db2.example:5433/cidgate?target_session_attrs=read-write',
+    });
+    expect(maskUrl('postgresql://cidgate:hunter2@db1:5432,db2:5432/cidgate')).toBe('postgresql://cidgate:***@db1:5432,db2:5432/cidgate');
+  });
+
   it('the password never appears in what is shown', () => {
     expect(maskUrl('postgresql://cidgate:hunter2@db1/cidgate')).toBe('postgresql://cidgate:***@db1/cidgate');
     expect(describeTarget({ kind: 'postgres', url: 'postgres://u:p%40ss@h/d' })).not.toMatch(/p%40ss|p@ss/);

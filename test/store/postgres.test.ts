@@ -2,12 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { configFrom, example, until } from '../helpers.js';
 import { silentLogger } from '../../src/log.js';
 import { Gateway } from '../../src/service/gateway.js';
+import { Journal } from '../../src/service/journal.js';
+import { storeTarget } from '../../src/store/database-url.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { describeIfAvailable } from '../requires.js';
@@ -32,7 +35,7 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
     it('four nodes starting at once on an empty database migrate it once', async () => {
       const four = [node(), node(), node(), node()];
       const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
-      expect(await Promise.all(four.map((n) => n.schemaVersion()))).toEqual([latest, latest, latest, latest]);
+      expect(await Promise.all(four.map((n) => n.ensureSchema(true)))).toEqual([latest, latest, latest, latest]);
     });
 
     it('two nodes deciding for the same 40 consumers at once: exactly 4 attempts each', async () => {
@@ -71,6 +74,51 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       expect(s.health().ok).toBe(true);
     });
 
+    it('a batch that commits after its call was answered by the policy: the replay puts what the PBX was told in its row', async () => {
+      const s = new PostgresStore(url, { waitMs: 1_500 });
+      nodes.push(s);
+      const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'cidgate-late-')), 'node.journal'), silentLogger);
+      const g = new Gateway(example, s, at, silentLogger, journal);
+      await s.ensureSchema(true);
+      const observer = postgres(url, { max: 1, onnotice: () => {} });
+      // Reads go on, writes wait: the batch decides, numbers its row, then waits to insert it.
+      const unlock = await lockTables(url, 'EXCLUSIVE');
+      const answer = g.check({ campaign: 'prospecting', from: '0612345678', to: '0145777001', consent: true, pbx: { uniqueId: 'late.1' } }, { record: true });
+      await until(async () => (await observer`SELECT 1 FROM pg_locks WHERE NOT granted AND relation = to_regclass('decisions')`).length > 0, 10_000);
+      expect((await answer).decision.reasons).toEqual(['store-unavailable']); // the wait ran out: the PBX got the policy's answer
+      await unlock();
+      await until(async () => (await s.findAttempt({ pbxUniqueId: 'late.1' })) !== null, 10_000); // and the batch committed after all
+      const late = (await s.findAttempt({ pbxUniqueId: 'late.1' }))!;
+      expect(late).toMatchObject({ action: 'rewrite', counted: true, withoutHistory: false });
+      expect(await g.replayJournal()).toBe(1);
+      expect(await s.findAttempt({ pbxUniqueId: 'late.1' })).toMatchObject({ id: late.id, action: 'block', reasons: 'store-unavailable', counted: false, withoutHistory: true });
+      await observer.end();
+      journal.close();
+    });
+
+    it('a read-only server (as a standby): every decision answered by the policy, the reason in the health, reads still served', async () => {
+      await node().ensureSchema(true);
+      const readOnly = new URL(url);
+      readOnly.searchParams.set('default_transaction_read_only', 'on');
+      const s = new PostgresStore(readOnly.toString(), { waitMs: 10_000, migrate: false });
+      nodes.push(s);
+      const g = new Gateway(example, s, at, silentLogger);
+      expect((await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145888001', consent: true }, { record: true })).decision.reasons).toEqual(['store-unavailable']);
+      expect(s.health()).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot execute nextval\(\) in a read-only transaction/) });
+      expect(await s.findAttempt({ pbxUniqueId: 'none' })).toBeNull();
+    });
+
+    it('a URL naming several hosts: the first one down, the node records on the next writable one', async () => {
+      const u = new URL(url);
+      u.searchParams.set('target_session_attrs', 'read-write');
+      const multi = u.toString().replace(`${u.host}/`, `127.0.0.1:1,${u.host}/`); // nothing listens on port 1
+      const target = storeTarget(multi, undefined, silentLogger, {});
+      const s = new PostgresStore(target.kind === 'postgres' ? target.url : '', { waitMs: 20_000 });
+      nodes.push(s);
+      const g = new Gateway(example, s, at, silentLogger);
+      expect((await g.check({ campaign: 'customer', from: '0612345678', to: '0145888002' }, { record: true })).attemptId).not.toBeNull();
+    });
+
     it('a pool number\'s daily cap holds across nodes', async () => {
       const capped = configFrom(`
 campaigns:
@@ -102,7 +150,7 @@ describeIfAvailable('PostgreSQL', testDatabaseUrl !== null, 'set CIDGATE_TEST_DA
       for (let i = 0; i < 4; i++) await g.check({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, pbx: { uniqueId: `c.${i}`, channel } }, { record: true });
       await sqlite.recordOutcome({ pbxUniqueId: 'c.0' }, { status: 'answered', hangupCause: 16, durationSeconds: 30, at: at.now() });
       await sqlite.addRefusal('+33145678902', at.now(), 'prospecting');
-      await sqlite.addConsent({ number: '+33145678903', at: at.now(), source: 'form', anytime: true });
+      await sqlite.addConsents([{ number: '+33145678903', at: at.now(), source: 'form', anytime: true }]);
       await sqlite.addDoNotCall(['+33145678904'], at.now(), 'bloctel');
       await sqlite.close();
 

@@ -17,7 +17,7 @@ describe.each(storesUnderTest())('$name store: one consumer\'s personal data', (
   beforeEach(async () => {
     store = await sut.open();
     gateway = new Gateway(example, store, { now: () => NOW }, silentLogger);
-    await store.addConsent({ number: CONSUMER, at: new Date('2026-03-02T09:00:00Z'), source: 'web-form-17', anytime: false });
+    await store.addConsents([{ number: CONSUMER, at: new Date('2026-03-02T09:00:00Z'), source: 'web-form-17', anytime: false }]);
     await gateway.check(call(CONSUMER), { record: true, at: new Date('2026-08-24T09:00:00Z') }); // Mon, 98 days before
     await store.addRefusal(CONSUMER, new Date('2026-09-01T09:00:00Z'), 'prospecting'); // 90 days before
     await gateway.check(call(CONSUMER), { record: true, at: new Date('2026-11-20T10:00:00Z') }); // Fri, 10 days before

@@ -80,16 +80,16 @@ export async function dropDatabase(baseUrl: string, url: string): Promise<void> 
 }
 
 /**
- * Another connection locks the store's tables (the server is up, every write waits) until the
- * returned function is called.
+ * Another connection locks the store's tables (the server is up, every write waits; with the
+ * default mode every read too) until the returned function is called.
  */
-export async function lockTables(url: string): Promise<() => Promise<void>> {
+export async function lockTables(url: string, mode: 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' = 'ACCESS EXCLUSIVE'): Promise<() => Promise<void>> {
   const other = postgres(url, { max: 1, onnotice: () => {} });
   let unlock!: () => void;
   let locked!: () => void;
   const isLocked = new Promise<void>((r) => { locked = r; });
   const tx = other.begin(async (t) => {
-    await t.unsafe('LOCK TABLE decisions, number_usage IN ACCESS EXCLUSIVE MODE');
+    await t.unsafe(`LOCK TABLE decisions, number_usage IN ${mode} MODE`);
     locked();
     await new Promise<void>((r) => { unlock = r; });
   });
