@@ -162,11 +162,12 @@ export function pureDecision(decisions: number): { decisionsPerSecond: number; l
 /**
  * `cidgate report` over the whole pre-filled period (the 90 days before NOW), HTML to /dev/null:
  * its wall time and the process's peak memory (the aggregation runs in the database, streamed).
+ * `db`: what `--db` takes, a SQLite file or a postgres:// URL.
  */
-export function reportOverDatabase(file: string): { seconds: number; maxRssMb: number } | null {
+export function reportOverDatabase(db: string): { seconds: number; maxRssMb: number } | null {
   const t = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(PACKAGE_ROOT, 'bin', 'cidgate.js'), 'report',
-    '--from', '2026-08-31', '--to', '2026-11-30', '--out', '/dev/null', '--db', file], { encoding: 'utf8' });
+    '--from', '2026-08-31', '--to', '2026-11-30', '--out', '/dev/null', '--db', db], { encoding: 'utf8' });
   if (r.status !== 0) return null;
   const kb = Number(r.stderr.trim().split('\n').pop());
   return { seconds: round((performance.now() - t) / 1000, 2), maxRssMb: round(kb / 1024, 1) };

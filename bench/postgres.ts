@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL rows of `npm run bench`: check-and-record on a database pre-filled with 1 M
- * attempts (one node with 32 in flight; open loop at 1,000/s; four node processes together) and
+ * The PostgreSQL rows of `npm run bench`: `cidgate report` over a database pre-filled with 1 M
+ * attempts, check-and-record on it (one node with 32 in flight; open loop at 1,000/s; four node processes together) and
  * FastAGI end to end on PostgreSQL at 1,000 sessions/s. The server is CIDGATE_BENCH_DATABASE_URL
  * (or CIDGATE_TEST_DATABASE_URL, or the local one); each run works in a schema of its own, dropped
  * at the end. Also a child entry point: `node dist/bench/postgres.js node URL DECISIONS CONSUMERS`
@@ -16,6 +16,7 @@ import { createLogger } from '../src/log.js';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
 import { Gateway } from '../src/service/gateway.js';
 import { PostgresStore } from '../src/store/postgres.js';
+import { reportOverDatabase } from './engine.js';
 import { freePort, waitForPort } from './ports.js';
 import { round, summarize } from './stats.js';
 
@@ -151,6 +152,9 @@ export async function postgresBench(opts: { quick: boolean; work: string; log: (
     opts.log(`postgres: pre-filling ${attempts} attempts`);
     const prefillSeconds = await prefill(url, attempts, consumers);
     const n = attempts.toLocaleString('en');
+    opts.log(`postgres: cidgate report over ${n} attempts`);
+    const report = reportOverDatabase(url);
+    rows.push([`cidgate report over ${n} attempts, PostgreSQL`, report ? `${report.seconds} s, peak RSS ${report.maxRssMb} MB` : 'failed']);
     opts.log(`postgres: one node, ${IN_FLIGHT} in flight`);
     const closed = await node(url, decisions, consumers, null);
     rows.push([`engine + PostgreSQL, ${n} attempts, ${IN_FLIGHT} in flight`, `${closed.decisionsPerSecond}/s, ${line(closed)} (pre-filled in ${prefillSeconds} s)`]);
@@ -170,7 +174,7 @@ export async function postgresBench(opts: { quick: boolean; work: string; log: (
     await closedServe;
     const l = agi.latencyMs as ReturnType<typeof summarize>;
     rows.push(['FastAGI on PostgreSQL, open loop 1,000/s', `p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms, errors ${agi.errors as number}`]);
-    Object.assign(results, { attempts, prefillSeconds, oneNode: closed, openLoop: open, nodes: four, aggregate, agi });
+    Object.assign(results, { attempts, prefillSeconds, report, oneNode: closed, openLoop: open, nodes: four, aggregate, agi });
   } finally {
     await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await admin.end();

@@ -183,6 +183,7 @@ function buildProgram(run: (a: Action) => void, out: NodeJS.WritableStream, err:
     .option('--format <format>', 'html (self-contained, printable), csv, json or pdf (needs Chromium)', 'html')
     .option('--out <file>', 'write to this file (default: standard output; required for pdf)')
     .option('--unmasked', 'show consumers\' numbers in full (logged)')
+    .option('--offending <n>', 'offending attempts listed per proof, all counted: a number (0: none) or all', '100')
     .option('--at <iso>', 'the report\'s "generated" instant (default: now)')
     .action((opts) => run(() => reportCommand(opts, out, err)));
 

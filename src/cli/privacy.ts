@@ -7,7 +7,7 @@ import { maskNumber } from '../report/display.js';
 import type { ReasonCode } from '../model/types.js';
 import { consumerRulesWithCode } from '../rules/index.js';
 import { purgeCutoffs } from '../service/retention.js';
-import type { AttemptRow } from '../store/store.js';
+import { PSEUDONYM_PREFIX, type AttemptRow } from '../store/store.js';
 import { formatInstant } from '../time/display.js';
 import { DAY_MS } from '../time/zoned.js';
 import { openContext, parseNumberArg, type CommonOptions } from './context.js';
@@ -48,9 +48,11 @@ const lawOf = (code: ReasonCode) => consumerRulesWithCode(code).map((r) => r.sou
 /**
  * `cidgate privacy erase NUMBER --yes` (GDPR art. 17, within the law's own retention needs):
  * decisions the limits no longer read lose the number (a random pseudonym, never derived from
- * it, keeps them countable in reports) and refusals past their period are deleted; attempts inside
- * the attempt window, refusals inside their period, the do-not-call entry and the consent proof
- * are kept, and the consent in force is revoked. Prints what it did, what it kept and why.
+ * it, keeps them countable in reports) and refusals past their period are deleted; the consent in
+ * force is revoked, and each consent event follows the attempts that relied on it (kept with the
+ * number, pseudonymised with them, or deleted when none is left); attempts inside the attempt
+ * window, refusals inside their period, the withdrawal and the do-not-call entry are kept. Prints
+ * what it did, what it kept and why.
  */
 export async function privacyEraseCommand(number: string, opts: CommonOptions & { yes?: boolean }, out: Out, err: Out): Promise<number> {
   const e164 = parseNumberArg(number);
@@ -62,21 +64,22 @@ export async function privacyEraseCommand(number: string, opts: CommonOptions & 
     // The retention purge's own cutoffs: what the limits read is exactly what must stay.
     const { cutoffs, retentionDays: attemptDays } = purgeCutoffs(loaded.config, 1, now);
     const refusalDays = Math.round((now.getTime() - cutoffs.refusalsBefore.getTime()) / DAY_MS);
-    const pseudonym = `erased-${randomUUID()}`;
-    const counts = await store.eraseConsumer(e164, { attemptsBefore: cutoffs.decisionsBefore, refusalsBefore: cutoffs.refusalsBefore, pseudonym });
-    const revoked = await store.revokeConsent(e164, now);
+    const pseudonym = `${PSEUDONYM_PREFIX}${randomUUID()}`;
+    const counts = await store.eraseConsumer(e164, { at: now, attemptsBefore: cutoffs.decisionsBefore, refusalsBefore: cutoffs.refusalsBefore, pseudonym });
     const kept = await store.consumerRecords(e164);
-    logAccess(err, 'privacy-erase', e164, { ...counts, revokedConsent: revoked });
+    logAccess(err, 'privacy-erase', e164, { ...counts });
     const lines = [
       `erased ${e164} at ${formatInstant(now, tz)}:`,
       `- ${plural(counts.pseudonymised, 'decision')} (blocked calls, and attempts older than ${attemptDays} days): number replaced by ${pseudonym}, lead id removed`,
       `- ${plural(counts.refusalsDeleted, 'refusal')} older than ${refusalDays} days deleted`,
-      `- revoked the consent in force: ${revoked ? 'yes (an erasure request withdraws it)' : 'none was in force'}`,
+      `- revoked the consent in force: ${counts.consentRevoked ? 'yes (an erasure request withdraws it)' : 'none was in force'}`,
+      `- ${plural(counts.consentEventsPseudonymised, 'consent event')} only pseudonymised attempts relied on: number replaced by ${pseudonym} (the proof stays with those calls, pointing to no one)`,
+      `- ${plural(counts.consentEventsDeleted, 'consent event')} no remaining attempt relied on deleted`,
       'kept, and why:',
       `- ${plural(counts.attemptsKept, 'attempt')} of the last ${attemptDays} days: the attempt limit counts them (${lawOf('attempt-limit')}); the retention purge removes them later`,
       `- ${plural(counts.refusalsKept, 'refusal')} of the last ${refusalDays} days: ${refusalPeriods(loaded.config)} (${lawOf('refused-recently')})`,
       `- do-not-call entry: ${kept.doNotCall ? `kept (added ${formatInstant(kept.doNotCall.addedAt, tz, { near: now })}): the consumer asked not to be called, and erasing it would let calls resume` : 'none'}`,
-      `- ${plural(kept.consents.length, 'consent event')}: proof of the consent past prospecting calls relied on (${lawOf('no-consent')}), kept as long as those calls are`,
+      `- ${plural(counts.consentEventsKept, 'consent event')} with the number: the consent the kept attempts relied on (${lawOf('no-consent')}), which the retention purge removes with them, and the latest withdrawal, which stops an older consent imported again from counting`,
       'not covered here: the service\'s JSON log lines (rotate them) and the PBX\'s own call records',
     ];
     out.write(`${lines.join('\n')}\n`);

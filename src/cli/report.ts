@@ -20,6 +20,16 @@ export interface ReportOptions extends CommonOptions {
   format?: string;
   out?: string;
   unmasked?: boolean;
+  offending?: string;
+}
+
+/** `--offending`: how many offending attempts each proof lists (all are counted); `all` lists every one. */
+function offendingLimit(text: string | undefined): number {
+  if (text === undefined) return 100;
+  if (text.trim() === 'all') return Infinity;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || text.trim() === '') throw new CidgateError('BAD_OPTION', ['--offending', `"${text}" is not a whole number (0 or more) or all`], { value: text });
+  return n;
 }
 
 /**
@@ -38,6 +48,7 @@ function periodBound(text: string, what: string, timeZone: string, end: boolean)
 /** `cidgate report`: the compliance report for a period, from the database's aggregates. */
 export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const format = (opts.format ?? 'html') as Format;
+  const limit = offendingLimit(opts.offending);
   if (!FORMATS.includes(format)) throw new CidgateError('BAD_OPTION', ['--format', `"${opts.format}" is not one of ${FORMATS.join(', ')}`]);
   if (format === 'pdf' && !opts.out) throw new CidgateError('BAD_OPTION', ['--out', '--format pdf needs a file to write']);
   const { config } = loadConfig(opts.config);
@@ -55,7 +66,7 @@ export async function reportCommand(opts: ReportOptions, out: NodeJS.WritableStr
       const log = createLogger('info', err);
       log.warn({ event: 'report-unmasked', user: userInfo().username, from: from.toISOString(), to: to.toISOString(), campaign: scope.campaign, out: opts.out ?? 'stdout' }, 'report with numbers unmasked');
     }
-    const report = await buildReport(ctx.store.reportQueries(), config, ctx.clock, { scope, unmasked: opts.unmasked === true });
+    const report = await buildReport(ctx.store.reportQueries(), config, ctx.clock, { scope, unmasked: opts.unmasked === true, offendingLimit: limit });
     if (format === 'pdf') {
       await renderPdf(reportHtml(report), opts.out!);
       return 0;

@@ -86,10 +86,15 @@ export function retryAt(rules: readonly CallRule[], ctx: RuleContext, from: Date
   return null;
 }
 
+/** The consent reference of a call the dialer said had consent, naming no proof. */
+export const ASSERTED_BY_DIALER = 'asserted-by-dialer';
+/** The consent reference of a call that relied on a consent recorded without a source. */
+export const ON_RECORD = 'on-record';
+
 /** Consent asserted by the dialer for this call, else the consumer's unrevoked recorded consent. */
 function consentRef(call: CallRequest, history: History): string | null {
   if (typeof call.consent === 'string' && call.consent.length > 0) return call.consent;
-  if (call.consent === true) return 'asserted-by-dialer';
-  if (history.consent) return history.consent.source ?? 'on-record';
+  if (call.consent === true) return ASSERTED_BY_DIALER;
+  if (history.consent) return history.consent.source ?? ON_RECORD;
   return null;
 }

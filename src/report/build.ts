@@ -14,7 +14,7 @@ export interface ReportOptions {
   readonly scope: ReportScope;
   /** Show every number whole (the officer who needs them asked, and it is logged). */
   readonly unmasked: boolean;
-  /** Offending attempts listed per proof (all are counted). */
+  /** Offending attempts listed per proof (all are counted; default 100, Infinity: all). */
   readonly offendingLimit?: number;
 }
 

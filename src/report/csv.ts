@@ -10,7 +10,7 @@ type Cell = string | number | null;
 
 /**
  * The report as one CSV table a spreadsheet can filter by `section`: summary, campaign, day,
- * block-reason, outcome, proof, offending, exempted, caller-id, caller-id-area, caller-id-day.
+ * block-reason, outcome, proof, offending, exempted, asserted, caller-id, caller-id-area, caller-id-day.
  */
 export function reportCsv(r: Report): string {
   const lines: Cell[][] = [];
@@ -33,10 +33,12 @@ export function reportCsv(r: Report): string {
   for (const p of r.proofs) {
     row('proof', p.id, p.applicable ? 'violations' : 'not applicable', p.violations, p.title);
     if (p.exempted > 0) row('proof', p.id, 'exempted', p.exempted, p.title);
+    if (p.asserted > 0) row('proof', p.id, 'asserted', p.asserted, p.title);
   }
   for (const p of r.proofs) {
     for (const a of p.offending) attempt('offending', p.id, a);
     for (const a of p.exemptedAttempts) attempt('exempted', p.id, a);
+    for (const a of p.assertedAttempts) attempt('asserted', p.id, a);
   }
   for (const c of r.callerIds) {
     row('caller-id', c.number, 'total', c.count, c.campaigns.join(' '));

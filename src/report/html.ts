@@ -1,4 +1,5 @@
 import { escapeHtml as e, horizontalBars, stackedBars, weekHeatmap } from './charts.js';
+import { ASSERTED_BY_DIALER, ON_RECORD } from '../policy/decide.js';
 import { localDateKey } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, Report } from './model.js';
 
@@ -46,10 +47,12 @@ function proofBlock(p: Proof, timeZone: string): string {
     : p.violations === 0 ? '<span class="ok">0 violations</span>' : `<span class="bad">${n(p.violations)} violation${p.violations > 1 ? 's' : ''}</span>`;
   const exempt = p.exempted > 0
     ? `<p>${n(p.exempted)} attempt${p.exempted > 1 ? 's' : ''} outside the window with a recorded exemption (consent to calls at any hour):</p>${attemptsTable(p.exemptedAttempts, p.exempted, 'exempted attempts')}` : '';
-  return `<div class="proof" data-proof="${p.id}" data-violations="${p.violations}" data-exempted="${p.exempted}">
+  const asserted = p.asserted > 0
+    ? `<div class="asserted"><p>${n(p.asserted)} attempt${p.asserted > 1 ? 's' : ''} relied on a consent with no proof reference — the dialer's word (<code>${ASSERTED_BY_DIALER}</code>) or a consent recorded without a source (<code>${ON_RECORD}</code>). Not violations, but only the company's assertion: back them with your own records.</p>${attemptsTable(p.assertedAttempts, p.asserted, 'attempts on asserted consent')}</div>` : '';
+  return `<div class="proof" data-proof="${p.id}" data-violations="${p.violations}" data-exempted="${p.exempted}" data-asserted="${p.asserted}">
 <h3>${e(p.title)} — ${status}</h3>
 <p class="muted">${e(p.source)}. In force since ${p.applicable ? e(dayOf(p.since, timeZone)) : '—'}.</p>
-${attemptsTable(p.offending, p.violations, 'offending attempts')}${exempt}</div>`;
+${attemptsTable(p.offending, p.violations, 'offending attempts')}${exempt}${asserted}</div>`;
 }
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched. */
@@ -75,8 +78,8 @@ ${r.masked ? 'Consumers\' numbers are partly hidden.' : '<strong>Numbers shown i
 
 <section id="proofs"><h2>Proofs</h2>
 <p>Each proof is computed over every attempt of the period with the rule's own definition; the expected count is 0.</p>
-<table class="proof-summary"><thead><tr><th>Proof</th><th class="n">Violations</th><th class="n">Exempted</th></tr></thead><tbody>
-${r.proofs.map((p) => `<tr data-proof="${p.id}"><td>${e(p.title)}</td><td class="n ${p.violations === 0 ? 'ok' : 'bad'}" data-field="violations">${p.applicable ? n(p.violations) : 'n/a'}</td><td class="n" data-field="exempted">${n(p.exempted)}</td></tr>`).join('\n')}
+<table class="proof-summary"><thead><tr><th>Proof</th><th class="n">Violations</th><th class="n">Exempted</th><th class="n">Consent asserted only</th></tr></thead><tbody>
+${r.proofs.map((p) => `<tr data-proof="${p.id}"><td>${e(p.title)}</td><td class="n ${p.violations === 0 ? 'ok' : 'bad'}" data-field="violations">${p.applicable ? n(p.violations) : 'n/a'}</td><td class="n" data-field="exempted">${n(p.exempted)}</td><td class="n" data-field="asserted">${p.id === 'consent' ? n(p.asserted) : ''}</td></tr>`).join('\n')}
 </tbody></table>
 ${r.proofs.map((p) => proofBlock(p, r.period.timeZone)).join('\n')}
 </section>

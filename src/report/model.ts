@@ -58,11 +58,18 @@ export interface Proof {
   readonly applicable: boolean;
   /** Attempts breaking it (expected 0). */
   readonly violations: number;
-  /** The first offending attempts (at most the report's limit). */
+  /** The first offending attempts (at most the report's `--offending`). */
   readonly offending: readonly OffendingAttempt[];
   /** Attempts that would break it but carry a recorded exemption (consent to calls at any hour). */
   readonly exempted: number;
   readonly exemptedAttempts: readonly OffendingAttempt[];
+  /**
+   * Consent proof only: attempts whose consent rests on the company's word alone, no proof reference —
+   * the dialer said there was consent (`asserted-by-dialer`) or the consent was recorded without a
+   * source (`on-record`). Not violations; 0 on the other proofs.
+   */
+  readonly asserted: number;
+  readonly assertedAttempts: readonly OffendingAttempt[];
 }
 
 export interface CallerIdUse {

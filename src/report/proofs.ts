@@ -1,5 +1,6 @@
 import type { Config } from '../config/compile.js';
 import { parsePhone } from '../numbers/phone.js';
+import { ASSERTED_BY_DIALER, ON_RECORD } from '../policy/decide.js';
 import { EMPTY_HISTORY, type Campaign, type ReasonCode } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
 import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf, consumerRulesWithCode, strictestProspectingLimits } from '../rules/index.js';
@@ -36,14 +37,18 @@ function protectedBy(code: ReasonCode): string[] {
   return CONSUMER_COUNTRIES.filter((c) => callRulesFor(c).some((r) => r.code === code));
 }
 
-interface Tally { violations: number; offending: OffendingAttempt[]; exempted: number; exemptedAttempts: OffendingAttempt[] }
+interface Tally {
+  violations: number; offending: OffendingAttempt[]; exempted: number; exemptedAttempts: OffendingAttempt[];
+  asserted: number; assertedAttempts: OffendingAttempt[];
+}
 
-const tally = (): Tally => ({ violations: 0, offending: [], exempted: 0, exemptedAttempts: [] });
+const tally = (): Tally => ({ violations: 0, offending: [], exempted: 0, exemptedAttempts: [], asserted: 0, assertedAttempts: [] });
 
 function proof(id: ProofId, title: string, rule: { source: string; since: Date } | null, t: Tally): Proof {
   return {
     id, title, source: rule?.source ?? '—', since: rule?.since.toISOString() ?? '—', applicable: rule !== null,
     violations: t.violations, offending: t.offending, exempted: t.exempted, exemptedAttempts: t.exemptedAttempts,
+    asserted: t.asserted, assertedAttempts: t.assertedAttempts,
   };
 }
 
@@ -168,7 +173,10 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
   const consent = protectingRules('no-consent');
   const existingContract = [...ctx.config.campaigns.values()].filter((c) => c.basis === 'existing-contract').map((c) => c.name);
   const noConsent = await fromDatabase(ctx, 'no-consent', (q) => ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract, q));
-  proofs.push(proof('consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', consent, noConsent));
+  // Shown apart, not violations: consent the company asserted without a proof reference.
+  const asserted = await fromDatabase(ctx, 'no-consent', (q) => ctx.queries.withConsentRef(ctx.scope, consent.since, existingContract, [ASSERTED_BY_DIALER, ON_RECORD], q));
+  proofs.push(proof('consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', consent,
+    { ...noConsent, asserted: asserted.violations, assertedAttempts: asserted.offending }));
 
   proofs.push(await presentedProof(ctx, presented, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
   return proofs;

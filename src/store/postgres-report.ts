@@ -14,6 +14,10 @@ const QUARTER = `floor(${ms('at')} / ${QUARTER_MS}) * ${QUARTER_MS}`;
 const PLACE = `area::json->>'country' AS country, area::json->>'timeZone' AS "timeZone",
   area::json->>'holidayRegion' AS "holidayRegion", consent_anytime AS "consentAnytime"`;
 
+/** Counted prospecting attempts from $4 that needed consent: not on the existing-contract basis (by $5 for rows decided before it was recorded). */
+const ON_CONSENT = `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= ${ts('$4::float8')}
+  AND coalesce(basis, CASE WHEN campaign = ANY($5::text[]) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`;
+
 /** The report's aggregation in PostgreSQL, the same queries as sqlite-report.ts, rows through a cursor. */
 export class PostgresReportQueries implements ReportQueries {
   constructor(private readonly sql: postgres.Sql) {}
@@ -81,12 +85,14 @@ export class PostgresReportQueries implements ReportQueries {
    */
   private async offenders(text: string, s: ReportScope, extra: unknown[], q: OffenderQuery): Promise<Offenders> {
     const n = 3 + extra.length;
-    const params = [s.from.getTime(), s.to.getTime(), s.campaign, ...extra, q.countries as string[], q.limit] as never[];
+    // At least one row, which carries the total; LIMIT NULL is no limit.
+    const limit = Number.isFinite(q.limit) ? Math.max(q.limit, 1) : null;
+    const params = [s.from.getTime(), s.to.getTime(), s.campaign, ...extra, q.countries as string[], limit] as never[];
     const hits = await this.sql.unsafe<{ id: string; total: string }[]>(
       `${text} AND area::json->>'country' = ANY($${n + 1}::text[]) ORDER BY at, id LIMIT $${n + 2}::int`, params);
     if (hits.length === 0) return { count: 0, first: [] };
     const first = await this.sql.unsafe<DecisionRow[]>(
-      `SELECT ${DECISION_ROW} FROM decisions WHERE id = ANY($1::bigint[]) ORDER BY at, id`, [hits.map((h) => h.id)]);
+      `SELECT ${DECISION_ROW} FROM decisions WHERE id = ANY($1::bigint[]) ORDER BY at, id`, [hits.slice(0, q.limit).map((h) => h.id)]);
     return { count: Number(hits[0]!.total), first: first.map(toAttemptRow) };
   }
 
@@ -109,9 +115,10 @@ export class PostgresReportQueries implements ReportQueries {
   }
 
   withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders> {
-    return this.offenders(
-      `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= ${ts('$4::float8')} AND consent_ref IS NULL
-         AND coalesce(basis, CASE WHEN campaign = ANY($5::text[]) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`,
-      s, [since.getTime(), existingContract as string[]], q);
+    return this.offenders(`${ON_CONSENT} AND consent_ref IS NULL`, s, [since.getTime(), existingContract as string[]], q);
+  }
+
+  withConsentRef(s: ReportScope, since: Date, existingContract: readonly string[], refs: readonly string[], q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(`${ON_CONSENT} AND consent_ref = ANY($6::text[])`, s, [since.getTime(), existingContract as string[], refs as string[]], q);
   }
 }

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { CidgateError } from '../errors.js';
 import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
+import { planConsentErasure } from './consent-erasure.js';
 import { maskUrl } from './database-url.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresReportQueries } from './postgres-report.js';
@@ -10,7 +11,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
   JournaledOutcome, Outcome, PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
-import { schemaChecked } from './store.js';
+import { PSEUDONYM_PREFIX, schemaChecked } from './store.js';
 
 export interface PostgresOptions {
   /** How long a decision waits for the database before it is answered by the onStoreError policy. */
@@ -85,6 +86,23 @@ const HISTORY_SQL = `
        ORDER BY d.at DESC LIMIT 1) AS last_presented
   FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[]) WITH ORDINALITY AS q(callee, since, at, campaign, o)
   ORDER BY q.o`;
+
+/** $1 the instant (ms), $2 the number: a revocation, when a consent was in force then. */
+const REVOKE_CONSENT_SQL = `
+  INSERT INTO consent_events (number, at, kind) SELECT $2, ${ts('$1::float8')}, 'revoked'
+  WHERE (SELECT kind FROM consent_events WHERE number = $2 AND at <= ${ts('$1::float8')}
+         ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`;
+
+/**
+ * Per number, every consent event before $1 but the latest (a revocation wins a tie); and a
+ * pseudonym's events once no attempt carries it.
+ */
+const PURGEABLE_CONSENTS_SQL = `
+  SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY number ORDER BY at DESC, kind DESC) AS newer
+                  FROM consent_events WHERE at < ${ts('$1::float8')}) e WHERE newer > 1
+  UNION
+  SELECT id FROM consent_events e WHERE number LIKE '${PSEUDONYM_PREFIX}%'
+    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.callee = e.number AND d.counted)`;
 
 const LOCK_SQL = `SELECT pg_advisory_xact_lock(l.ns, l.k) FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS l(ns, k, o) ORDER BY l.o`;
 
@@ -479,10 +497,7 @@ export class PostgresStore implements Store {
   }
 
   async revokeConsent(number: string, at: Date): Promise<boolean> {
-    return this.use(async () => (await this.sql.unsafe(
-      `INSERT INTO consent_events (number, at, kind) SELECT $2, ${ts('$1::float8')}, 'revoked'
-       WHERE (SELECT kind FROM consent_events WHERE number = $2 AND at <= ${ts('$1::float8')}
-              ORDER BY at DESC, kind = 'revoked' DESC, id DESC LIMIT 1) = 'given'`, [at.getTime(), number], { prepare: true })).count > 0);
+    return this.use(async () => (await this.sql.unsafe(REVOKE_CONSENT_SQL, [at.getTime(), number], { prepare: true })).count > 0);
   }
 
   /** In chunks, each its own short transaction: a Bloctel-sized import never holds up live calls. */
@@ -558,13 +573,31 @@ export class PostgresStore implements Store {
 
   async eraseConsumer(number: string, c: ErasureCutoffs): Promise<ErasureCounts> {
     return this.use(() => this.sql.begin(async (tx) => {
+      // Under the consumer's lock: no decision about the number reads its consent meanwhile.
+      await tx.unsafe(LOCK_SQL, [[CONSUMER_LOCK], [hash32(number)]]);
+      const consentRevoked = (await tx.unsafe(REVOKE_CONSENT_SQL, [c.at.getTime(), number])).count > 0;
       const pseudonymised = (await tx.unsafe(
         `UPDATE decisions SET callee = $2, lead = NULL WHERE callee = $1 AND (NOT counted OR at < ${ts('$3::float8')})`,
         [number, c.pseudonym, c.attemptsBefore.getTime()])).count;
+      const [events, attempts] = await Promise.all([
+        tx.unsafe<{ id: number; at: number; kind: 'given' | 'revoked' }[]>(
+          `SELECT id, ${ms('at')} AS at, kind FROM consent_events WHERE number = $1 ORDER BY at, kind`, [number]),
+        // Counted prospecting attempts (a service call needs no consent): what a consent's proof is kept for.
+        tx.unsafe<{ at: number; callee: string }[]>(
+          `SELECT ${ms('at')} AS at, callee FROM decisions WHERE callee IN ($1, $2) AND counted AND purpose IS DISTINCT FROM 'service'`, [number, c.pseudonym]),
+      ]);
+      const plan = planConsentErasure(events, attempts.map((a) => ({ at: a.at, kept: a.callee === number })));
+      await tx.unsafe('UPDATE consent_events SET number = $1 WHERE id = ANY($2::bigint[])', [c.pseudonym, plan.pseudonymise as number[]]);
+      await tx.unsafe('DELETE FROM consent_events WHERE id = ANY($1::bigint[])', [plan.remove as number[]]);
+      await tx.unsafe(`INSERT INTO consent_events (number, at, kind) SELECT $1, ${ts('e')}, 'revoked' FROM unnest($2::float8[]) AS e ON CONFLICT DO NOTHING`,
+        [c.pseudonym, plan.pseudonymEnds as number[]]);
       const refusalsDeleted = (await tx.unsafe(`DELETE FROM refusals WHERE number = $1 AND at < ${ts('$2::float8')}`, [number, c.refusalsBefore.getTime()])).count;
       const [kept] = await tx.unsafe<{ attempts: number; refusals: number }[]>(
         `SELECT (SELECT count(*) FROM decisions WHERE callee = $1)::int AS attempts, (SELECT count(*) FROM refusals WHERE number = $1)::int AS refusals`, [number]);
-      return { pseudonymised, attemptsKept: kept!.attempts, refusalsDeleted, refusalsKept: kept!.refusals };
+      return {
+        pseudonymised, attemptsKept: kept!.attempts, refusalsDeleted, refusalsKept: kept!.refusals, consentRevoked,
+        consentEventsKept: plan.keep.length, consentEventsPseudonymised: plan.pseudonymise.length, consentEventsDeleted: plan.remove.length,
+      };
     }));
   }
 
@@ -585,6 +618,11 @@ export class PostgresStore implements Store {
           deleted += n;
           if (n < CHUNK) break;
         }
+      }
+      // After the decisions (a pseudonym's events go once its last attempt has); read, then deleted by id.
+      const consents = (await this.sql.unsafe<{ id: number }[]>(PURGEABLE_CONSENTS_SQL, [c.consentsBefore.getTime()])).map((r) => r.id);
+      for (let i = 0; i < consents.length; i += CHUNK) {
+        deleted += (await this.sql.unsafe('DELETE FROM consent_events WHERE id = ANY($1::bigint[])', [consents.slice(i, i + CHUNK)])).count;
       }
       return deleted;
     });

@@ -37,6 +37,7 @@ export interface PresentedArea { readonly number: string; readonly area: string 
 /** Which offenders a proof wants: those of consumers the rule protects (by the callee's country), the first `limit` listed. */
 export interface OffenderQuery {
   readonly countries: readonly string[];
+  /** 0 lists none (they are still counted); Infinity lists all. */
   readonly limit: number;
 }
 
@@ -81,4 +82,6 @@ export interface ReportQueries {
    * existing-contract basis (rows decided before the basis was recorded: by `existingContract`).
    */
   withoutConsent(scope: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders>;
+  /** Counted prospecting attempts from `since` whose consent reference is one of `refs`, except on the existing-contract basis. */
+  withConsentRef(scope: ReportScope, since: Date, existingContract: readonly string[], refs: readonly string[], q: OffenderQuery): Promise<Offenders>;
 }

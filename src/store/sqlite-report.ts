@@ -12,6 +12,10 @@ const QUARTER = `(at / ${QUARTER_MS}) * ${QUARTER_MS}`;
 const PLACE = `json_extract(area, '$.country') AS country, json_extract(area, '$.timeZone') AS timeZone,
   json_extract(area, '$.holidayRegion') AS holidayRegion, consent_anytime AS consentAnytime`;
 
+/** Counted prospecting attempts from @since that needed consent: not on the existing-contract basis (by @existing for rows decided before it was recorded). */
+const ON_CONSENT = `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= @since
+  AND coalesce(basis, CASE WHEN campaign IN (SELECT value FROM json_each(@existing)) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`;
+
 type Params = Record<string, string | number | null>;
 
 /** At most this much of the database file is mapped (beyond it, pages are read as usual). */
@@ -101,12 +105,13 @@ export class SqliteReportQueries implements ReportQueries {
    * ones first, at most @limit; only those rows are then read whole.
    */
   private offenders(sql: string, p: Params, q: OffenderQuery): Offenders {
+    // At least one row, which carries the total; LIMIT -1 is no limit.
     const hits = this.db.prepare<Params, { id: number; total: number }>(
       `${sql} AND json_extract(area, '$.country') IN (SELECT value FROM json_each(@countries)) ORDER BY at, id LIMIT @limit`)
-      .all({ ...p, countries: JSON.stringify(q.countries), limit: q.limit });
+      .all({ ...p, countries: JSON.stringify(q.countries), limit: Number.isFinite(q.limit) ? Math.max(q.limit, 1) : -1 });
     if (hits.length === 0) return { count: 0, first: [] };
     const first = this.db.prepare<{ ids: string }, DecisionRow>(
-      'SELECT * FROM decisions WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY at, id').all({ ids: JSON.stringify(hits.map((h) => h.id)) });
+      'SELECT * FROM decisions WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY at, id').all({ ids: JSON.stringify(hits.slice(0, q.limit).map((h) => h.id)) });
     return { count: hits[0]!.total, first: first.map(toAttemptRow) };
   }
 
@@ -129,9 +134,11 @@ export class SqliteReportQueries implements ReportQueries {
   }
 
   async withoutConsent(s: ReportScope, since: Date, existingContract: readonly string[], q: OffenderQuery): Promise<Offenders> {
-    return this.offenders(
-      `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= @since AND consent_ref IS NULL
-         AND coalesce(basis, CASE WHEN campaign IN (SELECT value FROM json_each(@existing)) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`,
-      params(s, { since: since.getTime(), existing: JSON.stringify(existingContract) }), q);
+    return this.offenders(`${ON_CONSENT} AND consent_ref IS NULL`, params(s, { since: since.getTime(), existing: JSON.stringify(existingContract) }), q);
+  }
+
+  async withConsentRef(s: ReportScope, since: Date, existingContract: readonly string[], refs: readonly string[], q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(`${ON_CONSENT} AND consent_ref IN (SELECT value FROM json_each(@refs))`,
+      params(s, { since: since.getTime(), existing: JSON.stringify(existingContract), refs: JSON.stringify(refs) }), q);
   }
 }

@@ -6,6 +6,7 @@ import { CidgateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
 import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker.js';
+import { planConsentErasure, type ErasedConsentEvent } from './consent-erasure.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteReportQueries } from './sqlite-report.js';
 import { rowToDecision, toAttemptRow, type DecisionRow } from './sqlite-rows.js';
@@ -13,7 +14,7 @@ import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision, JournaledOutcome, Outcome,
   PurgeCutoffs, Recorded, Store, StoreHealth,
 } from './store.js';
-import { schemaChecked } from './store.js';
+import { PSEUDONYM_PREFIX, schemaChecked } from './store.js';
 
 export interface SqliteOptions {
   /** How long a writer waits for another process's lock before the store reports busy. */
@@ -219,6 +220,21 @@ export class SqliteStore implements Store {
       refusals: db.prepare<[string], { at: number; campaign: string | null }>('SELECT at, campaign FROM refusals WHERE number = ? ORDER BY at, id'),
       dnc: db.prepare<[string], { added_at: number; source: string | null }>('SELECT added_at, source FROM do_not_call WHERE number = ?'),
       pseudonymise: db.prepare('UPDATE decisions SET callee = @pseudonym, lead = NULL WHERE callee = @n AND (counted = 0 OR at < @before)'),
+      consentEventsOf: db.prepare<[string], ErasedConsentEvent>('SELECT id, at, kind FROM consent_events WHERE number = ? ORDER BY at, kind'),
+      // Counted prospecting attempts (a service call needs no consent): what a consent's proof is kept for.
+      prospectingAt: db.prepare<{ n: string; pseudonym: string }, { at: number; callee: string }>(
+        `SELECT at, callee FROM decisions WHERE callee IN (@n, @pseudonym) AND counted = 1 AND purpose IS NOT 'service'`),
+      pseudonymiseConsents: db.prepare('UPDATE consent_events SET number = ? WHERE id IN (SELECT value FROM json_each(?))'),
+      deleteConsents: db.prepare('DELETE FROM consent_events WHERE id IN (SELECT value FROM json_each(?))'),
+      endPseudonymConsent: db.prepare(`INSERT OR IGNORE INTO consent_events (number, at, kind) VALUES (?, ?, 'revoked')`),
+      // Per number, every event before the cutoff but the latest (a revocation wins a tie); and a
+      // pseudonym's events once no attempt carries it. Read apart from the deletion, which goes by id.
+      purgeableConsents: db.prepare<[number], number>(
+        `SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY number ORDER BY at DESC, kind DESC) AS newer
+                         FROM consent_events WHERE at < ?) WHERE newer > 1
+         UNION
+         SELECT id FROM consent_events e WHERE number LIKE '${PSEUDONYM_PREFIX}%'
+           AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.callee = e.number AND d.counted = 1)`).pluck(),
       countCallee: db.prepare<[string], number>('SELECT count(*) FROM decisions WHERE callee = ?').pluck(),
       eraseRefusals: db.prepare('DELETE FROM refusals WHERE number = ? AND at < ?'),
       countRefusals: db.prepare<[string], number>('SELECT count(*) FROM refusals WHERE number = ?').pluck(),
@@ -480,12 +496,23 @@ export class SqliteStore implements Store {
   }
 
   async eraseConsumer(number: string, c: ErasureCutoffs): Promise<ErasureCounts> {
-    return this.db.transaction(() => ({
-      pseudonymised: this.stmt.pseudonymise.run({ n: number, pseudonym: c.pseudonym, before: c.attemptsBefore.getTime() }).changes,
-      attemptsKept: this.stmt.countCallee.get(number)!,
-      refusalsDeleted: this.stmt.eraseRefusals.run(number, c.refusalsBefore.getTime()).changes,
-      refusalsKept: this.stmt.countRefusals.get(number)!,
-    })).immediate();
+    const s = this.stmt;
+    return this.db.transaction(() => {
+      const consentRevoked = s.revokeConsent.run({ n: number, at: c.at.getTime() }).changes > 0;
+      const pseudonymised = s.pseudonymise.run({ n: number, pseudonym: c.pseudonym, before: c.attemptsBefore.getTime() }).changes;
+      const attempts = s.prospectingAt.all({ n: number, pseudonym: c.pseudonym }).map((a) => ({ at: a.at, kept: a.callee === number }));
+      const plan = planConsentErasure(s.consentEventsOf.all(number), attempts);
+      s.pseudonymiseConsents.run(c.pseudonym, JSON.stringify(plan.pseudonymise));
+      s.deleteConsents.run(JSON.stringify(plan.remove));
+      for (const at of plan.pseudonymEnds) s.endPseudonymConsent.run(c.pseudonym, at);
+      return {
+        pseudonymised,
+        attemptsKept: s.countCallee.get(number)!,
+        refusalsDeleted: s.eraseRefusals.run(number, c.refusalsBefore.getTime()).changes,
+        refusalsKept: s.countRefusals.get(number)!,
+        consentRevoked, consentEventsKept: plan.keep.length, consentEventsPseudonymised: plan.pseudonymise.length, consentEventsDeleted: plan.remove.length,
+      };
+    }).immediate();
   }
 
   async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
@@ -493,14 +520,21 @@ export class SqliteStore implements Store {
   }
 
   async purge(c: PurgeCutoffs): Promise<number> {
+    const between = () => new Promise((r) => setImmediate(r)); // let waiting decisions in between batches
     let deleted = this.stmt.purgeUsage.run(c.usageBefore).changes;
     for (const [stmt, before] of [[this.stmt.purgeDecisions, c.decisionsBefore], [this.stmt.purgeRefusals, c.refusalsBefore]] as const) {
       for (;;) {
         const n = stmt.run(before.getTime()).changes;
         deleted += n;
         if (n < PURGE_BATCH) break;
-        await new Promise((r) => setImmediate(r)); // let waiting decisions in between batches
+        await between();
       }
+    }
+    // After the decisions: a pseudonym's events go once its last attempt has.
+    const consents = this.stmt.purgeableConsents.all(c.consentsBefore.getTime());
+    for (let i = 0; i < consents.length; i += PURGE_BATCH) {
+      deleted += this.stmt.deleteConsents.run(JSON.stringify(consents.slice(i, i + PURGE_BATCH))).changes;
+      await between();
     }
     return deleted;
   }

@@ -60,6 +60,11 @@ export interface AttemptFilter {
 export interface PurgeCutoffs {
   readonly decisionsBefore: Date;
   readonly refusalsBefore: Date;
+  /**
+   * Per number, consent events before this instant go except the latest one (the consent in force
+   * then, or the withdrawal that ended it); events from this instant on stay.
+   */
+  readonly consentsBefore: Date;
   /** Site-local day, YYYY-MM-DD. */
   readonly usageBefore: string;
 }
@@ -86,13 +91,21 @@ export interface ConsumerRecords {
   readonly doNotCall: { readonly addedAt: Date; readonly source: string | null } | null;
 }
 
+/** Every pseudonym an erasure puts in place of a number starts with this: no one can be called at it. */
+export const PSEUDONYM_PREFIX = 'erased-';
+
 /** What an erasure must keep: what the limits still read (see cli/privacy.ts). */
 export interface ErasureCutoffs {
+  /** The erasure's instant: a consent in force then is revoked (an erasure request withdraws it). */
+  readonly at: Date;
   /** Counted attempts from this instant on keep the number: the attempt limits count them. */
   readonly attemptsBefore: Date;
   /** Refusals from this instant on are kept: the refusal period reads them. */
   readonly refusalsBefore: Date;
-  /** Put in place of the number on the decisions that no longer need it: random, never derived from the number. */
+  /**
+   * Put in place of the number on the decisions, and the consent events, that no longer need it:
+   * `PSEUDONYM_PREFIX` then random, never derived from the number.
+   */
   readonly pseudonym: string;
 }
 
@@ -103,6 +116,14 @@ export interface ErasureCounts {
   readonly attemptsKept: number;
   readonly refusalsDeleted: number;
   readonly refusalsKept: number;
+  /** Whether a consent was in force at the erasure's instant (it was revoked). */
+  readonly consentRevoked: boolean;
+  /** Consent events kept with the number: proof for the attempts kept, and the withdrawal in force. */
+  readonly consentEventsKept: number;
+  /** Consent events given the pseudonym: the proof of pseudonymised attempts only. */
+  readonly consentEventsPseudonymised: number;
+  /** Consent events no attempt left relied on. */
+  readonly consentEventsDeleted: number;
 }
 
 /** A decision made while the store was failing (`onStoreError`), kept in the journal until replayed. */
@@ -173,9 +194,11 @@ export interface Store {
   /** Consents, refusals and do-not-call entry of one number (E.164), oldest first. */
   consumerRecords(number: string): Promise<ConsumerRecords>;
   /**
-   * In one transaction: every blocked decision about the number, and every attempt logged before
-   * `attemptsBefore`, get the pseudonym instead of the number and lose their lead id; refusals
-   * recorded before `refusalsBefore` are deleted. Consents and the do-not-call entry are untouched.
+   * In one transaction: the consent in force at `at` is revoked; every blocked decision about the
+   * number, and every attempt logged before `attemptsBefore`, get the pseudonym instead of the
+   * number and lose their lead id; refusals recorded before `refusalsBefore` are deleted; consent
+   * events follow the attempts that relied on them (see store/consent-erasure.ts). The do-not-call
+   * entry is untouched.
    */
   eraseConsumer(number: string, cutoffs: ErasureCutoffs): Promise<ErasureCounts>;
   /** Presentations per pool number on a site-local day (YYYY-MM-DD), as the daily caps count them. */
@@ -184,8 +207,10 @@ export interface Store {
   reportQueries(): ReportQueries;
   /**
    * Deletes, a batch at a time, decisions logged before `decisionsBefore`, refusals recorded before
-   * `refusalsBefore` and pool usage counters of days before `usageBefore`. Returns rows deleted.
-   * The caller guarantees the limits' windows are never cut (see service/retention.ts).
+   * `refusalsBefore`, pool usage counters of days before `usageBefore`, consent events superseded
+   * before `consentsBefore` (see PurgeCutoffs) and the consent events of a pseudonym no attempt
+   * carries any more. Returns rows deleted. The caller guarantees the limits' windows are never cut
+   * (see service/retention.ts).
    */
   purge(cutoffs: PurgeCutoffs): Promise<number>;
   /**

@@ -20,6 +20,9 @@ beforeAll(async () => {
   await cli('consent', 'add', '0145678901', '--source', 'web-form-17', '--at', '2026-03-02T10:00');
   await cli('refuse', '0145678901', '--at', '2026-09-01T10:00');
   await cli('dnc', 'add', '0145678901', '--at', '2026-11-27T10:00');
+  // Another consumer: one old attempt, relying on the consent on record.
+  await cli('consent', 'add', '0145678902', '--source', 'crm-7', '--at', '2026-03-02T10:00');
+  expect((await cli('check', '--campaign', 'prospecting', '--from', '0612345678', '--to', '0145678902', '--record', '--at', '2026-08-24T11:00')).code).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,10 +61,24 @@ describe('cidgate privacy', () => {
     expect(r.out).toContain(`relied on (${lawOf('no-consent')})`);
     expect(r.out).toMatch(/^- do-not-call entry: kept/m);
     expect(r.out).toMatch(/^- revoked the consent in force: yes/m);
+    // The March consent was in force at the kept attempt of 20 November: it stays, with the withdrawal.
+    expect(r.out).toMatch(/^- 2 consent events with the number: the consent the kept attempts relied on \(loi 2025-594 art\. 13\)/m);
+    expect(r.out).toMatch(/^- 0 consent events only pseudonymised attempts relied on/m);
     const doc = JSON.parse((await cli('privacy', 'export', '0145678901')).out);
     expect(doc.attempts.map((a: { at: string }) => a.at)).toEqual(['2026-11-20T10:00:00.000Z']);
     expect(doc.refusals).toEqual([]);
     expect(doc.consents.map((c: { kind: string }) => c.kind)).toEqual(['given', 'revoked']);
+  });
+
+  it('erase --yes: a consent only pseudonymised attempts relied on takes the pseudonym with them; the withdrawal stays', async () => {
+    const r = await cli('privacy', 'erase', '0145678902', '--yes', '--at', '2026-11-30T11:00');
+    expect(r.code, r.err).toBe(0);
+    const pseudonym = /^- 1 decision .*replaced by (erased-[0-9a-f-]+)/m.exec(r.out)![1]!;
+    expect(r.out).toContain(`- 1 consent event only pseudonymised attempts relied on: number replaced by ${pseudonym}`);
+    expect(r.out).toMatch(/^- 1 consent event with the number: .*the latest withdrawal/m);
+    const doc = JSON.parse((await cli('privacy', 'export', '0145678902')).out);
+    expect(doc.consents.map((c: { kind: string; source: string | null }) => [c.kind, c.source])).toEqual([['revoked', null]]);
+    expect(doc.attempts).toEqual([]);
   });
 
   it('a malformed number is BAD_NUMBER', async () => {

@@ -1,19 +1,17 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import type { DashboardSnapshot } from '../../src/http/dashboard-view.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { buildReport } from '../../src/report/build.js';
-import { reportHtml } from '../../src/report/html.js';
+import type { Report } from '../../src/report/model.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../../src/report/pdf.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { configFrom, until } from '../helpers.js';
+import { runCli, until } from '../helpers.js';
 import { post, startServe, type Served } from '../http/serve-process.js';
-import { PERIOD, recordCleanLog, recordSeededViolations, REPORT_CONFIG } from '../report/seeded-log.js';
+import { recordCleanLog, recordSeededViolations, REPORT_CONFIG, type Seeded } from '../report/seeded-log.js';
 import { describeIfAvailable } from '../requires.js';
 
 /** The README's screenshots are rewritten only when asked (`npm run screenshots`); a test run keeps its own. */
@@ -31,10 +29,19 @@ async function drawnMarks(page: Page, selector: string): Promise<number> {
 describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chromium (or set CIDGATE_CHROMIUM)')('the report and the dashboard in a real browser', () => {
   let dir: string;
   let context: BrowserContext;
+  let seeded: Seeded;
   const shots = () => (UPDATE_DOCS ? join(PACKAGE_ROOT, 'docs') : dir);
+  /** `cidgate report` over the seeded log, as an officer runs it. */
+  const report = (...args: string[]) => runCli(['report', '--config', join(dir, 'cidgate.yaml'), '--db', join(dir, 'report.db'),
+    '--from', '2026-11-01', '--to', '2026-12-31', '--at', '2027-01-02T00:00:00Z', ...args]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cidgate-browser-'));
+    writeFileSync(join(dir, 'cidgate.yaml'), REPORT_CONFIG);
+    const store = new SqliteStore(join(dir, 'report.db'));
+    await recordCleanLog(store);
+    seeded = await recordSeededViolations(store);
+    await store.close();
     // A fresh profile, never a browser download: Debian's Chromium, headless, nothing phoned home.
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, viewport: { width: 1100, height: 1400 },
@@ -45,22 +52,23 @@ describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chr
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the HTML report shows the seeded violations, the summary and four drawn charts', async () => {
-    const store = new SqliteStore(join(dir, 'report.db'));
-    await recordCleanLog(store);
-    const seeded = await recordSeededViolations(store);
-    const report = await buildReport(store.reportQueries(), configFrom(REPORT_CONFIG), fixedClock(PERIOD.to), { scope: { ...PERIOD, campaign: null }, unmasked: false });
-    await store.close();
+  it('the HTML report (cidgate report --format html) shows the seeded violations, the summary and four drawn charts', async () => {
     const file = join(dir, 'report.html');
-    writeFileSync(file, reportHtml(report));
+    const html = await report('--format', 'html', '--out', file);
+    expect(html.code, html.err).toBe(0);
+    // What the page must show: the same report as JSON.
+    const json = await report('--format', 'json');
+    expect(json.code, json.err).toBe(0);
+    const expected = JSON.parse(json.out) as Report;
 
     const page = await context.newPage();
     await page.goto(pathToFileURL(file).href);
     const shown = await page.locator('table.proof-summary tr[data-proof]').evaluateAll((rows) => rows.map((r) =>
       [r.getAttribute('data-proof'), r.querySelector('[data-field="violations"]')!.textContent]));
-    expect(shown).toEqual(report.proofs.map((p) => [p.id, '1']));
+    expect(shown).toEqual(expected.proofs.map((p) => [p.id, '1']));
     expect(await page.locator('[data-proof="refusal"] tr[data-attempt]').getAttribute('data-attempt')).toBe(String(seeded.afterRefusal));
-    for (const [field, value] of [['decided', report.summary.decided], ['allowed', report.summary.allowed], ['rewritten', report.summary.rewritten], ['blocked', report.summary.blocked]] as const) {
+    const s = expected.summary;
+    for (const [field, value] of [['decided', s.decided], ['allowed', s.allowed], ['rewritten', s.rewritten], ['blocked', s.blocked]] as const) {
       expect(await page.locator(`.card [data-field="${field}"]`).textContent()).toBe(value.toLocaleString('en'));
     }
     expect(await page.locator('svg.chart').count()).toBe(4);
@@ -68,7 +76,7 @@ describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chr
       expect((await chart.boundingBox())!.height).toBeGreaterThan(50);
       expect(await chart.locator('rect').count()).toBeGreaterThan(0);
     }
-    expect(await drawnMarks(page, '#summary svg.chart')).toBeGreaterThan(report.summary.byDay.length - 1);
+    expect(await drawnMarks(page, '#summary svg.chart')).toBeGreaterThan(s.byDay.length - 1);
     expect(await page.locator('#hours svg rect.cell.outside').count()).toBeGreaterThan(0);
     // Consumers' numbers are masked on screen.
     expect(await page.locator('body').textContent()).not.toMatch(/\+262\d{9}/);
@@ -76,6 +84,19 @@ describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chr
     expect(statSync(join(shots(), 'report.png')).size).toBeLessThan(400_000);
     await page.close();
   });
+
+  it('cidgate report --format pdf prints the report through Chromium: a valid PDF of several A4 pages', async () => {
+    const file = join(dir, 'report.pdf');
+    const r = await report('--format', 'pdf', '--out', file);
+    expect(r.code, r.err).toBe(0);
+    const pdf = readFileSync(file);
+    const text = pdf.toString('latin1');
+    expect(text.startsWith('%PDF-')).toBe(true);
+    expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
+    expect(pdf.length).toBeGreaterThan(20_000);
+    expect(text.match(/\/Type\s*\/Page\b/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/\/MediaBox\s*\[0 0 59[45](\.\d+)? 84[12](\.\d+)?\]/); // A4 in points
+  }, 60_000);
 
   describeIfAvailable('the built service', existsSync(join(PACKAGE_ROOT, 'dist', 'src', 'http', 'dashboard-client.js')), 'npm run build')('the live dashboard', () => {
     let s: Served;

@@ -44,7 +44,8 @@ function decision(at: string, s: Seed): Decision {
   };
 }
 
-async function record(store: Store, at: string, s: Seed): Promise<number> {
+/** Records one decision of the fixtures; returns its attempt id. */
+export async function record(store: Store, at: string, s: Seed): Promise<number> {
   const d = decision(at, s);
   const r = await store.checkAndRecord(
     () => ({ callee: d.callee, campaign: d.campaign, at: d.at, since: new Date(d.at.getTime() - 30 * DAY_MS), day: at.slice(0, 10) }),
@@ -56,7 +57,8 @@ async function record(store: Store, at: string, s: Seed): Promise<number> {
  * A clean month: compliant attempts, blocks (audit only), outcomes, and the edges each proof
  * must not count — a 5th attempt exactly 30 days after the 1st, a call 63 days after a refusal,
  * a refusal recorded after the call, an existing-contract call without consent, a Réunion call at
- * 20:30 with consent to calls at any hour (exempted), attempts outside the period.
+ * 20:30 with consent to calls at any hour (exempted), two calls on consent only asserted (shown
+ * apart) and an existing-contract one that needed none, attempts outside the period.
  */
 export async function recordCleanLog(store: Store): Promise<void> {
   const mon = '2026-11-02';
@@ -82,6 +84,10 @@ export async function recordCleanLog(store: Store): Promise<void> {
   await record(store, '2026-11-03T12:00:00+01:00', { to: '0145000016' });
   await record(store, '2026-11-10T12:00:00+01:00', { to: '0145000017' });
   await store.addRefusal('+33145000017', new Date('2026-11-20T12:00:00+01:00'), 'prospecting');
+  // Consent with no proof reference: the dialer's word, a consent recorded without a source.
+  await record(store, '2026-11-25T11:00:00+01:00', { to: '0145000020', consentRef: 'asserted-by-dialer' });
+  await record(store, '2026-11-26T11:00:00+01:00', { to: '0145000021', consentRef: 'on-record' });
+  await record(store, '2026-11-26T11:30:00+01:00', { to: '0145000022', campaign: 'renewals', basis: 'existing-contract', consentRef: 'asserted-by-dialer', callerId: '+33163000001' });
   // Outside the period: a Sunday call in October is not this report's.
   await record(store, '2026-10-25T11:00:00+01:00', { to: '0145000018' });
 }

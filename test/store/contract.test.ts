@@ -195,5 +195,43 @@ describe.each(storesUnderTest())('$name store', (sut) => {
       clock.at = now;
       expect((await gateway.check({ ...call, consentAnytime: true }, { record: false })).decision.reasons).toEqual(['refused-recently']);
     });
+
+    it('purge keeps, per number, the consent in force at the cutoff and every later event; a pseudonym\'s events go with its last attempt', async () => {
+      const { purgeCutoffs } = await import('../../src/service/retention.js');
+      const day = (n: number) => new Date(Date.UTC(2026, 8, 1) + n * 86_400_000); // after the consent law (2026-08-11)
+      const consent = (number: string, n: number, source: string) => store.addConsents([{ number, at: day(n), source, anytime: false }]);
+      const kinds = async (number: string) => (await store.consumerRecords(number)).consents.map((c) => `${c.kind} ${c.at.toISOString().slice(0, 10)} ${c.source ?? ''}`.trim());
+      await consent('+33145678901', 1, 'in-force'); // never revoked: future calls rely on it
+      await consent('+33145678902', 1, 'withdrawn');
+      await store.revokeConsent('+33145678902', day(20));
+      await consent('+33145678903', 1, 'v1');
+      await consent('+33145678903', 10, 'v2'); // replaced v1 before the cutoff, in force at it, revoked after it
+      await store.revokeConsent('+33145678903', day(80));
+      await consent('+33145678904', 70, 'recent');
+      // A consumer erased on day 85: the consent their day-61 attempt relied on takes the pseudonym.
+      await consent('+33145678905', 60, 'erased-later');
+      clock.at = day(61);
+      await gateway.check({ ...call, to: '0145678905', consentAnytime: true }, { record: true });
+      await store.eraseConsumer('+33145678905', { at: day(85), attemptsBefore: day(85), refusalsBefore: day(85), pseudonym: 'erased-contract-1' });
+
+      await store.purge(purgeCutoffs(example, 7, day(90)).cutoffs); // cutoff: day 59
+      expect(await kinds('+33145678901')).toEqual(['given 2026-09-02 in-force']);
+      expect(await kinds('+33145678902')).toEqual(['revoked 2026-09-21']); // the withdrawal stays: an older consent imported again must not count
+      expect(await kinds('+33145678903')).toEqual(['given 2026-09-11 v2', 'revoked 2026-11-20']);
+      expect(await kinds('+33145678904')).toEqual(['given 2026-11-10 recent']);
+      expect(await kinds('+33145678905')).toEqual(['revoked 2026-11-25']);
+      expect(await kinds('erased-contract-1')).toEqual(['given 2026-10-31 erased-later', 'revoked 2026-11-25']); // its attempt is still kept
+      clock.at = day(90);
+      const refusedForConsent = async (to: string) =>
+        (await gateway.check({ campaign: 'prospecting', from: '0612345678', to, consentAnytime: true }, { record: false })).decision.reasons.includes('no-consent');
+      expect(await refusedForConsent('0145678901')).toBe(false);
+      expect(await refusedForConsent('0145678902')).toBe(true);
+
+      await store.purge(purgeCutoffs(example, 7, day(200)).cutoffs); // cutoff: day 169, the day-61 attempt goes
+      expect(await kinds('erased-contract-1')).toEqual([]);
+      expect(await kinds('+33145678903')).toEqual(['revoked 2026-11-20']);
+      expect(await kinds('+33145678901')).toEqual(['given 2026-09-02 in-force']);
+      expect(await kinds('+33145678905')).toEqual(['revoked 2026-11-25']);
+    });
   });
 });
