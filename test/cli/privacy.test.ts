@@ -62,7 +62,7 @@ describe('cidgate privacy', () => {
     expect(r.out).toMatch(/^- do-not-call entry: kept/m);
     expect(r.out).toMatch(/^- revoked the consent in force: yes/m);
     // The March consent was in force at the kept attempt of 20 November: it stays, with the withdrawal.
-    expect(r.out).toMatch(/^- 2 consent events with the number: the consent the kept attempts relied on \(loi 2025-594 art\. 13\)/m);
+    expect(r.out).toMatch(/^- 2 consent events with the number: the consent the kept attempts relied on \(Loi n° 2025-594 .*art\. 13/m);
     expect(r.out).toMatch(/^- 0 consent events only pseudonymised attempts relied on/m);
     const doc = JSON.parse((await cli('privacy', 'export', '0145678901')).out);
     expect(doc.attempts.map((a: { at: string }) => a.at)).toEqual(['2026-11-20T10:00:00.000Z']);
