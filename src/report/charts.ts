@@ -90,6 +90,6 @@ export function weekHeatmap(title: string, counts: readonly (readonly number[])[
   const days = DAYS.map((d, i) => `<text class="tick" x="${left - 6}" y="${top + i * cell + cell / 2 + 3}" text-anchor="end">${d}</text>`).join('');
   const width = left + 24 * cell + 10;
   const height = top + 7 * cell + 24;
-  const legend = `<rect class="cell legal" x="${left}" y="${height - 16}" width="12" height="12" fill-opacity="0"/><text x="${left + 18}" y="${height - 6}">legal window (Mon–Fri 10–13, 14–20, consumer's local time)</text>`;
+  const legend = `<rect class="cell legal" x="${left}" y="${height - 16}" width="12" height="12" fill-opacity="0"/><text x="${left + 18}" y="${height - 6}">legal window (from the rules, consumer's local time)</text>`;
   return `<svg class="chart heatmap" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="100%">${hours}${days}${cells.join('')}${legend}</svg>`;
 }

@@ -1,5 +1,6 @@
 import { escapeHtml as e, horizontalBars, stackedBars, weekHeatmap } from './charts.js';
 import { ASSERTED_BY_DIALER, ON_RECORD } from '../policy/decide.js';
+import { formatInstant } from '../time/display.js';
 import { localDateKey } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, Report } from './model.js';
 
@@ -66,6 +67,8 @@ export function reportHtml(r: Report): string {
   const pool = horizontalBars('Busiest day per caller ID against its daily cap',
     r.callerIds.map((c) => ({ label: c.number, value: c.busiestDayCount, limit: c.dailyCap })));
   // `to` is exclusive: the period's last day is the one before it.
+  // For people: the site's clock, with its zone (the JSON and CSV keep ISO instants).
+  const siteTime = (iso: string) => formatInstant(new Date(iso), r.period.timeZone);
   const period = `${dayOf(r.period.from, r.period.timeZone)} – ${dayOf(r.period.to, r.period.timeZone, -1)}${r.period.campaign ? `, campaign ${r.period.campaign}` : ', all campaigns'}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -73,7 +76,7 @@ export function reportHtml(r: Report): string {
 <style>${BASE_CSS}${PRINT_CSS}</style></head>
 <body>
 <header><h1>Compliance report</h1>
-<p class="muted">${e(period)} (from ${e(r.period.from)} to ${e(r.period.to)}, days in ${e(r.period.timeZone)}). Generated ${e(r.generatedAt)} by cidgate.
+<p class="muted">${e(period)} (from ${e(siteTime(r.period.from))} to ${e(siteTime(r.period.to))}). Generated ${e(siteTime(r.generatedAt))} by cidgate.
 ${r.masked ? 'Consumers\' numbers are partly hidden.' : '<strong>Numbers shown in full.</strong>'}</p></header>
 
 <section id="proofs"><h2>Proofs</h2>

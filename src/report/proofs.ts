@@ -149,7 +149,7 @@ async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount
       if (list.length < ctx.limit) list.push(ctx.show(r));
     }
   }
-  return proof('calling-window', 'Every prospecting attempt inside Mon–Fri 10:00–13:00 and 14:00–20:00 in the consumer\'s time zone, not on a public holiday there',
+  return proof('calling-window', 'Every prospecting attempt inside the legal calling hours in the consumer\'s time zone (the rules\' sources state them), not on a public holiday there',
     protectingRules('outside-calling-hours', 'public-holiday'), t);
 }
 

@@ -92,6 +92,7 @@ const COUNTRY_NUMBERING = /^numbers\/(france|departements|[a-z]{2}-numbering)\.t
 const FRENCH_CONSTANTS: readonly RegExp[] = [
   /['"`]FR['"`]/, /Europe\/Paris/, /\bARCEP\b/, /\b[DLR]\.\s?\d{3,4}-\d+/,
   /\b(loi|décret|décision|n°)\s*(n°\s*)?\d{2,4}-\d+/i, /\b(4 attempts|30 days|60 days)\b/,
+  /\b10(:00)?–13(:00)?\b/, // the calling window's hours (report titles and legends once spelled them)
 ];
 
 /** What may stay, and why: the defaults of a site that says nothing, and the list of the modelled countries. */
@@ -131,7 +132,7 @@ describe('each country\'s law stays in its own place', () => {
   });
 
   it('the scans see what they look for (they would catch the old leaks)', () => {
-    expect(FRENCH_CONSTANTS.filter((p) => p.test("callRulesFor('FR'); 'Europe/Paris'; (D.223-9); (loi 2025-594); for 60 days")).length).toBe(5);
+    expect(FRENCH_CONSTANTS.filter((p) => p.test("callRulesFor('FR'); 'Europe/Paris'; (D.223-9); (loi 2025-594); for 60 days; Mon–Fri 10–13, 14–20")).length).toBe(6);
     expect(withoutComments("// 'FR'\nconst url = 'http://x'; /* Europe/Paris */")).toBe("\nconst url = 'http://x'; ");
     expect(importsOf(join(SRC, 'rules/index.ts')).map((i) => i.module)).toContain('rules/fr/index.ts');
     expect(importsOf(join(SRC, 'model/types.ts')).find((i) => i.module === 'numbers/france.ts')?.typeOnly).toBe(true);

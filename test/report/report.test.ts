@@ -135,7 +135,7 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
 const source = (start: string) => expect.stringMatching(new RegExp(`^${start.replace(/[.()]/g, '\\$&')}`)) as unknown as string;
 const attempt = (id: number, at: string, consumerTime: string, campaign: string, callee: string, callerId: string, area: string, consentRef: string | null): OffendingAttempt =>
   ({ id, at, consumerTime, campaign, callee, callerId, area, consentRef });
-const WINDOW_TITLE = 'Every prospecting attempt inside Mon–Fri 10:00–13:00 and 14:00–20:00 in the consumer\'s time zone, not on a public holiday there';
+const WINDOW_TITLE = 'Every prospecting attempt inside the legal calling hours in the consumer\'s time zone (the rules\' sources state them), not on a public holiday there';
 
 /**
  * The seeded fixture's report (recordCleanLog, then recordSeededViolations, November–December),
@@ -280,6 +280,8 @@ describe('cidgate report (CLI)', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//);
     expect(html.match(/<svg/g)).toHaveLength(4);
+    // For people, the site's clock: no bare UTC instant in the header.
+    expect(html).toMatch(/\(from Sun 1 Nov 2026 00:00 \(Europe\/Paris\) to Fri 1 Jan 2027 00:00 \(Europe\/Paris\)\)\. Generated \w{3} \d+ \w{3} \d{4} \d\d:\d\d \(Europe\/Paris\)/);
     expect(html).toContain('+262262123458');
     expect(html).toContain('@media print');
     // Consent only asserted: counted in the proofs' table and listed under the consent proof, apart from its violation.
