@@ -156,6 +156,18 @@ const OVERWRITE_LATE_SQL = `
   WHERE d.id = old.id AND d.journal_id IS NULL AND NOT d.retried
   RETURNING old.counted AS counted, old.presented_caller_id AS presented`;
 
+/** The uses of pool numbers as BUMP_USAGE_SQL takes them: one [day, number, count] per pair. */
+function usageBumps(uses: readonly { day: string; number: string }[]): [string, string, number][] {
+  const counts = new Map<string, [string, string, number]>();
+  for (const { day, number } of uses) {
+    const k = `${day}\u0000${number}`;
+    const c = counts.get(k) ?? [day, number, 0];
+    c[2]++;
+    counts.set(k, c);
+  }
+  return [...counts.values()];
+}
+
 /** Gives back the pool use of a row that took a journaled decision. */
 const UNBUMP_USAGE_SQL = 'UPDATE number_usage SET count = count - 1 WHERE day = $1 AND number = $2 AND count > 0';
 
@@ -396,15 +408,7 @@ export class PostgresStore implements Store {
       // A call already answered by its timeout is not written: the PBX never got this decision.
       const writing = inserts.filter((i) => !i.call.done);
       const retried = [...new Set(answeredFromRow.filter((a) => !a.call.done).map((a) => a.id))];
-      const counts = new Map<string, [string, string, number]>();
-      for (const w of writing) {
-        if (!w.usage) continue;
-        const k = `${w.usage.day}\u0000${w.usage.number}`;
-        const c = counts.get(k) ?? [w.usage.day, w.usage.number, 0];
-        c[2]++;
-        counts.set(k, c);
-      }
-      const bumps = [...counts.values()];
+      const bumps = usageBumps(writing.flatMap((w) => (w.usage ? [w.usage] : [])));
       await Promise.all([
         writing.length ? tx.unsafe(INSERT_DECISIONS_SQL, DECISION_COLUMNS.map((_, c) => writing.map((w) => w.values[c])) as never[], { prepare: true })
           : Promise.resolve([]),
@@ -461,14 +465,8 @@ export class PostgresStore implements Store {
         const fresh = decisions.filter((j) => !tookLateRow.has(j.journalId)).map((j) => [...values(j), 1, j.journalId]);
         const inserted = new Set(fresh.length === 0 ? [] : (await tx.unsafe<{ journal_id: string }[]>(
           INSERT_JOURNALED_SQL, fresh[0]!.map((_, c) => fresh.map((v) => v[c])) as never[], { prepare: true })).map((r) => r.journal_id));
-        const counts = new Map<string, [string, string, number]>();
-        for (const { journalId, decision: d, day } of decisions) {
-          if (!(inserted.has(journalId) || tookLateRow.has(journalId)) || d.action === 'block' || d.callerId === null) continue;
-          const c = counts.get(`${day}\u0000${d.callerId}`) ?? [day, d.callerId, 0];
-          c[2]++;
-          counts.set(`${day}\u0000${d.callerId}`, c);
-        }
-        const bumps = [...counts.values()];
+        const bumps = usageBumps(decisions.flatMap(({ journalId, decision: d, day }) =>
+          (inserted.has(journalId) || tookLateRow.has(journalId)) && d.action !== 'block' && d.callerId !== null ? [{ day, number: d.callerId }] : []));
         if (bumps.length) await tx.unsafe(BUMP_USAGE_SQL, [bumps.map((b) => b[0]), bumps.map((b) => b[1]), bumps.map((b) => b[2])], { prepare: true });
       }
       for (const o of outcomes) await outcomeUpdate(tx, o.key, o.outcome);

@@ -64,6 +64,8 @@ const IDENTITY_CHECK_MS = 1_000;
 const PURGE_BATCH = 5_000;
 /** Rows written per import transaction (consents, do-not-call), for the same reason. */
 const IMPORT_CHUNK = 5_000;
+/** Between a purge's or an import's transactions: decisions waiting for the write lock go first. */
+const letDecisionsIn = () => new Promise((r) => setImmediate(r));
 
 /** How often a batch retries the write lock (held by another process, or briefly by a TRUNCATE checkpoint). */
 const BUSY_RETRY_MS = 1;
@@ -459,7 +461,7 @@ export class SqliteStore implements Store {
   private async inChunks<T>(items: readonly T[], write: (chunk: readonly T[]) => number): Promise<number> {
     let total = 0;
     for (let i = 0; i < items.length; i += IMPORT_CHUNK) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
+      if (i > 0) await letDecisionsIn();
       total += this.db.transaction(write).immediate(items.slice(i, i + IMPORT_CHUNK));
     }
     return total;
@@ -520,21 +522,20 @@ export class SqliteStore implements Store {
   }
 
   async purge(c: PurgeCutoffs): Promise<number> {
-    const between = () => new Promise((r) => setImmediate(r)); // let waiting decisions in between batches
     let deleted = this.stmt.purgeUsage.run(c.usageBefore).changes;
     for (const [stmt, before] of [[this.stmt.purgeDecisions, c.decisionsBefore], [this.stmt.purgeRefusals, c.refusalsBefore]] as const) {
       for (;;) {
         const n = stmt.run(before.getTime()).changes;
         deleted += n;
         if (n < PURGE_BATCH) break;
-        await between();
+        await letDecisionsIn();
       }
     }
     // After the decisions: a pseudonym's events go once its last attempt has.
     const consents = this.stmt.purgeableConsents.all(c.consentsBefore.getTime());
     for (let i = 0; i < consents.length; i += PURGE_BATCH) {
       deleted += this.stmt.deleteConsents.run(JSON.stringify(consents.slice(i, i + PURGE_BATCH))).changes;
-      await between();
+      await letDecisionsIn();
     }
     return deleted;
   }
