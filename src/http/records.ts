@@ -16,7 +16,7 @@ export const consentInputSchema = z.strictObject({
   anytime: z.boolean().optional().describe('also consented to calls outside the legal hours'), at: pastInstant,
 });
 export const doNotCallInputSchema = z.strictObject({
-  numbers: z.array(number).min(1).max(10_000), source: z.string().min(1).max(200).optional(),
+  numbers: z.array(number).min(1).max(10_000), source: z.string().min(1).max(200).optional(), at: pastInstant,
 });
 
 export const recordedResponseSchema = z.object({ number: z.string().describe('E.164'), recorded: z.boolean() });
@@ -64,6 +64,7 @@ export const recordRoutes: RoutePlugin = (app, { gateway }) => {
   app.post('/v1/do-not-call', async (req) => {
     const input = parseWith(doNotCallInputSchema, req.body);
     const numbers = input.numbers.map((n, i) => e164(n, `numbers.${i}`));
-    return { added: await gateway.store.addDoNotCall(numbers, new Date(), input.source ?? 'http') };
+    const at = instant(input.at, new Date(), gateway.config.site.siteTimeZone);
+    return { added: await gateway.store.addDoNotCall(numbers, at, input.source ?? 'http') };
   });
 };

@@ -145,14 +145,14 @@ describe('records: refusals, consent, do-not-call', () => {
   });
 
   it('dnc add / remove / import', async () => {
-    await cli('consent', 'add', '0145678901', '--db', db);
-    await cli('dnc', 'add', '0145678901', '--db', db);
+    await cli('consent', 'add', '0145678901', '--at', '2026-11-01T10:00:00Z', '--db', db);
+    await cli('dnc', 'add', '0145678901', '--at', '2026-11-01T10:00:00Z', '--db', db);
     expect((await check()).reasons).toEqual(['do-not-call']);
     await cli('dnc', 'remove', '+33145678901', '--db', db);
     expect((await check()).action).toBe('rewrite');
     const csv = join(dir, 'dnc.csv');
     writeFileSync(csv, 'numero\n01 45 67 89 01\n0299000000\n');
-    expect((await cli('dnc', 'import', csv, '--db', db)).out).toMatch(/2 numbers read, 2 added/);
+    expect((await cli('dnc', 'import', csv, '--at', '2026-11-01T10:00:00Z', '--db', db)).out).toMatch(/2 numbers read, 2 added/);
     expect((await check()).reasons).toEqual(['do-not-call']);
     writeFileSync(csv, '');
     expect((await cli('dnc', 'import', csv, '--db', db)).code).toBe(2);

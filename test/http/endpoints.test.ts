@@ -32,7 +32,7 @@ describe('refusals, consents and the do-not-call list over HTTP', () => {
   });
 
   it('numbers added to the do-not-call list are blocked', async () => {
-    const r = await post(`${s.url}/v1/do-not-call`, { numbers: ['0145670003', '+33 1 45 67 00 04', '0145670003'], source: 'bloctel-2026-11' });
+    const r = await post(`${s.url}/v1/do-not-call`, { numbers: ['0145670003', '+33 1 45 67 00 04', '0145670003'], source: 'bloctel-2026-11', at: '2026-11-20T10:00:00Z' });
     expect(r).toEqual({ status: 200, body: { added: 2 } });
     expect((await decide({ to: '0145670004' })).body).toMatchObject({ action: 'block', reasonCodes: 'do-not-call' });
   });
