@@ -49,7 +49,7 @@ export interface Offenders {
 
 /**
  * The report's aggregation, done by the database: every method streams groups or offending rows,
- * never the period's rows. One implementation per store (SQLite: sqlite-report.ts).
+ * never the period's rows. One implementation per store (SQLite: sqlite/report.ts).
  */
 export interface ReportQueries {
   /** Decisions per quarter hour, campaign and action. */

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { AttemptRow } from './store.js';
-import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
+import type { AttemptRow } from '../store.js';
+import { toAttemptRow, type DecisionRow } from '../decision-row.js';
 import {
   QUARTER_MS, type ActionCount, type ConsumerPlace, type OutcomeCount, type PlaceCount, type PresentedArea,
   type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope, type OffenderQuery, type Offenders,
-} from './report-queries.js';
+} from '../report-queries.js';
 
 const SCOPE = 'at >= @from AND at < @to AND (@campaign IS NULL OR campaign = @campaign)';
 const PROSPECTING = `${SCOPE} AND counted = 1 AND purpose = 'prospecting'`;

@@ -1,4 +1,4 @@
-import type { Decision, Purpose, ReasonCode } from '../model/types.js';
+import type { Decision, PbxIds, Purpose, ReasonCode } from '../model/types.js';
 import type { Area } from '../numbers/area.js';
 import type { AttemptRow } from './store.js';
 
@@ -33,4 +33,19 @@ export function rowToDecision(r: DecisionRow): Decision {
     retryAt: r.retry_at === null ? null : new Date(r.retry_at), at: new Date(r.at), consentRef: r.consent_ref,
     dialing: r.dialing as Decision['dialing'], basis: r.basis as Decision['basis'], consentAnytime: r.consent_anytime === 1,
   };
+}
+
+/**
+ * A decision's columns in the order both stores insert them (after the id): at, campaign, purpose,
+ * the PBX's ids, the numbers, the area, the verdict, then how it was reached. Positional: binding
+ * an object costs a lookup per column.
+ */
+export function decisionColumnValues(d: Decision, record: PbxIds, counted: boolean) {
+  return [
+    d.at.getTime(), d.campaign, d.purpose,
+    record.source ?? null, record.channel ?? null, record.uniqueId ?? null, record.agent ?? null, record.lead ?? null,
+    d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
+    d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
+    d.dialing, d.basis, d.consentAnytime ? 1 : 0,
+  ] as const;
 }

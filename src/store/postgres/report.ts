@@ -2,10 +2,10 @@ import type postgres from 'postgres';
 import {
   QUARTER_MS, type ActionCount, type ConsumerPlace, type OutcomeCount, type PlaceCount, type PresentedArea,
   type PresentedCount, type PresentedQuarter, type ReasonsCount, type ReportQueries, type ReportScope, type OffenderQuery, type Offenders,
-} from './report-queries.js';
-import { toAttemptRow, type DecisionRow } from './sqlite-rows.js';
-import type { AttemptRow } from './store.js';
-import { DECISION_ROW, ms, ts } from './postgres-sql.js';
+} from '../report-queries.js';
+import { toAttemptRow, type DecisionRow } from '../decision-row.js';
+import type { AttemptRow } from '../store.js';
+import { DECISION_ROW, ms, ts } from './sql.js';
 
 /** $1 from, $2 to (ms), $3 campaign or null; further parameters from $4. */
 const SCOPE = `at >= ${ts('$1::float8')} AND at < ${ts('$2::float8')} AND ($3::text IS NULL OR campaign = $3::text)`;
@@ -18,7 +18,7 @@ const PLACE = `area::json->>'country' AS country, area::json->>'timeZone' AS "ti
 const ON_CONSENT = `SELECT id, count(*) OVER () AS total FROM decisions WHERE ${PROSPECTING} AND at >= ${ts('$4::float8')}
   AND coalesce(basis, CASE WHEN campaign = ANY($5::text[]) THEN 'existing-contract' END, 'consent') <> 'existing-contract'`;
 
-/** The report's aggregation in PostgreSQL, the same queries as sqlite-report.ts, rows through a cursor. */
+/** The report's aggregation in PostgreSQL, the same queries as sqlite/report.ts, rows through a cursor. */
 export class PostgresReportQueries implements ReportQueries {
   constructor(private readonly sql: postgres.Sql) {}
 
