@@ -237,6 +237,11 @@ export interface Store {
   ensureSchema(migrate: boolean): Promise<number>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
   health(): StoreHealth;
+  /**
+   * The clock live decisions take their instant from, when it is the server's all nodes share
+   * (PostgreSQL), in epoch ms: what a node measures its own clock against. Absent: the host decides.
+   */
+  serverTime?(): Promise<number>;
   close(): Promise<void>;
 }
 
