@@ -30,6 +30,7 @@ class SettableClock implements Clock {
   constructor(private readonly base: Clock, private at: Date | null = null) {}
   set(at: Date | null): void { this.at = at; }
   now(): Date { return this.at ? new Date(this.at) : this.base.now(); }
+  get live(): boolean { return this.at === null && this.base.live === true; }
 }
 
 export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
@@ -44,8 +45,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
     }
     if (!opts.to) throw new CidgateError('BAD_OPTION', ['--to', 'check needs the number to call (or --batch FILE)']);
     checkCampaign(opts.campaign, gateway.config);
-    // --at: decided at that instant whichever store (a shared store's clock decides only "now").
-    const result = await gateway.check(requestOf(opts), { record: opts.record === true, at: opts.at !== undefined ? clock.now() : undefined });
+    const result = await gateway.check(requestOf(opts), { record: opts.record === true });
     out.write(opts.json ? `${JSON.stringify(toJson(result, opts.record === true))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
     return 0;
   } finally {
@@ -120,8 +120,7 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
       }
       clock.set(at);
       const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
-      const explicit = at !== null || opts.at !== undefined;
-      const result = await gateway.check(request, { record: opts.record === true, at: explicit ? clock.now() : undefined });
+      const result = await gateway.check(request, { record: opts.record === true });
       await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result, opts.record === true) }));
     } catch (err) {
       await lineError(errorCode(err), (err as Error).message);

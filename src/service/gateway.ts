@@ -109,7 +109,8 @@ export class Gateway {
     const campaign = config.campaigns.get(name);
     // One instant per call, taken when the store decides (from the store's clock when it has one):
     // the rules apply at it; a recording decision counts the log on both sides of it.
-    const queryNow = (storeNow?: Date) => this.query(config, request, campaign, opts.at ?? storeNow ?? clock.now(), opts.record);
+    const queryNow = (storeNow?: Date) =>
+      this.query(config, request, campaign, (clock.live === true ? storeNow : undefined) ?? clock.now(), opts.record);
     const decideOn = (history: History, at: Date): Decision =>
       decide(request, history, config.site, campaign, fixedClock(at));
     let result: Recorded;
