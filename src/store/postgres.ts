@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { CidgateError } from '../errors.js';
-import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PbxIds, type Purpose } from '../model/types.js';
+import { splitAt, untilOf } from './history-reading.js';
 import { planConsentErasure } from './consent-erasure.js';
 import { maskUrl } from './database-url.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
@@ -40,7 +41,7 @@ const RETRYABLE = new Set(['40P01', '40001', '23505']);
 
 interface Pending {
   /** Called when the store decides: a call decided "now" takes its instant then. */
-  readonly query: () => HistoryQuery;
+  readonly query: (storeNow?: Date) => HistoryQuery;
   readonly decide: (h: History, q: HistoryQuery) => Decision;
   readonly record: PbxIds | null;
   readonly resolve: (r: Recorded) => void;
@@ -75,8 +76,8 @@ interface HistoryRow {
 const HISTORY_SQL = `
   SELECT
     (SELECT coalesce(json_agg(json_build_array(${ms('d.at')}, d.campaign, d.purpose) ORDER BY d.at DESC), '[]'::json)
-       FROM decisions d WHERE d.callee = q.callee AND d.counted AND d.at > ${ts('q.since')} AND d.at <= ${ts('q.at')}
-         AND (d.purpose = 'prospecting' OR d.campaign = q.campaign)) AS attempts,
+       FROM decisions d WHERE d.callee = q.callee AND d.counted AND d.at > ${ts('q.since')}
+         AND (d.at <= ${ts('q.at')} OR d.at < ${ts('q.until')}) AND (d.purpose = 'prospecting' OR d.campaign = q.campaign)) AS attempts,
     (SELECT ${ms('max(r.at)')} FROM refusals r WHERE r.number = q.callee AND r.at <= ${ts('q.at')}) AS refused_at,
     (SELECT json_build_array(e.kind, ${ms('e.at')}, e.source, e.anytime) FROM consent_events e
        WHERE e.number = q.callee AND e.at <= ${ts('q.at')} ORDER BY e.at DESC, e.kind = 'revoked' DESC, e.id DESC LIMIT 1) AS consent,
@@ -84,7 +85,7 @@ const HISTORY_SQL = `
     (SELECT d.presented_caller_id FROM decisions d
        WHERE d.callee = q.callee AND d.counted AND d.campaign = q.campaign AND d.at <= ${ts('q.at')}
        ORDER BY d.at DESC LIMIT 1) AS last_presented
-  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[]) WITH ORDINALITY AS q(callee, since, at, campaign, o)
+  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::float8[]) WITH ORDINALITY AS q(callee, since, at, campaign, until, o)
   ORDER BY q.o`;
 
 /** $1 the instant (ms), $2 the number: a revocation, when a consent was in force then. */
@@ -103,6 +104,9 @@ const PURGEABLE_CONSENTS_SQL = `
   UNION
   SELECT id FROM consent_events e WHERE number LIKE '${PSEUDONYM_PREFIX}%'
     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.callee = e.number AND d.counted)`;
+
+/** The server's clock, the one every node dates its live decisions on (clock_timestamp: now, not the transaction's start). */
+const SERVER_NOW_SQL = `SELECT ${ms('clock_timestamp()')} AS now`;
 
 const LOCK_SQL = `SELECT pg_advisory_xact_lock(l.ns, l.k) FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS l(ns, k, o) ORDER BY l.o`;
 
@@ -277,7 +281,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       const p: Pending = {
         query, decide, record, resolve, reject, done: false, attemptId: null,
@@ -342,17 +346,20 @@ export class PostgresStore implements Store {
     for (const p of batch) p.attemptId = null; // a previous try of the batch was rolled back
     return this.sql.begin(async (tx) => {
       // One round trip for the locks and what does not depend on the instant.
-      const [, earlier, ids] = await Promise.all([
+      const [, [clock], earlier, ids] = await Promise.all([
         locks.ns.length ? tx.unsafe(LOCK_SQL, [locks.ns, locks.keys], { prepare: true }) : Promise.resolve([]),
+        // After the locks (one connection runs its statements in order): the instant of every call of the batch.
+        tx.unsafe<{ now: number }[]>(SERVER_NOW_SQL, [], { prepare: true }),
         uniqueIds.length ? tx.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE pbx_unique_id = ANY($1::text[])`, [uniqueIds], { prepare: true })
           : Promise.resolve([] as DecisionRow[]),
         recording ? tx.unsafe<{ id: number }[]>(
           `SELECT nextval(pg_get_serial_sequence('decisions', 'id')) AS id FROM generate_series(1, $1::int)`, [recording], { prepare: true })
           : Promise.resolve([] as { id: number }[]),
       ]);
-      // Each call's instant is taken now that its consumer is locked: it sees every attempt committed
-      // before, by any node (whose instants were taken under the same lock, so are not later).
-      const queries = new Map<Pending, HistoryQuery>(batch.map((p) => [p, p.query()]));
+      // Each live call's instant is the server's, read once its consumer is locked: every node
+      // dates its attempts on one clock. A call at an explicit instant (or a pinned clock) keeps its
+      // own; the limits then count the log on both sides of it (History.later), whatever the clocks.
+      const queries = new Map<Pending, HistoryQuery>(batch.map((p) => [p, p.query(new Date(clock!.now))]));
       const late = lockKeys([...queries.values()], locks.taken);
       if (late.ns.length) await tx.unsafe(LOCK_SQL, [late.ns, late.keys], { prepare: true }); // the day turned meanwhile
       const withCallee = batch.filter((p) => queries.get(p)!.callee !== null);
@@ -361,7 +368,7 @@ export class PostgresStore implements Store {
       const [histories, usageRows] = await Promise.all([
         withCallee.length ? tx.unsafe<HistoryRow[]>(HISTORY_SQL, [
           withCallee.map((p) => q(p).callee), withCallee.map((p) => q(p).since.getTime()),
-          withCallee.map((p) => q(p).at.getTime()), withCallee.map((p) => q(p).campaign),
+          withCallee.map((p) => q(p).at.getTime()), withCallee.map((p) => q(p).campaign), withCallee.map((p) => untilOf(q(p))),
         ], { prepare: true }) : Promise.resolve([] as HistoryRow[]),
         tx.unsafe<{ day: string; number: string; count: number }[]>(
           'SELECT day, number, count FROM number_usage WHERE day = ANY($1::text[])', [days], { prepare: true }),
@@ -388,7 +395,7 @@ export class PostgresStore implements Store {
           const row = historyOf.get(p);
           const query = q(p);
           const usageToday = usage.get(query.day)!;
-          const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
+          const decision = p.decide(row ? inBatch.over(toHistory(row, usageToday, query), query) : { ...EMPTY_HISTORY, usageToday }, query);
           if (!p.record) return { decision, attemptId: null, replayed: false };
           const id = nextId.shift()!;
           p.attemptId = id;
@@ -634,6 +641,10 @@ export class PostgresStore implements Store {
     return { ok: this.failure === null, reason: this.failure, walBytes: 0, checkpointLagFrames: -1 };
   }
 
+  async serverTime(): Promise<number> {
+    return this.use(async () => (await this.sql.unsafe<{ now: number }[]>(SERVER_NOW_SQL, [], { prepare: true }))[0]!.now);
+  }
+
   /** The connection pool, for `db copy` (bulk inserts in the same schema). */
   get connection(): postgres.Sql {
     return this.sql;
@@ -660,19 +671,21 @@ class BatchHistory {
   over(h: History, q: HistoryQuery): History {
     const mine = this.byCallee.get(q.callee ?? '');
     if (!mine) return h;
-    const seen = mine.filter((d) => d.at.getTime() > q.since.getTime() && d.at.getTime() <= q.at.getTime());
-    if (seen.length === 0) return h;
-    const limited = seen.filter((d) => d.purpose === 'prospecting' || d.campaign === q.campaign); // as HISTORY_SQL reads them
-    const attempts: PastAttempt[] = [...h.attempts, ...limited.map((d) => ({ at: d.at, campaign: d.campaign, purpose: d.purpose ?? 'prospecting' }))]
-      .sort((a, b) => b.at.getTime() - a.at.getTime());
-    const own = seen.filter((d) => d.campaign === q.campaign).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
-    return { ...h, attempts, lastPresented: own ? own.callerId : h.lastPresented };
+    const at = q.at.getTime();
+    const read = mine.filter((d) => d.at.getTime() > q.since.getTime() && (d.at.getTime() <= at || d.at.getTime() < untilOf(q)));
+    if (read.length === 0) return h;
+    const limited = read.filter((d) => d.purpose === 'prospecting' || d.campaign === q.campaign); // as HISTORY_SQL reads them
+    const both = splitAt(limited.map((d) => ({ at: d.at, campaign: d.campaign, purpose: d.purpose ?? 'prospecting' })), at);
+    const attempts = [...h.attempts, ...both.attempts].sort((a, b) => b.at.getTime() - a.at.getTime());
+    const later = [...h.later ?? [], ...both.later].sort((a, b) => a.at.getTime() - b.at.getTime());
+    const own = read.filter((d) => d.campaign === q.campaign && d.at.getTime() <= at).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return { ...h, attempts, later, lastPresented: own ? own.callerId : h.lastPresented };
   }
 }
 
-function toHistory(r: HistoryRow, usageToday: ReadonlyMap<string, number>): History {
+function toHistory(r: HistoryRow, usageToday: ReadonlyMap<string, number>, q: HistoryQuery): History {
   return {
-    attempts: r.attempts.map(([at, campaign, purpose]) => ({ at: new Date(at), campaign, purpose: (purpose ?? 'prospecting') as Purpose })),
+    ...splitAt(r.attempts.map(([at, campaign, purpose]) => ({ at: new Date(at), campaign, purpose: (purpose ?? 'prospecting') as Purpose })), q.at.getTime()),
     lastRefusalAt: r.refused_at === null ? null : new Date(r.refused_at),
     consent: r.consent?.[0] !== 'given' ? null : { at: new Date(r.consent[1]), source: r.consent[2], anytime: r.consent[3] },
     doNotCall: r.dnc,

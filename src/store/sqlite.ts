@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { CidgateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { EMPTY_HISTORY, type Decision, type History, type PastAttempt, type PbxIds, type Purpose } from '../model/types.js';
+import { EMPTY_HISTORY, type Decision, type History, type PbxIds, type Purpose } from '../model/types.js';
+import { splitAt, untilOf } from './history-reading.js';
 import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker.js';
 import { planConsentErasure, type ErasedConsentEvent } from './consent-erasure.js';
 import { MIGRATIONS } from './migrations.js';
@@ -144,10 +145,10 @@ export class SqliteStore implements Store {
       byUniqueId: db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?'),
       byId: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE id = ?'),
       // Every attempt a limit may count (no row limit: the count must be exact whatever else the
-      // consumer received), up to the call's instant.
-      attempts: db.prepare<{ n: string; campaign: string; since: number; at: number }, { at: number; campaign: string; purpose: string | null }>(
+      // consumer received), up to the call's instant; a recording decision's until @until as well.
+      attempts: db.prepare<{ n: string; campaign: string; since: number; at: number; until: number }, { at: number; campaign: string; purpose: string | null }>(
         `SELECT at, campaign, purpose FROM decisions
-         WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
+         WHERE callee = @n AND counted = 1 AND at > @since AND (at <= @at OR at < @until) AND (purpose = 'prospecting' OR campaign = @campaign)
          ORDER BY at DESC`),
       // Everything else about the consumer in one statement (each statement run costs as much as a lookup).
       // The consent in force: the latest event, a revocation first at the same instant ('revoked' >
@@ -294,12 +295,12 @@ export class SqliteStore implements Store {
     if (q.callee === null) return EMPTY_HISTORY;
     const s = this.stmt;
     const at = q.at.getTime();
-    const attempts: PastAttempt[] = s.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at }).map((r) => ({
-      at: new Date(r.at), campaign: r.campaign, purpose: (r.purpose ?? 'prospecting') as Purpose,
-    }));
+    const rows = s.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at, until: untilOf(q) });
+    const { attempts, later } = splitAt(rows.map((r) => ({ at: new Date(r.at), campaign: r.campaign, purpose: (r.purpose ?? 'prospecting') as Purpose })), at);
     const c = s.consumer.get({ n: q.callee, campaign: q.campaign, at })!;
     return {
       attempts,
+      later,
       lastRefusalAt: c.refused_at === null ? null : new Date(c.refused_at),
       consent: c.consent_kind !== 'given' ? null : { at: new Date(c.consent_at!), source: c.consent_source, anytime: c.consent_anytime === 1 },
       doNotCall: c.dnc === 1,
@@ -314,7 +315,7 @@ export class SqliteStore implements Store {
    * answered after the commit. A commit costs more than a decision; this keeps atomicity and
    * multiplies throughput under load.
    */
-  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       this.enqueue(() => this.checkOne(query(), decide, record), resolve as (r: Recorded | boolean) => void, reject);
     });

@@ -56,10 +56,10 @@ describe.each(storesUnderTest())('$name store: a recording decision counts the l
     for (const at of ['2026-11-02T10:00:00Z', '2026-11-03T10:00:00Z', '2026-12-01T10:00:00Z', '2026-12-02T10:00:00Z']) {
       expect((await check(at, true)).action).toBe('rewrite');
     }
-    // 2026-11-16: windows holding it hold 11-02, 11-03 and one of December at most... (11-16 − 12-01 < 30 d): 4 + 1.
-    expect((await check('2026-11-16T10:00:00Z', true)).reasons).toEqual(['attempt-limit']);
-    // 2026-11-04 10:00: 11-02, 11-03, it, 12-01 within 30 days → 4 (12-02 is 28 d after): fits.
-    expect((await check('2026-11-04T10:00:00Z', true)).action).toBe('rewrite');
+    // 2026-11-16: every 30-day window holding it holds at most 3 others (11-02 and 12-01 are 29 days apart, 11-02 and 12-02 30).
+    expect((await check('2026-11-16T10:00:00Z', true)).action).toBe('rewrite');
+    // 2026-11-17: the window from 11-02 to 12-01 would hold 11-02, 11-03, 11-16, it and 12-01.
+    expect((await check('2026-11-17T10:00:00Z', true)).reasons).toEqual(['attempt-limit']);
     expect(await countedOver(4, 30 * DAY)).toBe(0);
   });
 
@@ -79,8 +79,9 @@ campaigns:
   it('cidgate check --record --at, backdated, through the CLI; its JSON says the reading', async () => {
     await recordFour();
     await store.close();
-    const base = ['check', '--db', kind.location(), '--to', '0145678901', '--from', '0612345678', '--consent', '--json'];
+    const base = ['check', '--db', kind.location(), '--to', '0145678901', '--from', '0612345678', '--campaign', 'prospecting', '--consent', '--json'];
     const recorded = await runCli([...base, '--record', '--at', '2026-12-01T10:29:59+01:00']);
+    expect(recorded.err).toBe('');
     expect(JSON.parse(recorded.out)).toMatchObject({ action: 'block', reasons: ['attempt-limit'], reading: 'log' });
     const whatIf = await runCli([...base, '--at', '2026-12-01T10:29:59+01:00']);
     expect(JSON.parse(whatIf.out)).toMatchObject({ action: 'rewrite', reading: 'as-of' });
