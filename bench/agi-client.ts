@@ -31,7 +31,7 @@ export interface AgiOutcome {
  * Plays Asterisk's side of one FastAGI session: the environment in two writes, each command run
  * through Asterisk's parsers and answered as Asterisk does, HANGUP when the server closes. `hold` never answers (an open, stuck session).
  */
-export function agiSession(port: number, callee: string, opts: { hold?: boolean; timeoutMs?: number } = {}): Promise<AgiOutcome> {
+export function agiSession(port: number, callee: string, opts: { hold?: boolean; timeoutMs?: number; args?: readonly string[] } = {}): Promise<AgiOutcome> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const channel = new AsteriskChannel({ callerId: '0612345678' });
@@ -40,7 +40,7 @@ export function agiSession(port: number, callee: string, opts: { hold?: boolean;
     let buf = '';
     let error: string | null = null;
     if (opts.timeoutMs) s.setTimeout(opts.timeoutMs, () => { error = 'timeout'; s.destroy(); });
-    const env = agiEnv(callee);
+    const env = agiEnv(callee, opts.args);
     const uniqueId = /agi_uniqueid: (\S+)/.exec(env[0])![1]!;
     s.on('connect', () => { for (const c of env) s.write(c); });
     s.on('data', (d) => {

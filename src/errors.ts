@@ -36,6 +36,11 @@ export const ERRORS = {
     logged: 'the store outage journal: full (64 MiB) or its disk refusing writes; the entries are dropped and counted (`journalDropped` in the health), one log line per spell (`journal-full`, `journal-write-failed`, `journal-sync-failed`)',
     action: 'bring the database back (the journal empties into it) and free space on the journal\'s disk (`store.journal` can put it on another)',
   },
+  CLOCK_SKEW: {
+    template: 'clock %s ms off the database\'s', exit: null, http: null,
+    logged: 'a node on PostgreSQL whose clock is further from the server\'s than `database.maxClockSkewMs` (`clock-skew`, once per spell; `clock-skew-ended` when back); readiness fails beyond ten times that. Decisions still take their instant from the server',
+    action: 'fix the node\'s time synchronisation (chrony/NTP): its logs, a journaled decision\'s instant during an outage and the API\'s retryAfterSeconds follow its clock',
+  },
   COPY_COUNT_MISMATCH: { template: 'counts differ after the copy (%s): the target held other rows, or some were refused', exit: 3, http: null, action: 'copy into an empty database, or find the rows the target holds besides the copied ones (the copy is idempotent: run it again once fixed)' },
   STORE_SCHEMA_OUTDATED: { template: 'database %s is at schema version %s; this cidgate needs %s', exit: 2, http: null, action: 'run `cidgate db migrate` against the database (or start `serve` without --no-migrate), then start again' },
   LISTEN_FAILED: { template: '%s: cannot listen on %s: %s', exit: 2, http: null, action: 'free the port or change the listener\'s address in the config' },

@@ -11,6 +11,7 @@ import { EslOutboundServer } from './freeswitch/outbound-server.js';
 import type { Readiness, ReloadResult } from './http/plugin.js';
 import { buildHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
+import { clockSkewMonitor, type ClockSkewMonitor } from './service/clock-skew.js';
 import { Gateway } from './service/gateway.js';
 import { Journal, journalPath } from './service/journal.js';
 import { Metrics } from './service/metrics.js';
@@ -99,6 +100,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     connections: () => Object.fromEntries(others.filter((p) => p.connected).map((p) => [p.name, p.connected!()])),
     untrustedRefused: () => Object.fromEntries(others.filter((p) => p.untrustedRefused).map((p) => [p.name, p.untrustedRefused!()])),
   });
+  let skew: ClockSkewMonitor | null = null;
   const hooks = {
     registry: metrics.registry,
     reload: (trigger: string) => reload(trigger),
@@ -113,6 +115,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
         checks.store = { ok: false, detail: (err as Error).message };
       }
       for (const p of others) if (p.connected) checks[p.name] = p.connected() ? { ok: true } : { ok: false, detail: 'not connected' };
+      if (skew) checks.clock = skew.check();
       checks.service = stopping ? { ok: false, detail: 'stopping' } : ready ? { ok: true } : { ok: false, detail: 'starting' };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     },
@@ -257,6 +260,9 @@ export async function startService(opts: { config?: string; db?: string; migrate
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));
+    // PostgreSQL: this node's clock against the server's, the one that decides (gauge, warning, readiness).
+    skew = clockSkewMonitor(store, raw, logger, metrics.registry);
+    if (skew) { const s = skew; await s.start(); others.push({ name: 'clock-skew', stop: () => s.stop() }); }
     others.push({ name: 'example-numbers', stop: warnWhileExampleNumbers(() => gateway.config, logger) });
     checkAbort();
   } catch (err) {

@@ -30,6 +30,7 @@ class SettableClock implements Clock {
   constructor(private readonly base: Clock, private at: Date | null = null) {}
   set(at: Date | null): void { this.at = at; }
   now(): Date { return this.at ? new Date(this.at) : this.base.now(); }
+  get live(): boolean { return this.at === null && this.base.live === true; }
 }
 
 export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
@@ -45,7 +46,7 @@ export async function checkCommand(opts: CheckOptions, out: NodeJS.WritableStrea
     if (!opts.to) throw new CidgateError('BAD_OPTION', ['--to', 'check needs the number to call (or --batch FILE)']);
     checkCampaign(opts.campaign, gateway.config);
     const result = await gateway.check(requestOf(opts), { record: opts.record === true });
-    out.write(opts.json ? `${JSON.stringify(toJson(result))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
+    out.write(opts.json ? `${JSON.stringify(toJson(result, opts.record === true))}\n` : `${human(result.decision, gateway.config.site.siteTimeZone)}\n`);
     return 0;
   } finally {
     await ctx.store.close();
@@ -120,7 +121,7 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
       clock.set(at);
       const request = toCallRequest({ campaign: opts.campaign, ...fields }, 'cli');
       const result = await gateway.check(request, { record: opts.record === true });
-      await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result) }));
+      await writeLine(out, JSON.stringify({ line: lineNo, ...toJson(result, opts.record === true) }));
     } catch (err) {
       await lineError(errorCode(err), (err as Error).message);
     }
@@ -128,13 +129,14 @@ async function batch(gateway: Gateway, clock: SettableClock, opts: CheckOptions,
   return 0;
 }
 
-export function toJson(r: Recorded): Record<string, unknown> {
+/** `recorded`: the decision read the log on both sides of its instant (`reading: 'log'`), else as of it. */
+export function toJson(r: Recorded, recorded: boolean): Record<string, unknown> {
   const d = r.decision;
   return {
     action: d.action, callerId: d.callerId, reasons: d.reasons, retryAt: d.retryAt?.toISOString() ?? null,
     callee: d.callee, originalCallerId: d.originalCallerId, campaign: d.campaign,
     area: d.area ? { country: d.area.country, zone: d.area.zone, territory: d.area.territory, timeZone: d.area.timeZone } : null,
-    attemptId: r.attemptId, at: d.at.toISOString(),
+    attemptId: r.attemptId, at: d.at.toISOString(), reading: recorded ? 'log' : 'as-of',
   };
 }
 

@@ -38,7 +38,11 @@ export const configSchema = z.strictObject({
   /** A SQLite file, or a postgres:// URL (the password in the URL or in `passwordFile`). */
   database: z.union([
     z.string().min(1),
-    z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//i, 'a postgres:// or postgresql:// URL'), passwordFile: z.string().nullable().default(null) }),
+    z.strictObject({
+      url: z.string().regex(/^postgres(ql)?:\/\//i, 'a postgres:// or postgresql:// URL'), passwordFile: z.string().nullable().default(null),
+      /** A node's clock further than this from the server's is logged (CLOCK_SKEW); ten times it fails readiness. */
+      maxClockSkewMs: z.number().int().min(1).max(3_600_000).default(500),
+    }),
   ]).default('var/cidgate.db'),
   callerId: z.strictObject({
     format: z.enum(['national', 'e164', 'international']).default('national'),

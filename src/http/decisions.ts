@@ -39,6 +39,7 @@ export const decisionResponseSchema = z.object({
   retryAfterSeconds: z.number().int().nullable(),
   attemptId: z.number().int().nullable(),
   replayed: z.boolean(),
+  reading: z.enum(['as-of', 'log']).describe("the history the decision read: 'log' (recorded: attempts on both sides of its instant count) or 'as-of' (what was on record then)"),
 });
 
 export const outcomeResponseSchema = z.object({ recorded: z.boolean().describe('false when an outcome was already recorded') });
@@ -52,6 +53,7 @@ export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<
     callerIdE164: d.callerId, originalCallerId: d.originalCallerId, callee: d.callee,
     reasons: explainReasons(d, gateway.config.site), reasonCodes: d.reasons.join(','),
     retryAt: d.retryAt?.toISOString() ?? null, retryAfterSeconds: retryAfter, attemptId: r.attemptId, replayed: r.replayed,
+    reading: 'log', // every decision of this API is recorded
   };
 }
 

@@ -103,6 +103,12 @@ export interface PastAttempt {
   readonly purpose: Purpose;
 }
 
+/**
+ * Which history a decision read: `as-of`, what was on record at its instant (a what-if check, an
+ * audit replay); `log`, a recording decision's, which also counts the attempts logged after its instant.
+ */
+export type Reading = 'as-of' | 'log';
+
 /** What was on record about this consumer at the call's instant (and today's pool usage). */
 export interface History {
   /**
@@ -111,6 +117,14 @@ export interface History {
    * back as the longest limit window.
    */
   readonly attempts: readonly PastAttempt[];
+  /**
+   * A recording decision's reading of the log (`reading: 'log'`): the counted attempts dated after
+   * the call's instant, within the longest limit window after it, oldest first. The limits must hold
+   * in the log whatever the clocks say, so a call recorded at an instant earlier than attempts already
+   * logged (a clock stepped back, a node behind the others, a backdated record) counts them too.
+   * Absent or empty: the as-of reading of a what-if check (what was on record then).
+   */
+  readonly later?: readonly PastAttempt[];
   readonly lastRefusalAt: Date | null;
   readonly consent: { readonly at: Date; readonly source: string | null; readonly anytime: boolean } | null;
   readonly doNotCall: boolean;
@@ -121,7 +135,7 @@ export interface History {
 }
 
 export const EMPTY_HISTORY: History = {
-  attempts: [], lastRefusalAt: null, consent: null, doNotCall: false, lastPresented: null, usageToday: new Map(),
+  attempts: [], later: [], lastRefusalAt: null, consent: null, doNotCall: false, lastPresented: null, usageToday: new Map(),
 };
 
 export interface Decision {

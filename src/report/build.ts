@@ -8,7 +8,7 @@ import type { AttemptRow } from '../store/store.js';
 import { localDateKey, localTime, zonedInstant } from '../time/zoned.js';
 import { areaLabel, consumerTime, maskUnlessOwned } from './display.js';
 import type { ActionCounts, CallerIdUse, Heatmap, OffendingAttempt, Report, Summary } from './model.js';
-import { computeProofs, insideLegalHours, placeArea } from './proofs.js';
+import { computeProofs, dailyCapOf, insideLegalHours, placeArea } from './proofs.js';
 
 export interface ReportOptions {
   readonly scope: ReportScope;
@@ -125,13 +125,10 @@ async function callerIdUse(queries: ReportQueries, config: Config, scope: Report
   }
   return [...uses].sort((a, b) => b[1].count - a[1].count).map(([number, u]) => {
     const [busiestDay, busiestDayCount] = [...u.days].reduce((best, d) => (d[1] > best[1] ? d : best), ['—', 0] as [string, number]);
-    const caps = [...config.campaigns.values()]
-      .filter((c) => c.dailyCapPerNumber !== null && c.pool.some((p) => p.phone.e164 === number))
-      .map((c) => c.dailyCapPerNumber!);
     return {
       number: hide(number)!, owned: config.site.owned.has(number), campaigns: [...u.campaigns].sort(), count: u.count,
       areas: [...u.areas].sort((a, b) => b[1] - a[1]).map(([area, count]) => ({ area, count })),
-      busiestDay, busiestDayCount, dailyCap: caps.length > 0 ? Math.min(...caps) : null,
+      busiestDay, busiestDayCount, dailyCap: dailyCapOf(config, number),
     };
   });
 }

@@ -33,7 +33,7 @@ export interface Summary {
   };
 }
 
-export type ProofId = 'caller-id' | 'calling-window' | 'attempt-limit' | 'refusal' | 'consent' | 'npv';
+export type ProofId = 'caller-id' | 'calling-window' | 'attempt-limit' | 'refusal' | 'consent' | 'npv' | 'daily-cap';
 
 export interface OffendingAttempt {
   readonly id: number;

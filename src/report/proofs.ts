@@ -7,7 +7,7 @@ import { CONSUMER_COUNTRIES, callRulesFor, callerIdRulesOf, consumerRulesWithCod
 import { inForce, type RuleContext } from '../rules/rule.js';
 import type { ConsumerPlace, OffenderQuery, Offenders, PlaceCount, PresentedCount, ReportQueries, ReportScope } from '../store/report-queries.js';
 import type { AttemptRow } from '../store/store.js';
-import { DAY_MS } from '../time/zoned.js';
+import { DAY_MS, localDateKey } from '../time/zoned.js';
 import type { OffendingAttempt, Proof, ProofId } from './model.js';
 
 /** The law's prospecting limits the proofs check (France's today: the only country that sets them). */
@@ -153,8 +153,39 @@ async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount
     protectingRules('outside-calling-hours', 'public-holiday'), t);
 }
 
+/** The daily cap a pool number is under: the strictest of the campaigns whose pool holds it, or null. */
+export function dailyCapOf(config: Config, number: string): number | null {
+  const caps = [...config.campaigns.values()]
+    .filter((c) => c.dailyCapPerNumber !== null && c.pool.some((p) => p.phone.e164 === number))
+    .map((c) => c.dailyCapPerNumber!);
+  return caps.length > 0 ? Math.min(...caps) : null;
+}
+
 /**
- * The six proofs. Each counts the attempts breaking a rule, with the rule's own definition and
+ * No capped pool number presented more often on a site-local day than its cap, all campaigns
+ * together (as the gateway counts a number's uses): the presentations beyond the cap are the
+ * violations. Counted from the database's groups per number and quarter hour; none listed (the
+ * caller-ID table shows each number's busiest day).
+ */
+async function dailyCapProof(ctx: ProofContext): Promise<Proof> {
+  const perDay = new Map<string, { number: string; count: number }>();
+  for await (const g of ctx.queries.presentedByQuarter(ctx.scope)) {
+    const key = `${g.number} ${localDateKey(new Date(g.quarter), ctx.config.site.siteTimeZone)}`;
+    const d = perDay.get(key) ?? { number: g.number, count: 0 };
+    d.count += g.count;
+    perDay.set(key, d);
+  }
+  const t = tally();
+  for (const { number, count } of perDay.values()) {
+    const cap = dailyCapOf(ctx.config, number);
+    if (cap !== null && count > cap) t.violations += count - cap;
+  }
+  return proof('daily-cap', 'No capped pool number presented more times in a site-local day than its campaign\'s dailyCapPerNumber (all campaigns together)',
+    { source: 'Campaign setting dailyCapPerNumber (the carriers\' and the site\'s own limit on a number\'s use)', since: new Date(0) }, t);
+}
+
+/**
+ * The seven proofs. Each counts the attempts breaking a rule, with the rule's own definition and
  * legal constants, as the decisions read the records (at or before the call).
  */
 export async function computeProofs(ctx: ProofContext, placeGroups: readonly PlaceCount[], presented: readonly PresentedCount[]): Promise<Proof[]> {
@@ -179,5 +210,6 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
     { ...noConsent, asserted: asserted.violations, assertedAttempts: asserted.offending }));
 
   proofs.push(await presentedProof(ctx, presented, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
+  proofs.push(await dailyCapProof(ctx));
   return proofs;
 }

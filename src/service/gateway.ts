@@ -107,8 +107,10 @@ export class Gateway {
     const name = call.campaign || config.defaultCampaign || '';
     const request = name === call.campaign ? call : { ...call, campaign: name };
     const campaign = config.campaigns.get(name);
-    // One instant per call, taken when the store decides: the history is read as of it and the rules applied at it.
-    const queryNow = () => this.query(config, request, campaign, clock.now());
+    // One instant per call, taken when the store decides (from the store's clock when it has one):
+    // the rules apply at it; a recording decision counts the log on both sides of it.
+    const queryNow = (storeNow?: Date) =>
+      this.query(config, request, campaign, (clock.live === true ? storeNow : undefined) ?? clock.now(), opts.record);
     const decideOn = (history: History, at: Date): Decision =>
       decide(request, history, config.site, campaign, fixedClock(at));
     let result: Recorded;
@@ -174,7 +176,7 @@ export class Gateway {
     return recorded;
   }
 
-  private query(config: Config, call: CallRequest, campaign: Campaign | undefined, at: Date): HistoryQuery {
+  private query(config: Config, call: CallRequest, campaign: Campaign | undefined, at: Date, recording: boolean): HistoryQuery {
     const limits = campaign?.limits;
     const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
     return {
@@ -182,6 +184,8 @@ export class Gateway {
       campaign: call.campaign,
       at,
       since: new Date(at.getTime() - lookbackMs),
+      reading: recording ? 'log' : 'as-of',
+      until: new Date(at.getTime() + (recording ? lookbackMs : 0)),
       day: localDateKey(at, config.site.siteTimeZone),
       cappedNumbers: campaign?.dailyCapPerNumber != null ? campaign.pool.map((n) => n.phone.e164) : undefined,
     };

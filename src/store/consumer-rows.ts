@@ -1,4 +1,5 @@
 import type { History, Purpose } from '../model/types.js';
+import { splitAt } from './history-reading.js';
 import type { ConsentErasurePlan } from './consent-erasure.js';
 import type { ConsumerRecords, ErasureCounts } from './store.js';
 
@@ -19,10 +20,13 @@ export interface ConsumerRead {
   readonly lastPresented: string | null;
 }
 
-/** The decision's History from what was read: a revoked consent is none; an attempt of no purpose was prospecting. */
-export function toHistory(r: ConsumerRead, usageToday: ReadonlyMap<string, number>): History {
+/**
+ * The decision's History from what was read: a revoked consent is none; an attempt of no purpose was
+ * prospecting; attempts after the call's instant `at` (ms; read by a recording decision) are `later`.
+ */
+export function toHistory(r: ConsumerRead, usageToday: ReadonlyMap<string, number>, at: number): History {
   return {
-    attempts: r.attempts.map((a) => ({ at: new Date(a.at), campaign: a.campaign, purpose: (a.purpose ?? 'prospecting') as Purpose })),
+    ...splitAt(r.attempts.map((a) => ({ at: new Date(a.at), campaign: a.campaign, purpose: (a.purpose ?? 'prospecting') as Purpose })), at),
     lastRefusalAt: r.refusedAt === null ? null : new Date(r.refusedAt),
     consent: r.consent?.kind !== 'given' ? null : { at: new Date(r.consent.at), source: r.consent.source, anytime: r.consent.anytime },
     doNotCall: r.doNotCall,

@@ -8,6 +8,7 @@ import { eraseConsumer, purge } from './postgres/erasure.js';
 import { replayJournal } from './postgres/journal-replay.js';
 import { PostgresReportQueries } from './postgres/report.js';
 import { checkedVersion, schemaVersion } from './postgres/schema.js';
+import { SERVER_NOW_SQL } from './postgres/sql.js';
 import { PgWriteQueue, QUEUE_CONNECTIONS } from './postgres/write-queue.js';
 import type {
   AttemptFilter, AttemptKey, AttemptRow, ConsentRecord, ConsumerRecords, ErasureCounts, ErasureCutoffs, HistoryQuery, JournaledDecision,
@@ -58,7 +59,7 @@ export class PostgresStore implements Store {
     return checkedVersion(this.location, await this.db.use(schemaVersion));
   }
 
-  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return this.queue.checkAndRecord(query, decide, record);
   }
 
@@ -100,6 +101,11 @@ export class PostgresStore implements Store {
 
   removeDoNotCall(number: string): Promise<boolean> {
     return this.db.use((sql) => consumers.removeDoNotCall(sql, number));
+  }
+
+  /** The database server's clock (ms), for the skew monitor. */
+  async serverTime(): Promise<number> {
+    return this.db.use(async (sql) => (await sql.unsafe<{ now: number }[]>(SERVER_NOW_SQL, [], { prepare: true }))[0]!.now);
   }
 
   consumerRecords(number: string): Promise<ConsumerRecords> {

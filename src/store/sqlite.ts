@@ -77,7 +77,7 @@ export class SqliteStore implements Store {
   }
 
   /** In the next group commit (see WriteQueue). */
-  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return this.queue.enqueue(() => this.record.checkOne(query(), decide, record));
   }
 

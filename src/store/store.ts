@@ -1,6 +1,6 @@
 import { CidgateError } from '../errors.js';
 import type { ReportQueries } from './report-queries.js';
-import type { Action, Decision, History, PbxIds } from '../model/types.js';
+import type { Action, Decision, History, PbxIds, Reading } from '../model/types.js';
 import type { AttemptRow } from './attempt-row.js';
 
 /** What the store must look up to decide one call. */
@@ -15,6 +15,12 @@ export interface HistoryQuery {
   readonly at: Date;
   /** Attempts are read back to this instant (the longest limit window). */
   readonly since: Date;
+  /**
+   * `log` (a recording decision): the counted attempts dated after `at` and before `until` are read
+   * too, into History.later — the limits hold in the log whatever clock dated the call. `as-of`: none.
+   */
+  readonly reading: Reading;
+  readonly until: Date;
   /** Site-local date (YYYY-MM-DD) of today's pool usage. */
   readonly day: string;
   /** Pool numbers under a daily cap: a shared store serialises their last uses across nodes. */
@@ -167,9 +173,11 @@ export interface Store {
    * Reads the consumer's history, runs `decide` on it and, when `record` is given, logs the
    * decision — as one atomic step: two deciders can never both take the last slot. `query` is
    * called inside that step, so a call decided "now" is decided at the instant it is serialised
-   * and sees every attempt committed before it, whichever process made it.
+   * and sees every attempt committed before it, whichever process made it. A store with a clock
+   * all its users share passes its instant to `query` (PostgreSQL: the server's, once the consumer's
+   * lock is held); without one the caller takes its own.
    */
-  checkAndRecord(query: () => HistoryQuery, decide: (history: History, query: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded>;
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (history: History, query: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded>;
   /** Records an attempt's outcome once; later reports of the same attempt are ignored (returns false). `cancelled-before-dial` un-counts it. */
   recordOutcome(key: AttemptKey, outcome: Outcome): Promise<boolean>;
   /** The logged decision with this id or PBX unique id, or null. */
@@ -229,6 +237,11 @@ export interface Store {
   ensureSchema(migrate: boolean): Promise<number>;
   /** Cheap, synchronous: read by readiness checks and metrics. */
   health(): StoreHealth;
+  /**
+   * The clock live decisions take their instant from, when it is the server's all nodes share
+   * (PostgreSQL), in epoch ms: what a node measures its own clock against. Absent: the host decides.
+   */
+  serverTime?(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -7,11 +7,11 @@ import { EslProtocolError } from '../../src/freeswitch/esl-protocol.js';
 import { HttpError } from '../../src/http/errors.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('\n## ', readme.indexOf('## Error codes') + 3));
+/** The reference page of the codes (docs/errors.md): one table, a row per code. */
+const section = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 const codes = Object.keys(ERRORS) as ErrorCode[];
 
-/** The README row a code should have: exit, HTTP, and where it arises (protocol or log) before what to do. */
+/** The docs/errors.md row a code should have: exit, HTTP, and where it arises (protocol or log) before what to do. */
 function expectedRow(code: ErrorCode): string {
   const spec: { exit: number | null; http: number | null; protocol?: string; logged?: string; action: string } = ERRORS[code];
   const where = spec.protocol ?? spec.logged;
@@ -19,11 +19,11 @@ function expectedRow(code: ErrorCode): string {
 }
 
 describe('the error catalogue', () => {
-  it.each(codes)('%s: the README\'s row gives the catalogue\'s exit status, HTTP status and what to do', (code) => {
+  it.each(codes)('%s: docs/errors.md\'s row gives the catalogue\'s exit status, HTTP status and what to do', (code) => {
     expect(section.split('\n').find((l) => l.startsWith(`| \`${code}\` |`))).toBe(expectedRow(code));
   });
 
-  it('lists no code the README table does not', () => {
+  it('lists no code the docs/errors.md table does not', () => {
     const listed = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual([...codes].sort());
   });

@@ -33,15 +33,17 @@ export async function startNodes(n: number, url: string, waitMs: number): Promis
   return nodes;
 }
 
-export async function startNode(url: string, waitMs: number): Promise<Node> {
+/** `env`: the node's own (libfaketime's, for a node with a clock of its own); `overrides`: deep-merged into its config. */
+export async function startNode(url: string, waitMs: number, opts: { env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): Promise<Node> {
   const fastagi = await freePort();
   const written = writeConfig({
     asterisk: { fastagi: { enabled: true, port: fastagi } },
     store: { waitMs },
     campaigns: { prospecting: { pool: POOL, dailyCapPerNumber: DAILY_CAP } },
+    ...opts.overrides,
   });
   // A PostgreSQL node keeps its journal in its working directory: one each.
-  const served = await startServe({ config: written.config, db: url, dir: written.dir, cwd: written.dir });
+  const served = await startServe({ config: written.config, db: url, dir: written.dir, cwd: written.dir, env: opts.env });
   return { ...served, fastagi, dir: written.dir };
 }
 
@@ -54,8 +56,8 @@ export async function stopNodes(nodes: readonly Node[]): Promise<void> {
 }
 
 /** One prospecting FastAGI session (consent to calls at any hour: the time of day does not matter). */
-export function session(node: Node, callee: string, timeoutMs = 30_000): Promise<AgiOutcome> {
-  return agiSession(node.fastagi, callee, { timeoutMs });
+export function session(node: Node, callee: string, timeoutMs = 30_000, campaign = 'prospecting'): Promise<AgiOutcome> {
+  return agiSession(node.fastagi, callee, { timeoutMs, args: [campaign, 'consent=1', 'consent_anytime=1'] });
 }
 
 /** The attempt id the PBX was given (CIDGATE_ATTEMPT), or null. */

@@ -48,7 +48,7 @@ function decision(at: string, s: Seed): Decision {
 export async function record(store: Store, at: string, s: Seed): Promise<number> {
   const d = decision(at, s);
   const r = await store.checkAndRecord(
-    () => ({ callee: d.callee, campaign: d.campaign, at: d.at, since: new Date(d.at.getTime() - 30 * DAY_MS), day: at.slice(0, 10) }),
+    () => ({ callee: d.callee, campaign: d.campaign, at: d.at, since: new Date(d.at.getTime() - 30 * DAY_MS), reading: 'as-of', until: d.at, day: at.slice(0, 10) }),
     () => d, { source: 'fixture' });
   return r.attemptId!;
 }

@@ -64,7 +64,7 @@ async function apply(store: Store, callee: string, events: readonly Event[]): Pr
         dialing: null, basis: null, consentAnytime: false,
       };
       await store.checkAndRecord(
-        () => ({ callee, campaign: e.campaign, at, since: new Date(0), day: at.toISOString().slice(0, 10) }),
+        () => ({ callee, campaign: e.campaign, at, since: new Date(0), reading: 'as-of', until: at, day: at.toISOString().slice(0, 10) }),
         () => attempt, { source: 'fixture' });
     }
   }

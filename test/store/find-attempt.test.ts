@@ -6,7 +6,7 @@ import { example } from '../helpers.js';
 import { storesUnderTest } from './stores.js';
 
 const clock = fixedClock('2026-11-30T10:00:00Z');
-const query = () => ({ callee: '+33145678901', campaign: 'customer', at: clock.now(), since: new Date('2026-10-01T00:00:00Z'), day: '2026-11-30' });
+const query = () => ({ callee: '+33145678901', campaign: 'customer', at: clock.now(), since: new Date('2026-10-01T00:00:00Z'), reading: 'as-of' as const, until: clock.now(), day: '2026-11-30' });
 const decideCall = () => decide({ campaign: 'customer', from: null, to: '0145678901' }, EMPTY_HISTORY, example.site, example.campaigns.get('customer'), clock);
 
 describe.each(storesUnderTest())('$name store: finding a logged decision', (kind) => {

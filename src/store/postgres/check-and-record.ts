@@ -5,12 +5,12 @@ import type { HistoryQuery, Recorded } from '../store.js';
 import { bumpUsage, DECISION_COLUMNS, decisionValues, INSERT_DECISIONS_SQL, MARK_RETRIED_SQL } from './decision-sql.js';
 import { BatchHistory, HISTORY_SQL, historyOf, historyParams, type HistoryRow } from './history.js';
 import { LOCK_SQL, lockKeys, type LockScope } from './locks.js';
-import { DECISION_ROW } from './sql.js';
+import { DECISION_ROW, SERVER_NOW_SQL } from './sql.js';
 
 /** One call of a batch, as the write queue holds it. */
 export interface BatchCall {
   /** Called when the store decides: a call decided "now" takes its instant then. */
-  readonly query: () => HistoryQuery;
+  readonly query: (storeNow?: Date) => HistoryQuery;
   readonly decide: (h: History, q: HistoryQuery) => Decision;
   readonly record: PbxIds | null;
   /** Answered already: by its timeout, or by the batch. */
@@ -45,17 +45,20 @@ export async function decideBatch(sql: postgres.Sql, batch: readonly BatchCall[]
   for (const p of batch) p.attemptId = null; // a previous try of the batch was rolled back
   return sql.begin(async (tx) => {
     // One round trip for the locks and what does not depend on the instant.
-    const [, earlier, ids] = await Promise.all([
+    const [, [clock], earlier, ids] = await Promise.all([
       locks.ns.length ? tx.unsafe(LOCK_SQL, [locks.ns, locks.keys], { prepare: true }) : Promise.resolve([]),
+      // After the locks (one connection runs its statements in order): the instant of every call of the batch.
+      tx.unsafe<{ now: number }[]>(SERVER_NOW_SQL, [], { prepare: true }),
       uniqueIds.length ? tx.unsafe<DecisionRow[]>(`SELECT ${DECISION_ROW} FROM decisions WHERE pbx_unique_id = ANY($1::text[])`, [uniqueIds], { prepare: true })
         : Promise.resolve([] as DecisionRow[]),
       recording ? tx.unsafe<{ id: number }[]>(
         `SELECT nextval(pg_get_serial_sequence('decisions', 'id')) AS id FROM generate_series(1, $1::int)`, [recording], { prepare: true })
         : Promise.resolve([] as { id: number }[]),
     ]);
-    // Each call's instant is taken now that its consumer is locked: it sees every attempt committed
-    // before, by any node (whose instants were taken under the same lock, so are not later).
-    const queries = new Map<BatchCall, HistoryQuery>(batch.map((p) => [p, p.query()]));
+    // Each live call's instant is the server's, read once its consumer is locked: every node
+    // dates its attempts on one clock. A call at an explicit instant (or a pinned clock) keeps its
+    // own; the limits then count the log on both sides of it (History.later), whatever the clocks.
+    const queries = new Map<BatchCall, HistoryQuery>(batch.map((p) => [p, p.query(new Date(clock!.now))]));
     const late = lockKeys([...queries.values()].map(scope), locks.taken);
     if (late.ns.length) await tx.unsafe(LOCK_SQL, [late.ns, late.keys], { prepare: true }); // the day turned meanwhile
     const q = (p: BatchCall) => queries.get(p)!;
@@ -89,7 +92,7 @@ export async function decideBatch(sql: postgres.Sql, batch: readonly BatchCall[]
         const row = rowOf.get(p);
         const query = q(p);
         const usageToday = usage.get(query.day)!;
-        const decision = p.decide(row ? inBatch.over(historyOf(row, usageToday), query) : { ...EMPTY_HISTORY, usageToday }, query);
+        const decision = p.decide(row ? inBatch.over(historyOf(row, usageToday, query), query) : { ...EMPTY_HISTORY, usageToday }, query);
         if (!p.record) return { decision, attemptId: null, replayed: false };
         const id = nextId.shift()!;
         p.attemptId = id;

@@ -11,3 +11,6 @@ export const DECISION_ROW = `id, ${ms('at')} AS at, campaign, purpose, source, c
   original_caller_id, presented_caller_id, callee, area, action, reasons, ${ms('retry_at')} AS retry_at,
   counted::int AS counted, consent_ref, dialing, basis, consent_anytime::int AS consent_anytime,
   without_history::int AS without_history, outcome, hangup_cause, duration_s`;
+
+/** The server's clock, the one every node dates its live decisions on (clock_timestamp: now, not the transaction's start). */
+export const SERVER_NOW_SQL = `SELECT ${ms('clock_timestamp()')} AS now`;

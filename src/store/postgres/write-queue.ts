@@ -36,7 +36,7 @@ export class PgWriteQueue {
 
   constructor(private readonly db: PgConnection, private readonly waitMs: number) {}
 
-  checkAndRecord(query: () => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
+  checkAndRecord(query: (storeNow?: Date) => HistoryQuery, decide: (h: History, q: HistoryQuery) => Decision, record: PbxIds | null): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       const p: Pending = {
         query, decide, record, resolve, reject, done: false, attemptId: null,

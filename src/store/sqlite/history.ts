@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EMPTY_HISTORY, type History } from '../../model/types.js';
 import { toHistory } from '../consumer-rows.js';
+import { untilOf } from '../history-reading.js';
 import type { HistoryQuery } from '../store.js';
 
 interface ConsumerRow {
@@ -9,7 +10,7 @@ interface ConsumerRow {
 }
 
 /**
- * A call's history as of its own instant, read inside the check-and-record transaction: the
+ * A call's history as of its own instant (and, for a recording decision, the attempts after it), read inside the check-and-record transaction: the
  * attempts a limit may count, the consumer's refusal, consent and do-not-call entry, and today's
  * uses of the pool numbers.
  */
@@ -22,10 +23,10 @@ export class SqliteHistory {
 
   constructor(db: Database.Database) {
     // Every attempt a limit may count (no row limit: the count must be exact whatever else the
-    // consumer received), up to the call's instant.
-    this.attempts = db.prepare<{ n: string; campaign: string; since: number; at: number }, { at: number; campaign: string; purpose: string | null }>(
+    // consumer received), up to the call's instant; a recording decision's until @until as well.
+    this.attempts = db.prepare<{ n: string; campaign: string; since: number; at: number; until: number }, { at: number; campaign: string; purpose: string | null }>(
       `SELECT at, campaign, purpose FROM decisions
-       WHERE callee = @n AND counted = 1 AND at > @since AND at <= @at AND (purpose = 'prospecting' OR campaign = @campaign)
+       WHERE callee = @n AND counted = 1 AND at > @since AND (at <= @at OR at < @until) AND (purpose = 'prospecting' OR campaign = @campaign)
        ORDER BY at DESC`);
     // Everything else about the consumer in one statement (each statement run costs as much as a lookup).
     // The consent in force: the latest event, a revocation first at the same instant ('revoked' >
@@ -46,7 +47,7 @@ export class SqliteHistory {
   read(q: HistoryQuery): History {
     if (q.callee === null) return EMPTY_HISTORY;
     const at = q.at.getTime();
-    const attempts = this.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at });
+    const attempts = this.attempts.all({ n: q.callee, campaign: q.campaign, since: q.since.getTime(), at, until: untilOf(q) });
     const c = this.consumer.get({ n: q.callee, campaign: q.campaign, at })!;
     return toHistory({
       attempts,
@@ -54,7 +55,7 @@ export class SqliteHistory {
       consent: c.consent_kind === null ? null : { kind: c.consent_kind, at: c.consent_at!, source: c.consent_source, anytime: c.consent_anytime === 1 },
       doNotCall: c.dnc === 1,
       lastPresented: c.last_presented,
-    }, this.usageToday(q.day));
+    }, this.usageToday(q.day), at);
   }
 
   /**
