@@ -2,7 +2,7 @@
  * `node dist/bench/pg-drivers.js [--quick]`: the two PostgreSQL drivers on cidgate's
  * check-and-record transaction shape (lock the consumers, read their history, insert the
  * decisions, commit), one decision per transaction and 16 per transaction (group commit).
- * Chose the store's driver (`postgres`; figures in the README's Several PBXs section). `pg` is not a
+ * Chose the store's driver (`postgres`; figures in docs/several-pbxs.md). `pg` is not a
  * dependency: it is measured only when installed (`npm install --no-save pg`). Needs
  * CIDGATE_TEST_DATABASE_URL (or CIDGATE_DATABASE_URL).
  */

@@ -2,7 +2,7 @@
  * The error catalogue (after fastify's lib/errors.js): every error cidgate raises or answers with has
  * a stable code listed here, with its message template, the CLI exit status or HTTP status it
  * produces, where it sits in a protocol when it is a protocol error, and what to do about it. The
- * README's "Error codes" table is checked against this list (test/errors/catalogue.test.ts).
+ * the error table of docs/errors.md is checked against this list (test/errors/catalogue.test.ts).
  */
 interface ErrorSpec {
   /** The message: every raise gives one value per `%s`, filled in order (`errorMessage`). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm's `prepare` (run by `npm ci`): builds dist/ with TypeScript when it is installed. A production
 // install (`npm ci --omit=dev`) has no TypeScript: it keeps the dist/ built beforehand
-// (`npm ci && npm run build && npm prune --omit=dev`, README "Running as a service"), and says so.
+// (`npm ci && npm run build && npm prune --omit=dev`, docs/operations.md, "Running as a service"), and says so.
 // Plain JavaScript on purpose: it must run where nothing is compiled yet.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,6 +26,6 @@ if (tsc) {
   process.stdout.write('cidgate prepare: TypeScript is not installed (production install): keeping the existing build in dist/\n');
 } else {
   process.stderr.write('cidgate prepare: TypeScript is not installed and there is no build in dist/: '
-    + 'build first (`npm ci && npm run build`), then `npm prune --omit=dev` (README, "Running as a service")\n');
+    + 'build first (`npm ci && npm run build`), then `npm prune --omit=dev` (docs/operations.md, "Running as a service")\n');
   process.exit(1);
 }

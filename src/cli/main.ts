@@ -61,7 +61,7 @@ function commandPath(cmd: Command): string {
 const EXIT_STATUS_HELP = `
 Exit status: 0 for any decision (allow, rewrite or block) and any other success; 2 for a bad option,
 config or input, printed on one line as "cidgate: CODE: message"; 1 for an unexpected failure.
-The codes and what to do about each: README, "Error codes".`;
+The codes and what to do about each: docs/errors.md.`;
 
 /** Where a command has an exit status of its own. */
 const EXIT_STATUS_MORE: Record<string, string> = {

@@ -15,7 +15,7 @@ interface Operation {
   readonly errors: readonly HttpErrorCode[];
 }
 
-/** The API, operation by operation: the OpenAPI document and the README's API section are checked against it. */
+/** The API, operation by operation: the OpenAPI document and docs/http-api.md are checked against it. */
 export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/decisions', summary: 'Decide a call (recorded as an attempt): may it go out, with which caller ID?', body: callInputSchema, response: decisionResponseSchema, errors: ['INVALID_FIELD', 'UNKNOWN_CAMPAIGN', 'DECISION_TIME_NOT_ALLOWED'] },
   { method: 'post', path: '/v1/outcomes', summary: 'Record how a decided call ended (once; by attemptId or key)', body: outcomeInputSchema, response: outcomeResponseSchema, errors: ['INVALID_FIELD', 'ATTEMPT_NOT_FOUND'] },

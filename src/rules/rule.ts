@@ -19,7 +19,7 @@ export interface RuleContext {
 
 interface LegalSource {
   readonly code: ReasonCode;
-  /** The text that makes this a rule, for the README and the audit trail. */
+  /** The text that makes this a rule, for the docs and the audit trail. */
   readonly source: string;
   /** The instant the rule took effect (Europe/Paris midnight of its date). */
   readonly since: Date;
