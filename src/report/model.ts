@@ -33,7 +33,7 @@ export interface Summary {
   };
 }
 
-export type ProofId = 'caller-id' | 'calling-window' | 'attempt-limit' | 'refusal' | 'consent' | 'npv' | 'daily-cap';
+export type ProofId = 'caller-id' | 'calling-window' | 'attempt-limit' | 'refusal' | 'consent' | 'npv' | 'daily-cap' | 'min-gap';
 
 export interface OffendingAttempt {
   readonly id: number;

@@ -184,8 +184,16 @@ async function dailyCapProof(ctx: ProofContext): Promise<Proof> {
     { source: 'Campaign setting dailyCapPerNumber (the carriers\' and the site\'s own limit on a number\'s use)', since: new Date(0) }, t);
 }
 
+/** No two counted attempts to a consumer closer than a campaign's minGapMinutes, as the min-gap rule counts them. */
+async function minGapProof(ctx: ProofContext): Promise<Proof> {
+  const gapsMs = Object.fromEntries([...ctx.config.campaigns.values()]
+    .filter((c) => c.limits.minGapMinutes !== null).map((c) => [c.name, c.limits.minGapMinutes! * 60_000]));
+  const t = Object.keys(gapsMs).length === 0 ? tally() : await fromDatabase(ctx, 'min-gap', (q) => ctx.queries.insideGap(ctx.scope, gapsMs, q));
+  return proof('min-gap', 'No counted attempt closer to the consumer\'s previous one than its campaign\'s minGapMinutes', protectingRules('min-gap'), t);
+}
+
 /**
- * The seven proofs. Each counts the attempts breaking a rule, with the rule's own definition and
+ * The eight proofs. Each counts the attempts breaking a rule, with the rule's own definition and
  * legal constants, as the decisions read the records (at or before the call).
  */
 export async function computeProofs(ctx: ProofContext, placeGroups: readonly PlaceCount[], presented: readonly PresentedCount[]): Promise<Proof[]> {
@@ -211,5 +219,6 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
 
   proofs.push(await presentedProof(ctx, presented, 'npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', ['npv-required']));
   proofs.push(await dailyCapProof(ctx));
+  proofs.push(await minGapProof(ctx));
   return proofs;
 }

@@ -75,6 +75,13 @@ export interface ReportQueries {
    * were more than `max` in a rolling window: `max` others dated within `windowMs` before, or at the same instant.
    */
   overLimit(scope: ReportScope, max: number, windowMs: number, since: Date, q: OffenderQuery): Promise<Offenders>;
+  /**
+   * Counted attempts of the campaigns given (name → minimum gap, ms) with another counted attempt to
+   * the same consumer less than the gap before them (an attempt at the same instant logged before
+   * counts): any prospecting attempt for a prospecting one, the campaign's own otherwise, as the
+   * min-gap rule counts them.
+   */
+  insideGap(scope: ReportScope, gapsMs: Readonly<Record<string, number>>, q: OffenderQuery): Promise<Offenders>;
   /** Counted prospecting attempts from `since` dated within `periodMs` after a refusal recorded at or before them. */
   afterRefusal(scope: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders>;
   /**

@@ -65,8 +65,8 @@ describeIfAvailable('Chromium', existsSync(chromiumPath()), 'apt-get install chr
     await page.goto(pathToFileURL(file).href);
     const shown = await page.locator('table.proof-summary tr[data-proof]').evaluateAll((rows) => rows.map((r) =>
       [r.getAttribute('data-proof'), r.querySelector('[data-field="violations"]')!.textContent]));
-    // The seeded log breaks each rule once and no pool number's daily cap (test/report/report.test.ts).
-    expect(shown).toEqual(expected.proofs.map((p) => [p.id, p.id === 'daily-cap' ? '0' : '1']));
+    // The seeded log breaks each rule once, no pool number's daily cap and no campaign gap (test/report/report.test.ts).
+    expect(shown).toEqual(expected.proofs.map((p) => [p.id, p.id === 'daily-cap' || p.id === 'min-gap' ? '0' : '1']));
     expect(await page.locator('[data-proof="refusal"] tr[data-attempt]').getAttribute('data-attempt')).toBe(String(seeded.afterRefusal));
     const s = expected.summary;
     for (const [field, value] of [['decided', s.decided], ['allowed', s.allowed], ['rewritten', s.rewritten], ['blocked', s.blocked]] as const) {

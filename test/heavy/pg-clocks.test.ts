@@ -50,9 +50,11 @@ async function counted(url: string, callees: readonly string[]): Promise<Map<str
 }
 
 /** The report's proofs over the database (today, site time zone): their violations by id. */
-async function proofs(url: string): Promise<Record<string, number>> {
+async function proofs(url: string, node?: Node): Promise<Record<string, number>> {
   const today = new Date().toISOString().slice(0, 10);
-  const r = await runCli(['report', '--db', url, '--from', today, '--to', today, '--format', 'json', '--offending', '0']);
+  // With a node's config, the proofs know its campaigns' gaps and caps.
+  const config = node ? ['--config', join(node.dir, 'cidgate.yaml')] : [];
+  const r = await runCli(['report', ...config, '--db', url, '--from', today, '--to', today, '--format', 'json', '--offending', '0']);
   expect(r.code, r.err).toBe(0);
   return Object.fromEntries((JSON.parse(r.out).proofs as { id: string; violations: number }[]).map((p) => [p.id, p.violations]));
 }
@@ -99,6 +101,7 @@ describeIfAvailable('PostgreSQL and libfaketime', testDatabaseUrl !== null && fa
         expect(row!.n).toBe(20);
         const usage = await sql<{ count: number }[]>`SELECT count FROM number_usage WHERE number = '+33162000001'`;
         expect(usage.map((u) => u.count)).toEqual([20]);
+        expect((await proofs(url, nodes[0]))['daily-cap']).toBe(0);
       } finally {
         await sql.end();
       }
@@ -111,6 +114,7 @@ describeIfAvailable('PostgreSQL and libfaketime', testDatabaseUrl !== null && fa
       await Promise.all(calls);
       const per = await counted(url, callees);
       expect([...per.values()].map((v) => v.length)).toEqual(callees.map(() => 1));
+      expect((await proofs(url, nodes[0]))['min-gap']).toBe(0);
     }, 120_000);
   });
 

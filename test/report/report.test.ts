@@ -13,6 +13,8 @@ import { cliErrorCode, configFrom, runCli } from '../helpers.js';
 import { storesUnderTest } from '../store/stores.js';
 import { PERIOD, record, recordCleanLog, recordSeededViolations, REPORT_CONFIG } from './seeded-log.js';
 
+/** The proofs the seeded log breaks no rule of: it has no capped number past its cap and no campaign gap. */
+const NONE_SEEDED = new Set(['daily-cap', 'min-gap']);
 const config = configFrom(REPORT_CONFIG);
 const scope = { ...PERIOD, campaign: null };
 const DAILY_CAP_TITLE = 'No capped pool number presented more times in a site-local day than its campaign\'s dailyCapPerNumber (all campaigns together)';
@@ -26,7 +28,7 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
   it('a clean log: every proof counts 0, the exempted call is shown as such', async () => {
     await recordCleanLog(store);
     const r = await buildReport(store.reportQueries(), config, fixedClock(PERIOD.to), { scope, unmasked: false });
-    expect(violations(r)).toEqual({ 'caller-id': 0, 'calling-window': 0, 'attempt-limit': 0, refusal: 0, consent: 0, npv: 0, 'daily-cap': 0 });
+    expect(violations(r)).toEqual({ 'caller-id': 0, 'calling-window': 0, 'attempt-limit': 0, refusal: 0, consent: 0, npv: 0, 'daily-cap': 0, 'min-gap': 0 });
     const window = r.proofs.find((p) => p.id === 'calling-window')!;
     expect(window.exempted).toBe(1);
     expect(window.exemptedAttempts[0]).toMatchObject({ consumerTime: 'Wed 2026-11-18 20:30 (Indian/Reunion)', area: 'RE' });
@@ -42,7 +44,7 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
       ['Wed 2026-11-25 11:00 (Europe/Paris)', '+3314•••••20', 'asserted-by-dialer'],
       ['Thu 2026-11-26 11:00 (Europe/Paris)', '+3314•••••21', 'on-record'],
     ]);
-    expect(r.proofs.filter((p) => p.id !== 'consent').map((p) => p.asserted)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(r.proofs.filter((p) => p.id !== 'consent').map((p) => p.asserted)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('offending attempts listed per proof: 0 lists none, N the first N, Infinity all; every one is counted', async () => {
@@ -66,11 +68,11 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
     await recordCleanLog(store);
     const seeded = await recordSeededViolations(store);
     const r = await buildReport(store.reportQueries(), config, fixedClock(PERIOD.to), { scope, unmasked: false });
-    expect(violations(r)).toEqual({ 'caller-id': 1, 'calling-window': 1, 'attempt-limit': 1, refusal: 1, consent: 1, npv: 1, 'daily-cap': 0 });
+    expect(violations(r)).toEqual({ 'caller-id': 1, 'calling-window': 1, 'attempt-limit': 1, refusal: 1, consent: 1, npv: 1, 'daily-cap': 0, 'min-gap': 0 });
     const offending = Object.fromEntries(r.proofs.map((p) => [p.id, p.offending.map((a) => a.id)]));
     expect(offending).toEqual({
       'caller-id': [seeded.mobileCallerId], 'calling-window': [seeded.reunionAt2005], 'attempt-limit': [seeded.fifthAttempt],
-      refusal: [seeded.afterRefusal], consent: [seeded.noConsent], npv: [seeded.notNpv], 'daily-cap': [],
+      refusal: [seeded.afterRefusal], consent: [seeded.noConsent], npv: [seeded.notNpv], 'daily-cap': [], 'min-gap': [],
     });
     const window = r.proofs.find((p) => p.id === 'calling-window')!;
     expect(window.offending[0]).toMatchObject({ consumerTime: 'Wed 2026-11-18 20:05 (Indian/Reunion)', callee: '+2622••••••58', callerId: '+33947800001' });
@@ -80,7 +82,7 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
     await recordCleanLog(store);
     await recordSeededViolations(store);
     const r = await buildReport(store.reportQueries(), config, fixedClock(PERIOD.to), { scope: { ...scope, campaign: 'agents' }, unmasked: false });
-    expect(violations(r)).toEqual({ 'caller-id': 1, 'calling-window': 0, 'attempt-limit': 0, refusal: 0, consent: 0, npv: 0, 'daily-cap': 0 });
+    expect(violations(r)).toEqual({ 'caller-id': 1, 'calling-window': 0, 'attempt-limit': 0, refusal: 0, consent: 0, npv: 0, 'daily-cap': 0, 'min-gap': 0 });
     expect(r.summary.byCampaign.map((c) => c.campaign)).toEqual(['agents']);
   });
 
@@ -167,6 +169,7 @@ const EXPECTED = {
     ['consent', 'Every prospecting attempt relied on a recorded consent (or the existing-contract basis)', source('Loi n° 2025-594'), '2026-08-10T22:00:00.000Z'],
     ['npv', 'Automated campaigns presented verified multi-purpose numbers (NPV) only', source('ARCEP décision n° 2022-1583'), '2022-12-31T23:00:00.000Z'],
     ['daily-cap', DAILY_CAP_TITLE, 'Campaign setting dailyCapPerNumber (the carriers\' and the site\'s own limit on a number\'s use)', '1970-01-01T00:00:00.000Z'],
+    ['min-gap', 'No counted attempt closer to the consumer\'s previous one than its campaign\'s minGapMinutes', 'Campaign setting (stricter than the law)', '1970-01-01T00:00:00.000Z'],
   ] as [string, string, string, string][],
   offending: {
     'caller-id': attempt(21, '2026-11-17T10:00:00.000Z', 'Tue 2026-11-17 11:00 (Europe/Paris)', 'agents', '+3314•••••01', '+3361•••••78', 'zone 1', 'web-form-1'),
@@ -228,7 +231,7 @@ describe('cidgate report (CLI)', () => {
       },
     });
     expect(report.proofs).toEqual(EXPECTED.proofs.map(([id, title, source, since]) => ({
-      id, title, source, since, applicable: true, violations: id === 'daily-cap' ? 0 : 1, offending: id === 'daily-cap' ? [] : [EXPECTED.offending[id]!],
+      id, title, source, since, applicable: true, violations: NONE_SEEDED.has(id) ? 0 : 1, offending: NONE_SEEDED.has(id) ? [] : [EXPECTED.offending[id]!],
       exempted: id === 'calling-window' ? 1 : 0, exemptedAttempts: id === 'calling-window' ? [EXPECTED.exempted] : [],
       asserted: id === 'consent' ? 2 : 0, assertedAttempts: id === 'consent' ? EXPECTED.asserted : [],
     })));
@@ -258,11 +261,11 @@ describe('cidgate report (CLI)', () => {
       count('outcome', 'attempts', '', 26), count('outcome', 'answered', '', 2), count('outcome', 'no-answer', '', 2),
       count('outcome', 'answer-rate', '0.5000', ''), count('outcome', 'mean-answered-seconds', '60.0', ''),
       ...EXPECTED.proofs.flatMap(([id, t]) => [
-        count('proof', id, 'violations', id === 'daily-cap' ? 0 : 1, t),
+        count('proof', id, 'violations', NONE_SEEDED.has(id) ? 0 : 1, t),
         ...(id === 'calling-window' ? [count('proof', id, 'exempted', 1, t)] : []),
         ...(id === 'consent' ? [count('proof', id, 'asserted', 2, t)] : []),
       ]),
-      ...EXPECTED.proofs.filter(([id]) => id !== 'daily-cap').flatMap(([id]) => [
+      ...EXPECTED.proofs.filter(([id]) => !NONE_SEEDED.has(id)).flatMap(([id]) => [
         attempt('offending', id, EXPECTED.offending[id]!),
         ...(id === 'calling-window' ? [attempt('exempted', id, EXPECTED.exempted)] : []),
         ...(id === 'consent' ? EXPECTED.asserted.map((a) => attempt('asserted', id, a)) : []),
@@ -299,10 +302,10 @@ describe('cidgate report (CLI)', () => {
       expect(r.code, r.err).toBe(0);
       return (JSON.parse(r.out) as Report).proofs.map((p) => [p.violations, p.offending.length]);
     };
-    // The seeded log holds no number past its daily cap (see 'daily cap proof'): the last proof counts 0.
-    expect(await listed()).toEqual([...Array(6).fill([1, 1]), [0, 0]]);
-    expect(await listed('--offending', '0')).toEqual([...Array(6).fill([1, 0]), [0, 0]]);
-    expect(await listed('--offending', 'all')).toEqual([...Array(6).fill([1, 1]), [0, 0]]);
+    // The seeded log holds no number past its daily cap and no campaign gap (see their own tests): the last two proofs count 0.
+    expect(await listed()).toEqual([...Array(6).fill([1, 1]), [0, 0], [0, 0]]);
+    expect(await listed('--offending', '0')).toEqual([...Array(6).fill([1, 0]), [0, 0], [0, 0]]);
+    expect(await listed('--offending', 'all')).toEqual([...Array(6).fill([1, 1]), [0, 0], [0, 0]]);
     for (const bad of ['-1', '1.5', 'ten', '']) {
       expect((await cli('--from', '2026-11-01', '--to', '2026-12-31', '--offending', bad)).err).toMatch(/--offending: ".*" is not a whole number \(0 or more\) or all/);
     }

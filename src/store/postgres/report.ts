@@ -107,6 +107,17 @@ export class PostgresReportQueries implements ReportQueries {
       s, [max, windowMs, `${windowMs - 1} milliseconds`, since.getTime()], q);
   }
 
+  insideGap(s: ReportScope, gapsMs: Readonly<Record<string, number>>, q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${SCOPE} AND counted AND callee IS NOT NULL
+         AND campaign = ANY($4::text[])
+         AND EXISTS (SELECT 1 FROM decisions e WHERE e.callee = d.callee AND e.counted
+           AND (CASE WHEN d.purpose = 'prospecting' THEN e.purpose = 'prospecting' ELSE e.campaign = d.campaign END)
+           AND e.at > d.at - ($5::float8[])[array_position($4::text[], d.campaign)] * interval '1 millisecond'
+           AND (e.at < d.at OR (e.at = d.at AND e.id < d.id)))`,
+      s, [Object.keys(gapsMs), Object.values(gapsMs)], q);
+  }
+
   afterRefusal(s: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
     return this.offenders(
       `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${PROSPECTING} AND at >= ${ts('$5::float8')}

@@ -126,6 +126,16 @@ export class SqliteReportQueries implements ReportQueries {
       params(s, { max, window: windowMs, w: windowMs - 1, since: since.getTime() }), q);
   }
 
+  async insideGap(s: ReportScope, gapsMs: Readonly<Record<string, number>>, q: OffenderQuery): Promise<Offenders> {
+    return this.offenders(
+      `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${SCOPE} AND counted = 1 AND callee IS NOT NULL
+         AND campaign IN (SELECT key FROM json_each(@gaps))
+         AND EXISTS (SELECT 1 FROM decisions e, json_each(@gaps) g WHERE g.key = d.campaign AND e.callee = d.callee AND e.counted = 1
+           AND (CASE WHEN d.purpose = 'prospecting' THEN e.purpose = 'prospecting' ELSE e.campaign = d.campaign END)
+           AND e.at > d.at - g.value AND (e.at < d.at OR (e.at = d.at AND e.id < d.id)))`,
+      params(s, { gaps: JSON.stringify(gapsMs) }), q);
+  }
+
   async afterRefusal(s: ReportScope, periodMs: number, since: Date, q: OffenderQuery): Promise<Offenders> {
     return this.offenders(
       `SELECT id, count(*) OVER () AS total FROM decisions d WHERE ${PROSPECTING} AND at >= @since
