@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FastAgiServer } from '../../src/asterisk/fastagi-server.js';
+import { fixedClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { buildReport } from '../../src/report/build.js';
+import { reportHtml } from '../../src/report/html.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { example, runCli } from '../helpers.js';
@@ -123,6 +126,16 @@ describe('VICIdial carrier Dialplan Entry (dialplan/vicidial/carrier-dialplan-en
     const withLead = steps.map((s) => s.data.includes(':4573/check') ? { ...s, data: `${s.data},lead=CRM-77` } : s);
     await run(withLead);
     expect((await rows())[0]).toMatchObject({ lead: 'CRM-77' });
+  });
+
+  it('the lead in the report: an attempt on the dialer\'s word for consent lists its lead, in an unmasked report only', async () => {
+    await run(steps.map((s) => s.data.includes(':4573/check') ? { ...s, data: `${s.data},consent=1` } : s));
+    const report = (unmasked: boolean) => buildReport(store.reportQueries(), example, fixedClock(new Date('2026-12-01T00:00:00Z')),
+      { scope: { from: new Date('2026-11-01T00:00:00+01:00'), to: new Date('2026-12-01T00:00:00+01:00'), campaign: null }, unmasked });
+    const asserted = async (unmasked: boolean) => (await report(unmasked)).proofs.find((p) => p.id === 'consent')!.assertedAttempts;
+    expect((await asserted(true)).map((a) => a.lead)).toEqual(['1234']);
+    expect((await asserted(false)).map((a) => a.lead)).toEqual([null]);
+    expect(reportHtml(await report(true))).toContain('<td>1234</td>');
   });
 
   it('cidgate unreachable (connection refused → AGISTATUS=FAILURE): DIALSTATUS=CONGESTION and cause 38, never dialled', async () => {
