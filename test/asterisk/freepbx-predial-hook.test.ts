@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseAgiRequest } from '../../src/asterisk/agi-request.js';
 import { FastAgiServer } from '../../src/asterisk/fastagi-server.js';
 import { silentLogger } from '../../src/log.js';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../../src/paths.js';
@@ -84,6 +85,23 @@ describe('the FreePBX predial hook files', () => {
     const env = envChunks(CAPTURE).join('');
     expect(env).toContain('agi_extension: s\n');
     expect(env).toContain('agi_context: macro-dialout-trunk-predial-hook\n');
+  });
+
+  it('parseAgiRequest: a first argument that is a key names no campaign; a named campaign wins over the trunk map', () => {
+    const map = { trunkCampaigns: { 1: 'customer' } };
+    const check = (...args: string[]) => {
+      const r = parseAgiRequest(new Map([['agi_network_script', 'check'], ['agi_extension', 's'], ...args.map((a, i): [string, string] => [`agi_arg_${i + 1}`, a])]), map);
+      if (r.script !== 'check') throw new Error('not a check');
+      return r;
+    };
+    expect(check('to=0145678901', 'trunk=1')).toMatchObject({ ignored: [], call: { campaign: 'customer', to: '0145678901' } });
+    expect(check('prospecting', 'to=0145678901', 'trunk=1').call.campaign).toBe('prospecting');
+    expect(check('', 'to=0145678901', 'trunk= 1 ').call.campaign).toBe('customer'); // an empty ${ROUTENAME}
+    expect(check('to=0145678901', 'trunk=2').call.campaign).toBe('');
+    expect(check('to=0145678901', 'trunk=toString').call.campaign).toBe('');
+    expect(check('to=0145678901').call).toMatchObject({ campaign: '', to: '0145678901' });
+    expect(check('campaign:42', 'trunk=1').call.campaign).toBe('campaign:42');
+    expect(check('x=1', 'trunk=1').call.campaign).toBe('x=1'); // not a key: a campaign name, as before (unknown → block)
   });
 
   it('a trunk map naming an unknown campaign is a config error', () => {

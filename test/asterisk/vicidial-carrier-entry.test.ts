@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseAgiRequest } from '../../src/asterisk/agi-request.js';
 import { FastAgiServer } from '../../src/asterisk/fastagi-server.js';
 import { fixedClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
@@ -120,6 +121,19 @@ describe('VICIdial carrier Dialplan Entry (dialplan/vicidial/carrier-dialplan-en
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.out.trim().split('\n')[0]!)).toMatchObject({ lead: '1234', unique_id: '1796613652.1' });
     store = new SqliteStore(join(dir, 'agi.db')); // for afterEach
+  });
+
+  it('parseAgiRequest: the lead from agi_calleridname; lead= wins, an empty one does not; any other name gives none', () => {
+    const lead = (name: string, ...args: string[]) => {
+      const r = parseAgiRequest(new Map([['agi_network_script', 'check'], ['agi_calleridname', name], ['agi_arg_1', 'prospecting'],
+        ...args.map((a, i): [string, string] => [`agi_arg_${i + 2}`, a])]));
+      return r.script === 'check' ? r.call.pbx?.lead : 'not a check';
+    };
+    expect(lead('V2071030000000001234')).toBe('1234');
+    expect(lead('V1207103000000001234')).toBe('1234');
+    expect(lead('V2071030000000001234', 'lead=CRM-77')).toBe('CRM-77');
+    expect(lead('V2071030000000001234', 'lead=')).toBe('1234');
+    for (const name of ['Alice', 'unknown', 'M2071030000000001234', 'V2071030000000000000']) expect(lead(name)).toBeNull();
   });
 
   it('an explicit lead= wins over the name', async () => {
