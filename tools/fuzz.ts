@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { AgiProtocolError, EnvReader, LineSplitter, ResponseReader } from '../src/asterisk/agi-protocol.js';
 import { parseAgiRequest } from '../src/asterisk/agi-request.js';
+import { parseVicidialName } from '../src/asterisk/vicidial-name.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { CidgateError } from '../src/errors.js';
@@ -60,6 +61,10 @@ const targets: [string, fc.IPropertyWithHooks<any>][] = [
         }
       }
     });
+  })],
+  ['vicidial-name', fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^V\d{15,23}$/)), (name) => {
+    const r = parseVicidialName(name);
+    if (r !== null && !/^[1-9]\d{0,9}$/.test(r.lead)) throw new Error(`lead ${r.lead} from ${name}`);
   })],
   ['esl', fc.property(fc.oneof(bytes.map((b) => Buffer.from(b)), eslText.map((t) => Buffer.from(t))), fc.integer({ min: 1, max: 64 }), (data, chunk) => {
     expectOnly(EslProtocolError, () => {

@@ -58,7 +58,7 @@ export class FastAgiServer extends SessionServer {
     const session = new AgiSession(socket, { idleTimeoutMs: this.opts.idleTimeoutMs, budget: this.opts.bufferBudget ?? sessionBuffers });
     const peer = socket.remoteAddress ?? '';
     try {
-      const request = parseAgiRequest(await session.env);
+      const request = parseAgiRequest(await session.env, { trunkCampaigns: this.gateway.config.raw.asterisk.trunkCampaigns });
       if (request.ignored.length > 0) this.log.warn({ event: 'agi-args-ignored', ignored: request.ignored }, 'unknown AGI arguments ignored');
       if (request.script === 'check' && request.invalidHints.length > 0) {
         this.log.warn({ event: 'pbx-hints-invalid', invalid: request.invalidHints }, 'invalid AGI hints ignored');

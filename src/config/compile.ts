@@ -53,6 +53,9 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   if (raw.defaultCampaign !== null && !campaigns.has(raw.defaultCampaign)) {
     problems.push({ level: 'error', path: ['defaultCampaign'], message: `unknown campaign "${raw.defaultCampaign}" (campaigns: ${[...campaigns.keys()].join(', ')})` });
   }
+  for (const [trunk, name] of Object.entries(raw.asterisk.trunkCampaigns)) {
+    if (!campaigns.has(name)) problems.push({ level: 'error', path: ['asterisk', 'trunkCampaigns', trunk], message: `unknown campaign "${name}"` });
+  }
   const sipSources = checkSipSources(raw, campaigns, problems);
   const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,

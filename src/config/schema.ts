@@ -82,6 +82,8 @@ export const configSchema = z.strictObject({
       user: z.string().default('cidgate'),
       secretFile: z.string().nullable().default(null),
     }).prefault({}),
+    /** The campaign of an AGI check that names none, by its `trunk=` argument (FreePBX's DIAL_TRUNK). */
+    trunkCampaigns: z.record(z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'a trunk id or name: letters, digits and _ . : @ - (at most 64)'), z.string()).default({}),
   }).prefault({}),
   freeswitch: z.strictObject({
     outbound: z.strictObject({

@@ -34,6 +34,7 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
     return {
       id: r.id, at: r.at.toISOString(), consumerTime: consumerTime(r.at, area?.timeZone ?? siteTz), campaign: r.campaign,
       callee: hide(r.callee), callerId: hide(r.presentedCallerId), area: areaLabel(area), consentRef: r.consentRef,
+      lead: opts.unmasked ? r.lead : null,
     };
   };
   // Read once, used by several sections (each is a scan of the period).

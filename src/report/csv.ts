@@ -3,7 +3,7 @@ import type { OffendingAttempt, Report } from './model.js';
 
 export const REPORT_CSV_COLUMNS = [
   'section', 'key', 'detail', 'count', 'attempt_id', 'at', 'consumer_time', 'campaign', 'callee', 'caller_id', 'area',
-  'consent_ref', 'text',
+  'consent_ref', 'lead', 'text',
 ] as const;
 
 type Cell = string | number | null;
@@ -15,9 +15,9 @@ type Cell = string | number | null;
 export function reportCsv(r: Report): string {
   const lines: Cell[][] = [];
   const row = (section: string, key: string, detail: string | null, count: number | null, text: string | null = null) =>
-    lines.push([section, key, detail, count, null, null, null, null, null, null, null, null, text]);
+    lines.push([section, key, detail, count, null, null, null, null, null, null, null, null, null, text]);
   const attempt = (section: string, proof: string, a: OffendingAttempt) =>
-    lines.push([section, proof, null, null, a.id, a.at, a.consumerTime, a.campaign, a.callee, a.callerId, a.area, a.consentRef, null]);
+    lines.push([section, proof, null, null, a.id, a.at, a.consumerTime, a.campaign, a.callee, a.callerId, a.area, a.consentRef, a.lead, null]);
   const s = r.summary;
   row('summary', 'decided', null, s.decided);
   row('summary', 'allowed', null, s.allowed);

@@ -35,8 +35,8 @@ const n = (x: number) => x.toLocaleString('en');
 function attemptsTable(rows: readonly OffendingAttempt[], total: number, what: string): string {
   if (rows.length === 0) return '';
   const more = total > rows.length ? `<p class="muted">${n(rows.length)} of ${n(total)} ${what} listed.</p>` : '';
-  return `<table class="attempts"><thead><tr><th>Attempt</th><th>Consumer's time</th><th>Campaign</th><th>Callee</th><th>Area</th><th>Caller ID</th><th>Consent</th></tr></thead><tbody>
-${rows.map((a) => `<tr data-attempt="${a.id}"><td>#${a.id}</td><td>${e(a.consumerTime)}</td><td>${e(a.campaign)}</td><td>${e(a.callee)}</td><td>${e(a.area)}</td><td>${e(a.callerId)}</td><td>${e(a.consentRef ?? '—')}</td></tr>`).join('\n')}
+  return `<table class="attempts"><thead><tr><th>Attempt</th><th>Consumer's time</th><th>Campaign</th><th>Callee</th><th>Area</th><th>Caller ID</th><th>Consent</th><th>Lead</th></tr></thead><tbody>
+${rows.map((a) => `<tr data-attempt="${a.id}"><td>#${a.id}</td><td>${e(a.consumerTime)}</td><td>${e(a.campaign)}</td><td>${e(a.callee)}</td><td>${e(a.area)}</td><td>${e(a.callerId)}</td><td>${e(a.consentRef ?? '—')}</td><td>${e(a.lead ?? '—')}</td></tr>`).join('\n')}
 </tbody></table>${more}`;
 }
 

@@ -45,6 +45,8 @@ export interface OffendingAttempt {
   readonly callerId: string | null;
   readonly area: string | null;
   readonly consentRef: string | null;
+  /** The dialer's lead id (VICIdial's, or a `lead` hint); like the consumers' numbers, only in an unmasked report. */
+  readonly lead: string | null;
 }
 
 export interface Proof {

@@ -137,7 +137,7 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
 
 const source = (start: string) => expect.stringMatching(new RegExp(`^${start.replace(/[.()]/g, '\\$&')}`)) as unknown as string;
 const attempt = (id: number, at: string, consumerTime: string, campaign: string, callee: string, callerId: string, area: string, consentRef: string | null): OffendingAttempt =>
-  ({ id, at, consumerTime, campaign, callee, callerId, area, consentRef });
+  ({ id, at, consumerTime, campaign, callee, callerId, area, consentRef, lead: null });
 const WINDOW_TITLE = 'Every prospecting attempt inside the legal calling hours in the consumer\'s time zone (the rules\' sources state them), not on a public holiday there';
 
 /**
@@ -249,9 +249,9 @@ describe('cidgate report (CLI)', () => {
     const [header, ...rows] = parseCsv(r.out);
     expect(header).toEqual([...REPORT_CSV_COLUMNS]);
     const count = (section: string, key: string, detail: unknown, n: number | string, text: unknown = '') =>
-      [section, key, detail, String(n), '', '', '', '', '', '', '', '', text];
+      [section, key, detail, String(n), '', '', '', '', '', '', '', '', '', text];
     const attempt = (section: string, proof: string, a: OffendingAttempt) =>
-      [section, proof, '', '', String(a.id), a.at, a.consumerTime, a.campaign, a.callee, a.callerId, a.area, a.consentRef ?? '', ''];
+      [section, proof, '', '', String(a.id), a.at, a.consumerTime, a.campaign, a.callee, a.callerId, a.area, a.consentRef ?? '', a.lead ?? '', ''];
     const actions = ['allow', 'rewrite', 'block'];
     expect(rows).toEqual([
       count('summary', 'decided', '', 29), count('summary', 'allowed', '', 2), count('summary', 'rewritten', '', 24), count('summary', 'blocked', '', 3),
@@ -292,7 +292,7 @@ describe('cidgate report (CLI)', () => {
     // Consent only asserted: counted in the proofs' table and listed under the consent proof, apart from its violation.
     expect(html).toMatch(/<tr data-proof="consent">.*<td class="n" data-field="asserted">2<\/td><\/tr>/);
     const asserted = /<div class="proof" data-proof="consent" data-violations="1" data-exempted="0" data-asserted="2">[\s\S]*?<div class="asserted">([\s\S]*?)<\/div>/.exec(html)![1]!;
-    expect([...asserted.matchAll(/<tr data-attempt="(\d+)">.*?<td>(asserted-by-dialer|on-record)<\/td><\/tr>/g)].map((m) => [m[1], m[2]])).toEqual([['17', 'asserted-by-dialer'], ['18', 'on-record']]);
+    expect([...asserted.matchAll(/<tr data-attempt="(\d+)">.*?<td>(asserted-by-dialer|on-record)<\/td><td>—<\/td><\/tr>/g)].map((m) => [m[1], m[2]])).toEqual([['17', 'asserted-by-dialer'], ['18', 'on-record']]);
     expect(JSON.parse(r.err.trim())).toMatchObject({ event: 'report-unmasked', from: '2026-10-31T23:00:00.000Z' });
   });
 
