@@ -5,6 +5,7 @@ import type { Gateway } from './gateway.js';
 
 /** Where decisions come from: a closed set, so that a free-text `source` never grows a label. */
 const SOURCES = new Set(['asterisk', 'freeswitch', 'sip', 'http', 'kamailio', 'cli']);
+const ACTIONS = ['allow', 'rewrite', 'block'] as const;
 
 export interface MetricsSources {
   /** Sessions open now, per adapter. */
@@ -35,7 +36,12 @@ export class Metrics {
       name: 'cidgate_decision_duration_seconds', help: 'Time to decide a call, store included', labelNames: ['source'], registers: [r],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     });
-    const storeErrorDecisions = new Counter({ name: 'cidgate_store_error_decisions_total', help: 'Decisions taken without history because the store failed (onStoreError)', labelNames: ['campaign', 'action'], registers: [r] });
+    const storeErrorDecisions = new Counter({
+      name: 'cidgate_store_error_decisions_total', help: 'Decisions taken without history because the store failed (onStoreError)', labelNames: ['campaign', 'action'], registers: [r],
+      // Every campaign's series exported from the start at 0: increase() over a series that first
+      // appears at 1 is 0, and the first outage would not alert.
+      collect() { for (const campaign of gateway.config.campaigns.keys()) for (const action of ACTIONS) this.inc({ campaign, action }, 0); },
+    });
     let storeErrorsSeen = 0;
     new Counter({
       name: 'cidgate_store_errors_total', help: 'Store operations that failed (decisions and outcomes)', registers: [r],
