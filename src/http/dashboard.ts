@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { escapeHtml } from '../report/charts.js';
 import { BASE_CSS } from '../report/html.js';
-import { DashboardState, poolUseToday } from './dashboard-state.js';
+import { nodeName } from '../service/node-name.js';
+import { DASHBOARD_RECENT, dashboardSince, dashboardSnapshot, poolUseToday } from './dashboard-state.js';
 import { dashboardMain, type DashboardSnapshot } from './dashboard-view.js';
 import { HttpError } from './errors.js';
 import type { RoutePlugin } from './plugin.js';
@@ -31,7 +32,7 @@ function page(s: DashboardSnapshot): string {
 <script type="module" src="/dashboard/http/dashboard-client.js"></script></head>
 <body>
 <header><h1>cidgate — live</h1><p id="status" class="muted">Snapshot of ${escapeHtml(s.time)} (${escapeHtml(s.timeZone)})</p></header>
-<p class="muted">This process's decisions: the last hour by minute and the last 50, consumers' numbers partly hidden. Read only; updated every 2 s.</p>
+<p class="muted">Every node's decisions, read from the database: the last hour by minute and the last 50, consumers' numbers partly hidden; connections are those of node ${escapeHtml(s.node)}. Read only; updated every 2 s.</p>
 <main id="live">${dashboardMain(s)}</main>
 </body></html>
 `;
@@ -49,16 +50,17 @@ function moduleSource(path: string): string {
 
 /**
  * `/`: the live dashboard, read only, behind the API's allow-list and token like every route.
- * `/dashboard.json`: the figures it shows (the page polls it). State lives in memory, bounded,
- * fed by the gateway's decisions; pool usage and readiness are read when asked.
+ * `/dashboard.json`: the figures it shows (the page polls it). The counts, pool usage and last
+ * decisions come from the store, every node's; readiness is this node's, read when asked.
  */
 export const dashboardRoutes: RoutePlugin = (app, { gateway, service, clock }) => {
-  const state = new DashboardState(() => gateway.config, clock);
-  const unsubscribe = gateway.onDecision((event) => state.record(event));
-  app.addHook('onClose', async () => { unsubscribe(); });
   const snapshot = async (): Promise<DashboardSnapshot> => {
-    const [pool, readiness] = await Promise.all([poolUseToday(gateway.store, gateway.config, clock.now()), service.ready()]);
-    return state.snapshot(pool, readiness);
+    const now = clock.now();
+    const config = gateway.config;
+    const [figures, pool, readiness] = await Promise.all([
+      gateway.store.dashboard(dashboardSince(now), DASHBOARD_RECENT), poolUseToday(gateway.store, config, now), service.ready(),
+    ]);
+    return dashboardSnapshot(figures, pool, config, now, { node: nodeName(config.raw), readiness, decisionsSeen: gateway.stats.decisions });
   };
   const modules = new Map<string, string>();
 
