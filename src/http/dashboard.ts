@@ -15,6 +15,9 @@ import type { RoutePlugin } from './plugin.js';
  */
 const MODULES = ['http/dashboard-client.js', 'http/dashboard-view.js', 'report/charts.js'];
 
+/** How long one read of the store serves the dashboard's requests. */
+const SNAPSHOT_REUSE_MS = 1_000;
+
 /** The page's own script and same-origin requests only: nothing fetched from elsewhere, no inline script. */
 const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -54,13 +57,24 @@ function moduleSource(path: string): string {
  * decisions come from the store, every node's; readiness is this node's, read when asked.
  */
 export const dashboardRoutes: RoutePlugin = (app, { gateway, service, clock }) => {
-  const snapshot = async (): Promise<DashboardSnapshot> => {
+  const read = async (): Promise<DashboardSnapshot> => {
     const now = clock.now();
     const config = gateway.config;
     const [figures, pool, readiness] = await Promise.all([
       gateway.store.dashboard(dashboardSince(now), DASHBOARD_RECENT), poolUseToday(gateway.store, config, now), service.ready(),
     ]);
     return dashboardSnapshot(figures, pool, config, now, { node: nodeName(config.raw), readiness, decisionsSeen: gateway.stats.decisions });
+  };
+  // Browsers polling at once share one read of the store: at most one a second per node.
+  let cached: { at: number; snapshot: Promise<DashboardSnapshot> } | null = null;
+  const snapshot = (): Promise<DashboardSnapshot> => {
+    const now = clock.now().getTime();
+    if (!cached || now - cached.at >= SNAPSHOT_REUSE_MS || now < cached.at) {
+      const entry = { at: now, snapshot: read() };
+      entry.snapshot.catch(() => { if (cached === entry) cached = null; });
+      cached = entry;
+    }
+    return cached.snapshot;
   };
   const modules = new Map<string, string>();
 

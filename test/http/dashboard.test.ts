@@ -155,6 +155,15 @@ describe('GET /dashboard.json and the page, over HTTP', () => {
     }
   });
 
+  it('reads the store at most once a second, whatever the number of browsers polling', async () => {
+    const decided = async () => ((await get('/dashboard.json')).json() as DashboardSnapshot).lastHour.decided;
+    const before = await decided();
+    await gateway.check({ campaign: 'prospecting', from: '0612345678', to: '0145670009', consent: true }, { record: true });
+    expect(await decided()).toBe(before);
+    clock.advance(1_000);
+    expect(await decided()).toBe(before + 1);
+  });
+
   it('is read only: nothing but GET', async () => {
     for (const method of ['POST', 'DELETE'] as const) {
       const r = await server.app.inject({ method, url: '/dashboard.json', remoteAddress: '127.0.0.1' });
