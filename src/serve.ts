@@ -99,6 +99,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     sessions: () => Object.fromEntries(parts().filter((p) => p.sessions).map((p) => [p.name, p.sessions!()])),
     connections: () => Object.fromEntries(others.filter((p) => p.connected).map((p) => [p.name, p.connected!()])),
     untrustedRefused: () => Object.fromEntries(others.filter((p) => p.untrustedRefused).map((p) => [p.name, p.untrustedRefused!()])),
+    ready: async (): Promise<boolean> => (await hooks.ready()).ready,
   });
   let skew: ClockSkewMonitor | null = null;
   const hooks = {

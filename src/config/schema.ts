@@ -34,6 +34,8 @@ const listener = {
 
 export const configSchema = z.strictObject({
   country: z.enum(['FR', 'ES']).default('FR'),
+  /** This node's name in the audit trail and on the dashboard; null: the host's name. */
+  nodeName: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)').nullable().default(null),
   siteTimeZone: z.string().default('Europe/Paris'),
   /** A SQLite file, or a postgres:// URL (the password in the URL or in `passwordFile`). */
   database: z.union([

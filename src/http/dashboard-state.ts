@@ -1,9 +1,8 @@
-import type { Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
 import { reasonText } from '../policy/reasons.js';
 import type { Action, ReasonCode } from '../model/types.js';
 import { maskUnlessOwned } from '../report/display.js';
-import type { DecisionEvent } from '../service/gateway.js';
+import type { DashboardFigures } from '../store/dashboard-figures.js';
 import type { Store } from '../store/store.js';
 import { localDateKey, localTime } from '../time/zoned.js';
 import type { DashboardSnapshot, PoolUse, RecentDecision } from './dashboard-view.js';
@@ -16,15 +15,6 @@ export const DASHBOARD_RECENT = 50;
 
 const MINUTE_MS = 60_000;
 
-interface MinuteBucket {
-  minute: number;
-  counts: Record<Action, number>;
-  /** Blocks per reason code (a closed set: bounded). */
-  reasons: Map<string, number>;
-}
-
-const emptyBucket = (minute: number): MinuteBucket => ({ minute, counts: { allow: 0, rewrite: 0, block: 0 }, reasons: new Map() });
-
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** "14:05" or "2026-11-30 14:05:09" on the site's wall clock. */
@@ -34,71 +24,53 @@ function siteTime(at: Date, timeZone: string, withDate: boolean): string {
   return withDate ? `${l.year}-${pad(l.month)}-${pad(l.day)} ${hm}:${pad(at.getUTCSeconds())}` : hm;
 }
 
+/** What this node adds to the store's figures: its own readiness, name and count since start. */
+export interface NodeView {
+  readonly node: string;
+  readonly readiness: Readiness;
+  readonly decisionsSeen: number;
+}
+
 /**
- * What the dashboard shows of the decisions this process made, kept in bounded memory: one
- * bucket per minute of the last hour (a ring of 60) and the last 50 decisions (a ring of 50),
- * numbers masked as they are recorded — no consumer's number is ever held whole here.
+ * The whole picture, from the store (every node's decisions: any node of a shared database shows
+ * the center) dated in the last hour by their call's instant, plus this node's own connections.
+ * Consumers' numbers are masked here, before anything leaves the server.
  */
-export class DashboardState {
-  private readonly minutes: MinuteBucket[] = Array.from({ length: DASHBOARD_MINUTES }, () => emptyBucket(-1));
-  private readonly recent: (RecentDecision | null)[] = new Array<RecentDecision | null>(DASHBOARD_RECENT).fill(null);
-  private nextRecent = 0;
-  private seen = 0;
-
-  constructor(private readonly config: () => Config, private readonly clock: Clock) {}
-
-  /** A decision as the gateway published it, counted in the minute it was taken (this process's clock). */
-  record(event: DecisionEvent): void {
-    const now = this.clock.now();
-    const d = event.result.decision;
-    const bucket = this.bucket(Math.floor(now.getTime() / MINUTE_MS));
-    bucket.counts[d.action]++;
-    if (d.action === 'block') for (const code of d.reasons) bucket.reasons.set(code, (bucket.reasons.get(code) ?? 0) + 1);
-    const config = this.config();
-    const owned = config.site.owned;
-    this.recent[this.nextRecent] = {
-      at: now.toISOString(), time: siteTime(now, config.site.siteTimeZone, true), campaign: d.campaign, action: d.action,
-      reasons: d.reasons, callerId: maskUnlessOwned(d.callerId ?? d.originalCallerId, owned), callee: maskUnlessOwned(d.callee, owned),
-      source: event.request.pbx?.source ?? null,
-    };
-    this.nextRecent = (this.nextRecent + 1) % DASHBOARD_RECENT;
-    this.seen++;
+export function dashboardSnapshot(figures: DashboardFigures, pool: readonly PoolUse[], config: Config, now: Date, self: NodeView): DashboardSnapshot {
+  const tz = config.site.siteTimeZone;
+  const current = Math.floor(now.getTime() / MINUTE_MS);
+  const byMinute = new Map<number, Record<Action, number>>();
+  for (const m of figures.perMinute) {
+    const counts = byMinute.get(m.minute / MINUTE_MS) ?? { allow: 0, rewrite: 0, block: 0 };
+    if (m.action in counts) counts[m.action as Action] += m.count;
+    byMinute.set(m.minute / MINUTE_MS, counts);
   }
-
-  private bucket(minute: number): MinuteBucket {
-    const i = minute % DASHBOARD_MINUTES;
-    if (this.minutes[i]!.minute !== minute) this.minutes[i] = emptyBucket(minute);
-    return this.minutes[i]!;
+  const perMinute = [];
+  for (let minute = current - DASHBOARD_MINUTES + 1; minute <= current; minute++) {
+    perMinute.push({ minute: new Date(minute * MINUTE_MS).toISOString(), label: siteTime(new Date(minute * MINUTE_MS), tz, false), ...byMinute.get(minute) ?? { allow: 0, rewrite: 0, block: 0 } });
   }
+  const lastHour = { allow: 0, rewrite: 0, block: 0 };
+  for (const m of perMinute) for (const a of ['allow', 'rewrite', 'block'] as const) lastHour[a] += m[a];
+  const reasons = new Map<string, number>();
+  for (const b of figures.blocks) for (const code of b.reasons.split(',').filter(Boolean)) reasons.set(code, (reasons.get(code) ?? 0) + b.count);
+  const owned = config.site.owned;
+  const recent: RecentDecision[] = figures.recent.map((r) => ({
+    at: r.at.toISOString(), time: siteTime(r.at, tz, true), campaign: r.campaign, action: r.action as Action,
+    reasons: r.reasons ? r.reasons.split(',') : [], callerId: maskUnlessOwned(r.presentedCallerId ?? r.originalCallerId, owned),
+    callee: maskUnlessOwned(r.callee, owned), source: r.source, lead: r.lead, node: r.node,
+  }));
+  return {
+    generatedAt: now.toISOString(), time: siteTime(now, tz, true), timeZone: tz, node: self.node, decisionsSeen: self.decisionsSeen,
+    lastHour: { decided: lastHour.allow + lastHour.rewrite + lastHour.block, ...lastHour }, perMinute,
+    blocksByReason: [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([code, count]) => ({ code, text: reasonText(code as ReasonCode) ?? code, count })),
+    pool, readiness: self.readiness, recent,
+  };
+}
 
-  /** The whole picture: the in-memory figures, with today's pool usage and the readiness checks given. */
-  snapshot(pool: readonly PoolUse[], readiness: Readiness): DashboardSnapshot {
-    const now = this.clock.now();
-    const tz = this.config().site.siteTimeZone;
-    const current = Math.floor(now.getTime() / MINUTE_MS);
-    const perMinute = [];
-    const reasons = new Map<string, number>();
-    for (let minute = current - DASHBOARD_MINUTES + 1; minute <= current; minute++) {
-      const b = this.minutes[minute % DASHBOARD_MINUTES]!;
-      const live = b.minute === minute ? b : emptyBucket(minute);
-      perMinute.push({ minute: new Date(minute * MINUTE_MS).toISOString(), label: siteTime(new Date(minute * MINUTE_MS), tz, false), ...live.counts });
-      for (const [code, n] of live.reasons) reasons.set(code, (reasons.get(code) ?? 0) + n);
-    }
-    const lastHour = { allow: 0, rewrite: 0, block: 0 };
-    for (const m of perMinute) for (const a of ['allow', 'rewrite', 'block'] as const) lastHour[a] += m[a];
-    const recent: RecentDecision[] = [];
-    for (let k = 1; k <= DASHBOARD_RECENT; k++) {
-      const r = this.recent[(this.nextRecent - k + DASHBOARD_RECENT) % DASHBOARD_RECENT];
-      if (r) recent.push(r);
-    }
-    return {
-      generatedAt: now.toISOString(), time: siteTime(now, tz, true), timeZone: tz, decisionsSeen: this.seen,
-      lastHour: { decided: lastHour.allow + lastHour.rewrite + lastHour.block, ...lastHour }, perMinute,
-      blocksByReason: [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .map(([code, count]) => ({ code, text: reasonText(code as ReasonCode) ?? code, count })),
-      pool, readiness, recent,
-    };
-  }
+/** The figures' first instant: the oldest minute the chart shows. */
+export function dashboardSince(now: Date): Date {
+  return new Date((Math.floor(now.getTime() / MINUTE_MS) - DASHBOARD_MINUTES + 1) * MINUTE_MS);
 }
 
 /** Today's presentations (site-local day, from the store: every node's) of each campaign's pool numbers, against its cap. */

@@ -17,6 +17,10 @@ export interface RecentDecision {
   /** Masked. */
   readonly callee: string | null;
   readonly source: string | null;
+  /** The lead id the dialer gave, if any. */
+  readonly lead: string | null;
+  /** The node that decided (null: recorded before nodes were). */
+  readonly node: string | null;
 }
 
 export interface PoolUse { readonly campaign: string; readonly number: string; readonly count: number; readonly cap: number | null }
@@ -25,18 +29,20 @@ export interface DashboardSnapshot {
   readonly generatedAt: string;
   readonly time: string;
   readonly timeZone: string;
+  /** The node serving this page: the connections are its own. */
+  readonly node: string;
   /** Decisions this process made since it started. */
   readonly decisionsSeen: number;
   readonly lastHour: { readonly decided: number; readonly allow: number; readonly rewrite: number; readonly block: number };
-  /** The last 60 minutes, oldest first; `label` is the site-local "HH:MM". */
+  /** Every node's decisions of the last 60 minutes (by the call's instant), oldest first; `label` is the site-local "HH:MM". */
   readonly perMinute: readonly { readonly minute: string; readonly label: string; readonly allow: number; readonly rewrite: number; readonly block: number }[];
   /** Blocks of the last hour; a block with two reasons counts under each. */
   readonly blocksByReason: readonly { readonly code: string; readonly text: string; readonly count: number }[];
   /** Today's presentations per pool number (all nodes), against the campaign's daily cap. */
   readonly pool: readonly PoolUse[];
-  /** What /readyz answers: the store and each adapter's connection. */
+  /** What this node's /readyz answers: the store and each of its adapters' connections. */
   readonly readiness: { readonly ready: boolean; readonly checks: Record<string, { readonly ok: boolean; readonly detail?: string }> };
-  /** Newest first, at most 50. */
+  /** Every node's, newest first, at most 50. */
   readonly recent: readonly RecentDecision[];
 }
 
@@ -66,20 +72,20 @@ ${s.blocksByReason.map((b) => `<tr data-reason="${e(b.code)}"><td><code>${e(b.co
 ${used.map((p) => `<tr data-number="${e(p.number)}" data-campaign="${e(p.campaign)}"><td>${e(p.number)}</td><td>${e(p.campaign)}</td><td class="n" data-field="count">${n(p.count)}</td><td class="n">${p.cap === null ? '—' : n(p.cap)}</td></tr>`).join('\n')}
 </tbody></table>`}${idle > 0 ? `<p class="muted" data-field="idle">${n(idle)} other pool number${idle > 1 ? 's' : ''} not presented today.</p>` : ''}`;
   const checks = Object.entries(s.readiness.checks);
-  const recent = s.recent.length === 0 ? '<p class="muted">No decision since the service started.</p>'
-    : `<table class="recent"><thead><tr><th>Time</th><th>Source</th><th>Campaign</th><th>Action</th><th>Reasons</th><th>Caller ID</th><th>Callee</th></tr></thead><tbody>
-${s.recent.map((r) => `<tr class="${r.action}"><td>${e(r.time)}</td><td>${e(r.source ?? '—')}</td><td>${e(r.campaign)}</td><td class="action-${r.action}">${r.action}</td><td>${e(r.reasons.join(', '))}</td><td>${e(r.callerId ?? '—')}</td><td>${e(r.callee ?? '—')}</td></tr>`).join('\n')}
+  const recent = s.recent.length === 0 ? '<p class="muted">No decision recorded yet.</p>'
+    : `<table class="recent"><thead><tr><th>Time</th><th>Node</th><th>Source</th><th>Campaign</th><th>Action</th><th>Reasons</th><th>Caller ID</th><th>Callee</th><th>Lead</th></tr></thead><tbody>
+${s.recent.map((r) => `<tr class="${r.action}" data-node="${e(r.node ?? '')}"><td>${e(r.time)}</td><td>${e(r.node ?? '—')}</td><td>${e(r.source ?? '—')}</td><td>${e(r.campaign)}</td><td class="action-${r.action}">${r.action}</td><td>${e(r.reasons.join(', '))}</td><td>${e(r.callerId ?? '—')}</td><td>${e(r.callee ?? '—')}</td><td>${e(r.lead ?? '—')}</td></tr>`).join('\n')}
 </tbody></table>`;
   return `<div class="cards">
 ${card('Decided, last hour', 'decided', n(h.decided))}${card('Allowed', 'allow', n(h.allow))}${card('Rewritten', 'rewrite', n(h.rewrite))}${card('Blocked', 'block', n(h.block), h.block > 0 ? 'bad' : '')}
-${card('Since start', 'seen', n(s.decisionsSeen))}${card('Ready', 'ready', s.readiness.ready ? 'yes' : 'no', s.readiness.ready ? 'ok' : 'bad')}
+${card(`This node (${s.node}) since start`, 'seen', n(s.decisionsSeen))}${card(`${s.node} ready`, 'ready', s.readiness.ready ? 'yes' : 'no', s.readiness.ready ? 'ok' : 'bad')}
 </div>
 <section id="per-minute"><h2>Decisions per minute</h2>${perMinute}</section>
 <section id="reasons"><h2>Blocks by reason</h2>${reasons}</section>
 <section id="pool"><h2>Pool numbers today</h2>${pool}</section>
-<section id="adapters"><h2>Connections</h2>
-<table><thead><tr><th>Part</th><th>State</th></tr></thead><tbody>
-${checks.map(([name, c]) => `<tr data-check="${e(name)}"><td>${e(name)}</td><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'up' : `down${c.detail ? `: ${e(c.detail)}` : ''}`}</td></tr>`).join('\n')}
+<section id="adapters"><h2>Connections of node <span data-field="node">${e(s.node)}</span></h2>
+<table><thead><tr><th>Node</th><th>Part</th><th>State</th></tr></thead><tbody>
+${checks.map(([name, c]) => `<tr data-check="${e(name)}"><td>${e(s.node)}</td><td>${e(name)}</td><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'up' : `down${c.detail ? `: ${e(c.detail)}` : ''}`}</td></tr>`).join('\n')}
 </tbody></table></section>
 <section id="recent"><h2>Last ${n(s.recent.length)} decisions</h2>${recent}</section>`;
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { escapeHtml } from '../report/charts.js';
 import { BASE_CSS } from '../report/html.js';
-import { DashboardState, poolUseToday } from './dashboard-state.js';
+import { nodeName } from '../service/node-name.js';
+import { DASHBOARD_RECENT, dashboardSince, dashboardSnapshot, poolUseToday } from './dashboard-state.js';
 import { dashboardMain, type DashboardSnapshot } from './dashboard-view.js';
 import { HttpError } from './errors.js';
 import type { RoutePlugin } from './plugin.js';
@@ -13,6 +14,9 @@ import type { RoutePlugin } from './plugin.js';
  * relative to each other: nothing else of dist/ is reachable.
  */
 const MODULES = ['http/dashboard-client.js', 'http/dashboard-view.js', 'report/charts.js'];
+
+/** How long one read of the store serves the dashboard's requests. */
+const SNAPSHOT_REUSE_MS = 1_000;
 
 /** The page's own script and same-origin requests only: nothing fetched from elsewhere, no inline script. */
 const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -31,7 +35,7 @@ function page(s: DashboardSnapshot): string {
 <script type="module" src="/dashboard/http/dashboard-client.js"></script></head>
 <body>
 <header><h1>cidgate — live</h1><p id="status" class="muted">Snapshot of ${escapeHtml(s.time)} (${escapeHtml(s.timeZone)})</p></header>
-<p class="muted">This process's decisions: the last hour by minute and the last 50, consumers' numbers partly hidden. Read only; updated every 2 s.</p>
+<p class="muted">Every node's decisions, read from the database: the last hour by minute and the last 50, consumers' numbers partly hidden; connections are those of node ${escapeHtml(s.node)}. Read only; updated every 2 s.</p>
 <main id="live">${dashboardMain(s)}</main>
 </body></html>
 `;
@@ -49,16 +53,28 @@ function moduleSource(path: string): string {
 
 /**
  * `/`: the live dashboard, read only, behind the API's allow-list and token like every route.
- * `/dashboard.json`: the figures it shows (the page polls it). State lives in memory, bounded,
- * fed by the gateway's decisions; pool usage and readiness are read when asked.
+ * `/dashboard.json`: the figures it shows (the page polls it). The counts, pool usage and last
+ * decisions come from the store, every node's; readiness is this node's, read when asked.
  */
 export const dashboardRoutes: RoutePlugin = (app, { gateway, service, clock }) => {
-  const state = new DashboardState(() => gateway.config, clock);
-  const unsubscribe = gateway.onDecision((event) => state.record(event));
-  app.addHook('onClose', async () => { unsubscribe(); });
-  const snapshot = async (): Promise<DashboardSnapshot> => {
-    const [pool, readiness] = await Promise.all([poolUseToday(gateway.store, gateway.config, clock.now()), service.ready()]);
-    return state.snapshot(pool, readiness);
+  const read = async (): Promise<DashboardSnapshot> => {
+    const now = clock.now();
+    const config = gateway.config;
+    const [figures, pool, readiness] = await Promise.all([
+      gateway.store.dashboard(dashboardSince(now), DASHBOARD_RECENT), poolUseToday(gateway.store, config, now), service.ready(),
+    ]);
+    return dashboardSnapshot(figures, pool, config, now, { node: nodeName(config.raw), readiness, decisionsSeen: gateway.stats.decisions });
+  };
+  // Browsers polling at once share one read of the store: at most one a second per node.
+  let cached: { at: number; snapshot: Promise<DashboardSnapshot> } | null = null;
+  const snapshot = (): Promise<DashboardSnapshot> => {
+    const now = clock.now().getTime();
+    if (!cached || now - cached.at >= SNAPSHOT_REUSE_MS || now < cached.at) {
+      const entry = { at: now, snapshot: read() };
+      entry.snapshot.catch(() => { if (cached === entry) cached = null; });
+      cached = entry;
+    }
+    return cached.snapshot;
   };
   const modules = new Map<string, string>();
 

@@ -95,6 +95,8 @@ export interface PbxIds {
   readonly uniqueId?: string | null;
   readonly agent?: string | null;
   readonly lead?: string | null;
+  /** The cidgate node that decided (config `nodeName`, default the host's name): the center-wide dashboard says which. */
+  readonly node?: string | null;
 }
 
 export interface PastAttempt {

@@ -4,6 +4,7 @@ import { errorCode } from '../errors.js';
 import { withoutRedaction, type Logger } from '../log.js';
 import { parsePhone } from '../numbers/phone.js';
 import { decide } from '../policy/decide.js';
+import { nodeName } from './node-name.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
 import { pendingAttemptId, type AttemptKey, type HistoryQuery, type Outcome, type Recorded, type Store, type StoreHealth } from '../store/store.js';
 import { DAY_MS, localDateKey } from '../time/zoned.js';
@@ -105,7 +106,8 @@ export class Gateway {
     const clock = opts.at ? fixedClock(opts.at) : this.clock;
     const config = this.current;
     const name = call.campaign || config.defaultCampaign || '';
-    const request = name === call.campaign ? call : { ...call, campaign: name };
+    const named = name === call.campaign ? call : { ...call, campaign: name };
+    const request = { ...named, pbx: { ...named.pbx, node: nodeName(config.raw) } };
     const campaign = config.campaigns.get(name);
     // One instant per call, taken when the store decides (from the store's clock when it has one):
     // the rules apply at it; a recording decision counts the log on both sides of it.

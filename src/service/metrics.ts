@@ -1,9 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { localDateKey } from '../time/zoned.js';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from './clock-skew.js';
 import type { Gateway } from './gateway.js';
 
 /** Where decisions come from: a closed set, so that a free-text `source` never grows a label. */
 const SOURCES = new Set(['asterisk', 'freeswitch', 'sip', 'http', 'kamailio', 'cli']);
+const ACTIONS = ['allow', 'rewrite', 'block'] as const;
 
 export interface MetricsSources {
   /** Sessions open now, per adapter. */
@@ -12,6 +14,8 @@ export interface MetricsSources {
   connections(): Record<string, boolean>;
   /** Running count of requests refused because the peer is not a configured source, per adapter. */
   untrustedRefused?(): Record<string, number>;
+  /** What /readyz answers (true: 200). */
+  ready?(): Promise<boolean>;
 }
 
 /**
@@ -32,7 +36,12 @@ export class Metrics {
       name: 'cidgate_decision_duration_seconds', help: 'Time to decide a call, store included', labelNames: ['source'], registers: [r],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     });
-    const storeErrorDecisions = new Counter({ name: 'cidgate_store_error_decisions_total', help: 'Decisions taken without history because the store failed (onStoreError)', labelNames: ['campaign', 'action'], registers: [r] });
+    const storeErrorDecisions = new Counter({
+      name: 'cidgate_store_error_decisions_total', help: 'Decisions taken without history because the store failed (onStoreError)', labelNames: ['campaign', 'action'], registers: [r],
+      // Every campaign's series exported from the start at 0: increase() over a series that first
+      // appears at 1 is 0, and the first outage would not alert.
+      collect() { for (const campaign of gateway.config.campaigns.keys()) for (const action of ACTIONS) this.inc({ campaign, action }, 0); },
+    });
     let storeErrorsSeen = 0;
     new Counter({
       name: 'cidgate_store_errors_total', help: 'Store operations that failed (decisions and outcomes)', registers: [r],
@@ -91,6 +100,23 @@ export class Metrics {
         for (const [campaign, n] of metrics.presentedToday()) this.set({ campaign }, n);
       },
     });
+    new Gauge({
+      name: 'cidgate_ready', help: '1 when /readyz answers 200 (store, connections, clock and service all ready)', registers: [r],
+      async collect() { if (sources.ready) this.set((await sources.ready()) ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'cidgate_pool_number_cap_use_ratio', help: 'Each capped pool number\'s presentations today (site time zone, every node: read from the store) over its campaign\'s dailyCapPerNumber', labelNames: ['campaign', 'number'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const { campaign, number, ratio } of await metrics.numberCapUse()) this.set({ campaign, number }, ratio);
+      },
+    });
+    if (gateway.store.serverTime) {
+      new Gauge({
+        name: 'cidgate_clock_skew_max_seconds', help: 'database.maxClockSkewMs in seconds: beyond it, cidgate_clock_skew_seconds is a warning', registers: [r],
+        collect() { const db = gateway.config.raw.database; this.set((typeof db === 'object' ? db.maxClockSkewMs : DEFAULT_MAX_CLOCK_SKEW_MS) / 1000); },
+      });
+    }
 
     gateway.onDecision(({ request, result, seconds, storeError }) => {
       const d = result.decision;
@@ -135,6 +161,27 @@ export class Metrics {
       const cap = this.gateway.config.campaigns.get(campaign)?.dailyCapPerNumber;
       if (cap) yield [campaign, n / cap];
     }
+  }
+
+  /**
+   * Pool numbers are ours (from the config), never a consumer's: bounded labels. Read from the store,
+   * so every node of a shared database reports the same figure; a store that fails leaves it empty
+   * (cidgate_store_errors_total and cidgate_ready say so).
+   */
+  private async numberCapUse(): Promise<{ campaign: string; number: string; ratio: number }[]> {
+    const config = this.gateway.config;
+    let usage: ReadonlyMap<string, number>;
+    try {
+      usage = await this.gateway.store.poolUsage(localDateKey(new Date(), config.site.siteTimeZone));
+    } catch {
+      return [];
+    }
+    const out = [];
+    for (const c of config.campaigns.values()) {
+      if (!c.dailyCapPerNumber) continue;
+      for (const n of c.pool) out.push({ campaign: c.name, number: n.phone.e164, ratio: (usage.get(n.phone.e164) ?? 0) / c.dailyCapPerNumber });
+    }
+    return out;
   }
 
   /** Today's counts, empty once the day has turned. */

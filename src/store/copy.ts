@@ -30,7 +30,7 @@ const TABLES: readonly TableCopy[] = [
       ['presented_caller_id', 'text'], ['callee', 'text'], ['area', 'text'], ['action', 'text'], ['reasons', 'text'],
       ['retry_at', 'ms'], ['counted', 'flag'], ['consent_ref', 'text'], ['dialing', 'text'], ['basis', 'text'],
       ['consent_anytime', 'flag'], ['outcome', 'text'], ['hangup_cause', 'int'], ['duration_s', 'int'], ['outcome_at', 'ms'],
-      ['without_history', 'flag'], ['journal_id', 'text'], ['retried', 'flag'],
+      ['without_history', 'flag'], ['journal_id', 'text'], ['retried', 'flag'], ['node', 'text'],
     ],
   },
   { table: 'refusals', order: 'id', onConflict: 'ON CONFLICT DO NOTHING', columns: [['id', 'int'], ['number', 'text'], ['at', 'ms'], ['campaign', 'text']] },

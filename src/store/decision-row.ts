@@ -9,7 +9,7 @@ export interface DecisionRow {
   original_caller_id: string | null; presented_caller_id: string | null; callee: string | null;
   area: string | null; action: string; reasons: string; retry_at: number | null; counted: number;
   consent_ref: string | null; dialing: string | null; basis: string | null; consent_anytime: number;
-  without_history: number;
+  without_history: number; node: string | null;
   outcome: string | null; hangup_cause: number | null; duration_s: number | null;
 }
 
@@ -37,7 +37,7 @@ export function rowToDecision(r: DecisionRow): Decision {
 
 /**
  * A decision's columns in the order both stores insert them (after the id): at, campaign, purpose,
- * the PBX's ids, the numbers, the area, the verdict, then how it was reached. Positional: binding
+ * the PBX's ids, the numbers, the area, the verdict, how it was reached, then the node. Positional: binding
  * an object costs a lookup per column.
  */
 export function decisionColumnValues(d: Decision, record: PbxIds, counted: boolean) {
@@ -46,6 +46,6 @@ export function decisionColumnValues(d: Decision, record: PbxIds, counted: boole
     record.source ?? null, record.channel ?? null, record.uniqueId ?? null, record.agent ?? null, record.lead ?? null,
     d.originalCallerId, d.callerId, d.callee, d.area ? JSON.stringify(d.area) : null,
     d.action, d.reasons.join(','), d.retryAt?.getTime() ?? null, counted ? 1 : 0, d.consentRef,
-    d.dialing, d.basis, d.consentAnytime ? 1 : 0,
+    d.dialing, d.basis, d.consentAnytime ? 1 : 0, record.node ?? null,
   ] as const;
 }

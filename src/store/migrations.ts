@@ -116,4 +116,12 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE decisions ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // The node that decided (config nodeName): the dashboard of any node shows the whole center's
+    // decisions, each with its node. Rows from before it have none.
+    version: 6,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN node TEXT;
+    `,
+  },
 ];

@@ -120,4 +120,11 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE decisions ADD COLUMN retried boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    // As SQLite's version 6: the node that decided, shown by the center-wide dashboard.
+    version: 7,
+    sql: `
+      ALTER TABLE decisions ADD COLUMN node text;
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
 import type postgres from 'postgres';
 import type { Decision, History, PbxIds } from '../model/types.js';
 import { findAttempt, matchingAttempts, poolUsage } from './postgres/attempts.js';
+import { dashboardFigures } from './postgres/dashboard.js';
+import type { DashboardFigures } from './dashboard-figures.js';
 import { PgConnection, storeError } from './postgres/connection.js';
 import * as consumers from './postgres/consumer-records.js';
 import { outcomeUpdate } from './postgres/decision-sql.js';
@@ -135,6 +137,10 @@ export class PostgresStore implements Store {
 
   poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
     return this.db.use((sql) => poolUsage(sql, day));
+  }
+
+  dashboard(since: Date, recent: number): Promise<DashboardFigures> {
+    return this.db.use((sql) => dashboardFigures(sql, since, recent));
   }
 
   reportQueries(): PostgresReportQueries {

@@ -5,6 +5,8 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Decision, History, PbxIds } from '../model/types.js';
 import { SqliteAttempts } from './sqlite/attempts.js';
 import { SqliteCheckAndRecord } from './sqlite/check-and-record.js';
+import { SqliteDashboard } from './sqlite/dashboard.js';
+import type { DashboardFigures } from './dashboard-figures.js';
 import { SqliteConsumerRecords } from './sqlite/consumer-records.js';
 import { DurabilityGuards, isDiskFull } from './sqlite/durability.js';
 import { SqliteErasure } from './sqlite/erasure.js';
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
   private readonly consumers: SqliteConsumerRecords;
   private readonly erasure: SqliteErasure;
   private readonly reads: SqliteAttempts;
+  private readonly dashboardReads: SqliteDashboard;
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -74,6 +77,7 @@ export class SqliteStore implements Store {
     this.consumers = new SqliteConsumerRecords(db);
     this.erasure = new SqliteErasure(db);
     this.reads = new SqliteAttempts(db);
+    this.dashboardReads = new SqliteDashboard(db);
   }
 
   /** In the next group commit (see WriteQueue). */
@@ -143,6 +147,10 @@ export class SqliteStore implements Store {
 
   async poolUsage(day: string): Promise<ReadonlyMap<string, number>> {
     return this.reads.poolUsage(day);
+  }
+
+  async dashboard(since: Date, recent: number): Promise<DashboardFigures> {
+    return this.dashboardReads.figures(since, recent);
   }
 
   reportQueries(): SqliteReportQueries {

@@ -2,6 +2,7 @@ import { CidgateError } from '../errors.js';
 import type { ReportQueries } from './report-queries.js';
 import type { Action, Decision, History, PbxIds, Reading } from '../model/types.js';
 import type { AttemptRow } from './attempt-row.js';
+import type { DashboardFigures } from './dashboard-figures.js';
 
 /** What the store must look up to decide one call. */
 export interface HistoryQuery {
@@ -213,6 +214,11 @@ export interface Store {
   poolUsage(day: string): Promise<ReadonlyMap<string, number>>;
   /** The compliance report's aggregation queries, run by the database. */
   reportQueries(): ReportQueries;
+  /**
+   * The live dashboard's figures, every node's: decisions dated from `since` on, per minute and
+   * action, and blocks per reasons; the last `recent` decisions recorded, newest first.
+   */
+  dashboard(since: Date, recent: number): Promise<DashboardFigures>;
   /**
    * Deletes, a batch at a time, decisions logged before `decisionsBefore`, refusals recorded before
    * `refusalsBefore`, pool usage counters of days before `usageBefore`, consent events superseded

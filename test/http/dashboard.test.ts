@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { Clock } from '../../src/clock.js';
-import { DashboardState } from '../../src/http/dashboard-state.js';
+import { DASHBOARD_RECENT, dashboardSince, dashboardSnapshot } from '../../src/http/dashboard-state.js';
 import type { DashboardSnapshot } from '../../src/http/dashboard-view.js';
 import type { Readiness } from '../../src/http/plugin.js';
 import { buildHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
-import type { Decision } from '../../src/model/types.js';
-import type { DecisionEvent } from '../../src/service/gateway.js';
 import { Gateway } from '../../src/service/gateway.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { configFrom, example } from '../helpers.js';
@@ -21,56 +19,61 @@ function movingClock(start: Date): Clock & { advance(ms: number): void } {
   return { now: () => new Date(t), advance: (ms) => { t += ms; } };
 }
 
-function event(action: Decision['action'], reasons: string[], callee = '+33145678901', callerId: string | null = '+33162000001'): DecisionEvent {
-  const decision = { action, reasons, callee, callerId, originalCallerId: '+33612345678', campaign: 'prospecting' } as unknown as Decision;
-  return { request: { campaign: 'prospecting', from: null, to: callee, pbx: { source: 'asterisk' } }, result: { decision, attemptId: 1, replayed: false }, seconds: 0.001, storeError: false };
-}
+const SELF = { node: 'pbx-a', readiness: READY, decisionsSeen: 0 };
 
-describe('the dashboard\'s live figures (bounded, in memory)', () => {
-  it('counts decisions per minute by action over the last hour, and forgets what is older', () => {
-    const clock = movingClock(MONDAY_11H);
-    const state = new DashboardState(() => example, clock);
-    state.record(event('rewrite', ['mobile-caller-id']));
-    clock.advance(30 * 60_000);
-    state.record(event('allow', []));
-    state.record(event('block', ['outside-calling-hours', 'public-holiday']));
-    state.record(event('block', ['do-not-call']));
-    let s = state.snapshot([], READY);
+describe('the dashboard\'s figures, read from the store (every node\'s decisions)', () => {
+  let store: SqliteStore;
+  beforeEach(() => { store = new SqliteStore(':memory:'); });
+  afterEach(() => store.close());
+
+  /** A decision recorded by `node` at `at` (service calls: allowed whatever the hour). */
+  const record = (node: string, at: Date, extra: Record<string, unknown> = {}) =>
+    new Gateway(configFrom(`nodeName: ${node}\ncampaigns: { customer: { purpose: service, dialing: manual, pool: ["0199000001"] } }`), store, { now: () => at }, silentLogger)
+      .check({ campaign: 'customer', from: '0612345678', to: '0145678901', pbx: { source: 'asterisk' }, ...extra }, { record: true });
+  const snapshot = async (now: Date) => dashboardSnapshot(await store.dashboard(dashboardSince(now), DASHBOARD_RECENT), [], example, now, SELF);
+
+  it('counts decisions per minute by action over the last hour, blocks by reason, and leaves out what is older', async () => {
+    await record('pbx-a', MONDAY_11H);
+    const later = new Date(MONDAY_11H.getTime() + 30 * 60_000);
+    await record('pbx-b', later);
+    await record('pbx-b', later, { campaign: 'nope' });
+    await record('pbx-a', later, { to: '12' });
+    let s = await snapshot(later);
     expect(s.perMinute).toHaveLength(60);
     expect(s.perMinute[29]).toMatchObject({ label: '11:00', rewrite: 1, allow: 0, block: 0 });
-    expect(s.perMinute[59]).toMatchObject({ label: '11:30', allow: 1, block: 2 });
-    expect(s.lastHour).toEqual({ decided: 4, allow: 1, rewrite: 1, block: 2 });
-    expect(s.blocksByReason.map((b) => [b.code, b.count])).toEqual([['do-not-call', 1], ['outside-calling-hours', 1], ['public-holiday', 1]]);
-    clock.advance(31 * 60_000);
-    s = state.snapshot([], READY);
-    expect(s.lastHour).toEqual({ decided: 3, allow: 1, rewrite: 0, block: 2 });
-    clock.advance(60 * 60_000);
-    s = state.snapshot([], READY);
+    expect(s.perMinute[59]).toMatchObject({ label: '11:30', rewrite: 1, block: 2 });
+    expect(s.lastHour).toEqual({ decided: 4, allow: 0, rewrite: 2, block: 2 });
+    expect(s.blocksByReason.map((b) => b.count).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+    expect(s.blocksByReason.map((b) => b.code)).toContain('unknown-campaign');
+    expect(s.recent.map((r) => r.node)).toEqual(['pbx-a', 'pbx-b', 'pbx-b', 'pbx-a']);
+    expect(s.node).toBe('pbx-a');
+    s = await snapshot(new Date(later.getTime() + 31 * 60_000));
+    expect(s.lastHour).toEqual({ decided: 3, allow: 0, rewrite: 1, block: 2 });
+    s = await snapshot(new Date(later.getTime() + 91 * 60_000));
     expect(s.lastHour.decided).toBe(0);
     expect(s.blocksByReason).toEqual([]);
-    expect(s.decisionsSeen).toBe(4);
+    expect(s.recent).toHaveLength(4);
   });
 
-  it('keeps the last 50 decisions, newest first, consumers\' numbers masked and our own shown', () => {
+  it('lists the last 50 decisions, newest first, consumers\' numbers masked and our own shown', async () => {
     const clock = movingClock(MONDAY_11H);
-    const state = new DashboardState(() => example, clock);
     for (let i = 0; i < 120; i++) {
-      state.record(event('rewrite', [], `+33145678${String(i).padStart(3, '0')}`));
+      await record('pbx-a', clock.now(), { to: `0145678${String(i).padStart(3, '0')}` });
       clock.advance(1000);
     }
-    const { recent } = state.snapshot([], READY);
+    const { recent } = await snapshot(clock.now());
     expect(recent).toHaveLength(50);
     expect(recent[0]!.callee).toBe('+3314•••••19');
     expect(recent[49]!.callee).toBe('+3314•••••70');
-    expect(recent[0]!.callerId).toBe('+33162000001');
+    expect(recent[0]!.callerId).toBe('+33199000001');
     expect(recent[0]!.time).toBe('2026-11-30 11:01:59');
-    const blocked = new DashboardState(() => example, clock);
-    blocked.record(event('block', ['do-not-call'], '+33145678901', null));
-    expect(blocked.snapshot([], READY).recent[0]!.callerId).toBe('+3361•••••78');
+    await record('pbx-a', clock.now(), { campaign: 'nope' });
+    expect((await snapshot(clock.now())).recent[0]!.callerId).toBe('+3361•••••78');
   });
 });
 
 const CONFIG = configFrom(`
+nodeName: pbx-a
 http: { allow: [10.1.0.0/16] }
 campaigns:
   prospecting:
@@ -123,7 +126,8 @@ describe('GET /dashboard.json and the page, over HTTP', () => {
     expect(used).toEqual({ '+33162000001': [2, 2], '+33163000001': [2, 2], '+33270000001': [1, 2] });
     expect(s.readiness).toEqual(READY);
     expect(s.recent).toHaveLength(7);
-    expect(s.recent[0]).toMatchObject({ campaign: 'nope', action: 'block', callee: '+3314•••••06', source: 'http' });
+    expect(s.recent[0]).toMatchObject({ campaign: 'nope', action: 'block', callee: '+3314•••••06', source: 'http', node: 'pbx-a' });
+    expect(s.node).toBe('pbx-a');
     expect(JSON.stringify(s)).not.toMatch(/\+33145670\d{3}/);
   });
 
@@ -149,6 +153,15 @@ describe('GET /dashboard.json and the page, over HTTP', () => {
       expect((await get(url, '10.1.2.3', 'Bearer wrong')).statusCode).toBe(401);
       expect((await get(url, '10.1.2.3', 'Bearer dash-token')).statusCode).toBe(200);
     }
+  });
+
+  it('reads the store at most once a second, whatever the number of browsers polling', async () => {
+    const decided = async () => ((await get('/dashboard.json')).json() as DashboardSnapshot).lastHour.decided;
+    const before = await decided();
+    await gateway.check({ campaign: 'prospecting', from: '0612345678', to: '0145670009', consent: true }, { record: true });
+    expect(await decided()).toBe(before);
+    clock.advance(1_000);
+    expect(await decided()).toBe(before + 1);
   });
 
   it('is read only: nothing but GET', async () => {

@@ -9,9 +9,9 @@ import { ts } from './sql.js';
 export const DECISION_COLUMNS = [
   'id', 'at', 'campaign', 'purpose', 'source', 'channel', 'pbx_unique_id', 'agent', 'lead', 'original_caller_id',
   'presented_caller_id', 'callee', 'area', 'action', 'reasons', 'retry_at', 'counted', 'consent_ref', 'dialing', 'basis',
-  'consent_anytime',
+  'consent_anytime', 'node',
 ] as const;
-const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text', 'text', 'text', 'int'];
+const DECISION_TYPES = ['float8', 'float8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'int', 'text', 'text', 'text', 'int', 'text'];
 /** Flags cross the driver as 0/1 (its boolean arrays do not serialise). */
 const FLAG_COLUMNS = new Set(['counted', 'consent_anytime', 'without_history']);
 const TIME_COLUMNS = new Set(['at', 'retry_at']);

@@ -10,7 +10,7 @@ export const ts = (param: string) => `to_timestamp(${param} / 1000.0)`;
 export const DECISION_ROW = `id, ${ms('at')} AS at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
   original_caller_id, presented_caller_id, callee, area, action, reasons, ${ms('retry_at')} AS retry_at,
   counted::int AS counted, consent_ref, dialing, basis, consent_anytime::int AS consent_anytime,
-  without_history::int AS without_history, outcome, hangup_cause, duration_s`;
+  without_history::int AS without_history, node, outcome, hangup_cause, duration_s`;
 
 /** The server's clock, the one every node dates its live decisions on (clock_timestamp: now, not the transaction's start). */
 export const SERVER_NOW_SQL = `SELECT ${ms('clock_timestamp()')} AS now`;

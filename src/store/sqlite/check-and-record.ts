@@ -7,7 +7,7 @@ import type { SqliteHistory } from './history.js';
 /** The columns decisionColumnValues gives, in its order. */
 export const DECISION_COLUMNS = `at, campaign, purpose, source, channel, pbx_unique_id, agent, lead,
   original_caller_id, presented_caller_id, callee, area, action, reasons, retry_at, counted, consent_ref,
-  dialing, basis, consent_anytime`;
+  dialing, basis, consent_anytime, node`;
 
 export const BUMP_USAGE_SQL = `INSERT INTO number_usage (day, number, count) VALUES (?, ?, 1)
   ON CONFLICT (day, number) DO UPDATE SET count = count + 1`;
@@ -26,7 +26,7 @@ export class SqliteCheckAndRecord {
 
   constructor(db: Database.Database, private readonly history: SqliteHistory) {
     this.insert = db.prepare(
-      `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (pbx_unique_id) WHERE pbx_unique_id IS NOT NULL DO NOTHING`);
     this.byUniqueId = db.prepare<[string], DecisionRow>('SELECT * FROM decisions WHERE pbx_unique_id = ?');
     this.markRetried = db.prepare('UPDATE decisions SET retried = 1 WHERE id = ? AND retried = 0');

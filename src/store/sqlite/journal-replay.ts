@@ -15,7 +15,7 @@ export class SqliteJournalReplay {
     // A journal entry already replayed, or a unique id the PBX retried once the store was back: kept once.
     const insertJournaled = db.prepare(
       `INSERT INTO decisions (${DECISION_COLUMNS}, without_history, journal_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
        ON CONFLICT DO NOTHING`);
     // A row committed after its call was answered by onStoreError takes the journaled decision
     // (what the PBX was told), flagged as replayed rows are; an outcome recorded meanwhile stays (a
@@ -25,7 +25,7 @@ export class SqliteJournalReplay {
       `UPDATE decisions SET at = ?, campaign = ?, purpose = ?, source = ?, channel = ?, pbx_unique_id = ?, agent = ?, lead = ?,
          original_caller_id = ?, presented_caller_id = ?, callee = ?, area = ?, action = ?, reasons = ?, retry_at = ?,
          counted = ? AND coalesce(outcome, '') <> 'cancelled-before-dial', consent_ref = ?, dialing = ?, basis = ?,
-         consent_anytime = ?, without_history = 1, journal_id = ?
+         consent_anytime = ?, node = ?, without_history = 1, journal_id = ?
        WHERE id = ? AND journal_id IS NULL AND retried = 0`);
     const bumpUsage = db.prepare(BUMP_USAGE_SQL);
     const unbumpUsage = db.prepare('UPDATE number_usage SET count = count - 1 WHERE day = ? AND number = ? AND count > 0');
