@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { clockSkewMonitor, type ClockSkewMonitor } from './service/clock-skew.js';
 import { Gateway } from './service/gateway.js';
 import { Journal, journalPath } from './service/journal.js';
+import { EvapiEngine } from './kamailio/evapi-engine.js';
 import { Metrics } from './service/metrics.js';
 import type { SessionServer } from './service/listener.js';
 import { purgeCutoffs } from './service/retention.js';
@@ -257,6 +258,11 @@ export async function startService(opts: { config?: string; db?: string; migrate
       }, gateway, logger);
       await sip.start();
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
+    }
+    if (raw.kamailio.evapi.enabled) {
+      const evapi = new EvapiEngine(raw.kamailio.evapi, gateway, logger);
+      await evapi.open();
+      others.push({ name: 'kamailio-evapi', stop: (g) => evapi.stop(g), connected: () => evapi.connected() });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));
