@@ -11,6 +11,7 @@ import { EvapiProtocolError } from './evapi-protocol.js';
  * cidgate → Kamailio, flat so that jansson_xdecode reads every field:
  *   {"type":"decision","id":…,"status":200,"action":…,"callerId":…,"reasonCodes":…,"retryAfterSeconds":…,"attemptId":…}
  *   {"type":"decision","id":…,"status":400|409|500,"code":"INVALID_FIELD","field":"agent"}   (field when there is one)
+ *   {"type":"received"}   for each outcome (cidgate.cfg ignores it; it only carries the TCP ACK back)
  * The status is the HTTP API's for the same request, so both modes of the config read one answer.
  */
 export type EvapiRequest =
@@ -50,6 +51,8 @@ export function parseEvapiRequest(frame: Buffer): EvapiRequest {
 }
 
 type DecisionBody = z.infer<typeof decisionResponseSchema>;
+
+export const OUTCOME_RECEIVED = '{"type":"received"}';
 
 /** The answer to a decided call. */
 export function decisionAnswer(id: string, d: DecisionBody): string {

@@ -203,6 +203,9 @@ for (const { mode, title, httpMode } of MODES) describeWithKamailio(`Kamailio in
     const byCallee = new Map(invitesAtCarrier(callIds(run)).map((m) => [/sip:(\d+)@/.exec(m.startLine)![1], m]));
     for (const c of calls) expect(byCallee.has(c.to), `consent ${c.consent}: the call went out`).toBe(true);
     for (const s of [...finalResponses(run).values()].map(status)) expect(s).toBe(200);
+    const refs = new Map(cidgate.attempts().map((a) => [a.callee, a.consent_ref]));
+    const expected: Record<string, unknown> = { yes: 'asserted-by-dialer', true: 'asserted-by-dialer', 1: 'asserted-by-dialer', YES: 'asserted-by-dialer', no: null, false: null, 0: null, 'signed-form-42': 'signed-form-42' };
+    for (const c of calls) expect(refs.get(`+33${c.to.slice(1)}`), `consent ${c.consent}`).toBe(expected[c.consent]);
   });
 
   it('refuses a request cidgate finds malformed with 403 naming the field and code, never as unavailable', async () => {

@@ -68,6 +68,7 @@ describe('cidgate as Kamailio\'s evapi engine (a fake evapi socket)', () => {
     expect(kamailio.answers[0]).toMatchObject({ type: 'decision', id: '11:22', status: 200, action: 'rewrite', callerId: '0465710001' });
     kamailio.send(JSON.stringify({ type: 'outcome', outcome: { key: 'call-1', sipStatus: 486 } }));
     await until(async () => (await store.findAttempt({ pbxUniqueId: 'call-1' }))?.outcome === 'busy');
+    expect(kamailio.answers[1]).toEqual({ type: 'received' });
   });
 
   it('answers an invalid field with its status, code and field, and a decision time it does not allow', async () => {
