@@ -301,7 +301,7 @@ export async function runPbx(dir: string, o: PbxOptions): Promise<PbxRun> {
     `127.0.0.1:${o.kamailioPort}`, '-sf', PBX_SCENARIO, '-inf', inf, '-i', o.ip ?? '127.0.0.1', '-p', String(port),
     '-m', String(o.calls.length), '-r', String(o.rate ?? 10), '-l', String(o.limit ?? 100), '-d', String(o.holdMs ?? 200),
     '-nostdin', '-timeout', String(o.timeoutSeconds ?? 60), '-timeout_error', '-max_socket', '4096',
-    '-trace_rtt', '-rtt_freq', '1',
+    '-trace_rtt', '-rtt_freq', '1', '-trace_err', '-default_behaviors', 'all,-abortunexp',
   ];
   if (o.trace ?? true) args.push('-trace_msg', '-message_file', log);
   const started = performance.now();
