@@ -241,6 +241,25 @@ for (const { mode, title, httpMode } of MODES) describeWithKamailio(`Kamailio in
     }
   });
 
+  it('asks cidgate once for an INVITE and its retransmission (tm absorbs the copy)', async () => {
+    const decisions = async () => {
+      const text = await (await fetch(`${cidgate.url}/metrics`)).text();
+      return Number(/^cidgate_decision_duration_seconds_count\{source="kamailio"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await decisions();
+    const invite = [
+      `INVITE sip:0145000777@127.0.0.1:${kamailio.port} SIP/2.0`, 'Via: SIP/2.0/UDP {local};branch=z9hG4bK-retrans-1;rport',
+      'From: <sip:0612345678@127.0.0.1>;tag=retrans', `To: <sip:0145000777@127.0.0.1:${kamailio.port}>`, `Call-ID: retrans-${mode}@lab`,
+      'CSeq: 1 INVITE', 'Contact: <sip:0612345678@{local}>', 'X-Cidgate-Campaign: prospecting', 'X-Cidgate-At: 2026-11-28T10:30:00+01:00',
+      'X-Cidgate-Consent: signed-form-42', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+    ].join('\r\n');
+    expect(await udpExchange(kamailio.port, [invite, invite, invite], 2000)).toMatch(/^SIP\/2\.0 (100|403)/);
+    await until(() => attemptsTo('+33145000777').length > 0, 10_000);
+    await sleep(500);
+    expect(attemptsTo('+33145000777')).toHaveLength(1);
+    expect(await decisions()).toBe(before + 1);
+  });
+
   it('refuses an INVITE from an untrusted address without asking cidgate, and survives garbage', async () => {
     const before = cidgate.attempts().length;
     const garbage = [
