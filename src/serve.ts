@@ -182,7 +182,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     const before = gateway.config.raw;
     const needsRestart: string[] = [];
     if (JSON.stringify(next.raw.database) !== JSON.stringify(before.database)) needsRestart.push('database');
-    for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store'] as const) {
+    for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store', 'kamailio'] as const) {
       const pick = (r: RawConfig) => JSON.stringify(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r));
       if (pick(next.raw) !== pick(before)) needsRestart.push(key);
     }
