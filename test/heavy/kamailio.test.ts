@@ -95,6 +95,12 @@ for (const { mode, title, httpMode } of MODES) describeWithKamailio(`Kamailio in
     try {
       const toBusy = await startKamailio(dir, { sipPort: await freeUdpPort(), ...kamailioOptions(busyCarrier.port, evapiPorts[1]) });
       extra.push(toBusy);
+      if (!httpMode) {
+        // Both Kamailios of cidgate's endpoints are up now: readiness and the gauge say so.
+        const ready = await (await fetch(`${cidgate.url}/readyz`)).json() as { checks: Record<string, { ok: boolean }> };
+        expect(ready.checks['kamailio-evapi']).toEqual({ ok: true });
+        expect(await (await fetch(`${cidgate.url}/metrics`)).text()).toContain('cidgate_adapter_connected{adapter="kamailio-evapi"} 1');
+      }
       const run = await runPbx(dir, { kamailioPort: toBusy.port, calls: [{ from: '0612345678', to: '0472888888', campaign: 'customer' }] });
       expect(status(finalResponses(run).get(callIds(run)[0]!))).toBe(486);
       await until(() => attemptsTo('+33472888888').some((a) => a.outcome !== null), 10_000);
