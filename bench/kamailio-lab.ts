@@ -1,8 +1,9 @@
 /**
  * A Kamailio lab on loopback, for the Kamailio test suite and benchmark: `cidgate serve` with its
- * HTTP API, Kamailio 5.6 running the shipped dialplan/kamailio/kamailio.cfg (only ports and
- * cidgate's URL given, as -A defines), a SIPp UAS playing the carrier and SIPp UACs playing the
- * PBX. Every process gets ports found at runtime and files in its own directory, and is stopped
+ * HTTP API and its evapi engine connecting to the Kamailios' evapi ports, Kamailio 5.6 running the
+ * shipped dialplan/kamailio/kamailio.cfg (only ports and cidgate's URL given, as -A defines; the
+ * async mode by default, the HTTP one with `httpMode`), a SIPp UAS playing the carrier and SIPp
+ * UACs playing the PBX. Every process gets ports found at runtime and files in its own directory, and is stopped
  * by its own id.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_CONFIG, PACKAGE_ROOT } from '../src/paths.js';
-import { freeUdpPort, waitForPort } from './ports.js';
+import { freePort, freeUdpPort, waitForPort } from './ports.js';
 
 export const KAMAILIO_CFG = join(PACKAGE_ROOT, 'dialplan', 'kamailio', 'kamailio.cfg');
 export const CARRIER_SCENARIO = join(PACKAGE_ROOT, 'dialplan', 'sip', 'carrier.xml');
@@ -52,20 +53,26 @@ export interface Cidgate {
   attempts(): Record<string, unknown>[];
 }
 
-/** Writes the example config with the HTTP API on `port` and no FastAGI/Event Socket listener. */
-export function cidgateConfig(dir: string, port: number): { config: string; db: string } {
+/**
+ * Writes the example config with the HTTP API on `port`, no FastAGI/Event Socket listener, and
+ * the evapi engine connecting to `evapiPorts` (the Kamailios to come: it reconnects until they listen).
+ */
+export function cidgateConfig(dir: string, port: number, evapiPorts: number[] = []): { config: string; db: string } {
   const doc = parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, any>;
   doc.asterisk.fastagi.enabled = false;
   doc.freeswitch.outbound.enabled = false;
   doc.http = { host: '127.0.0.1', port, allowDecisionTime: true };
   doc.log = { level: 'warn' };
+  if (evapiPorts.length > 0) {
+    doc.kamailio = { evapi: { enabled: true, endpoints: evapiPorts.map((p) => `127.0.0.1:${p}`), reconnectMaxMs: 500, allowDecisionTime: true } };
+  }
   const config = join(dir, 'cidgate.yaml');
   writeFileSync(config, stringify(doc));
   return { config, db: join(dir, 'cidgate.db') };
 }
 
-export async function startCidgate(dir: string, port: number): Promise<Cidgate> {
-  const { config, db } = existsSync(join(dir, 'cidgate.yaml')) ? { config: join(dir, 'cidgate.yaml'), db: join(dir, 'cidgate.db') } : cidgateConfig(dir, port);
+export async function startCidgate(dir: string, port: number, evapiPorts: number[] = []): Promise<Cidgate> {
+  const { config, db } = existsSync(join(dir, 'cidgate.yaml')) ? { config: join(dir, 'cidgate.yaml'), db: join(dir, 'cidgate.db') } : cidgateConfig(dir, port, evapiPorts);
   const log = openSync(join(dir, 'cidgate.log'), 'a');
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--db', db], { stdio: ['ignore', log, log] });
   const url = `http://127.0.0.1:${port}`;
@@ -89,6 +96,8 @@ export async function startCidgate(dir: string, port: number): Promise<Cidgate> 
 export interface Kamailio {
   readonly port: number;
   readonly log: string;
+  /** Async mode: resolves once cidgate's evapi engine has connected `count` times (reconnections count). */
+  engineConnected(count?: number, timeoutMs?: number): Promise<void>;
   alive(): boolean;
   stop(): Promise<void>;
 }
@@ -101,6 +110,10 @@ export interface KamailioOptions {
   defines?: string[];
   /** Another configuration file (the benchmark's baseline); default: the shipped one. */
   cfg?: string;
+  /** The simple blocking mode (cidgate-http.cfg); default: the async one over evapi. */
+  httpMode?: boolean;
+  /** Async mode: Kamailio's evapi port (one of cidgate's endpoints); start waits until cidgate connects. */
+  evapiPort?: number;
 }
 
 /** Kamailio in the foreground, in its own process group, runtime dir and log file under `dir`. */
@@ -115,6 +128,8 @@ export async function startKamailio(dir: string, o: KamailioOptions): Promise<Ka
     '-A', `CARRIER="127.0.0.1:${o.carrierPort}"`,
     '-A', `CIDGATE_HTTPCON="cidgate=>${o.cidgateUrl}"`,
     '-A', 'CIDGATE_FORWARD_AT',
+    '-A', `CIDGATE_EVAPI_BIND="127.0.0.1:${o.evapiPort ?? await freePort()}"`,
+    ...(o.httpMode ? ['-A', 'CIDGATE_HTTP_MODE'] : []),
     ...(o.defines ?? []).flatMap((d) => ['-A', d]),
   ];
   const child = spawn('kamailio', args, { stdio: ['ignore', out, out], detached: true });
@@ -125,11 +140,20 @@ export async function startKamailio(dir: string, o: KamailioOptions): Promise<Ka
       throw new Error(`Kamailio did not start:\n${readFileSync(log, 'utf8').slice(-3000)}`);
     }
   }
+  if (o.evapiPort !== undefined) await engineConnected(log, 1, end);
   return {
     port: o.sipPort, log,
+    engineConnected: (count = 1, timeoutMs = 10_000) => engineConnected(log, count, Date.now() + timeoutMs),
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: () => stopChild(child, true),
   };
+}
+
+async function engineConnected(log: string, count: number, end: number): Promise<void> {
+  while ((readFileSync(log, 'utf8').match(/cidgate: engine connected/g) ?? []).length < count) {
+    if (Date.now() > end) throw new Error(`cidgate's evapi engine did not connect:\n${readFileSync(log, 'utf8').slice(-3000)}`);
+    await sleep(50);
+  }
 }
 
 /** Sends datagrams to 127.0.0.1:port from a socket of its own; resolves with the first reply, or null. */
@@ -239,6 +263,7 @@ export interface PbxCall {
   /** Decision time for cidgate (X-Cidgate-At), empty for now. */
   at?: string;
   consent?: string;
+  agent?: string;
 }
 
 export interface PbxRun {
@@ -270,13 +295,13 @@ export async function runPbx(dir: string, o: PbxOptions): Promise<PbxRun> {
   const port = await freeUdpPort();
   const work = mkdtempSync(join(dir, 'pbx-'));
   const inf = join(work, 'calls.csv');
-  writeFileSync(inf, `SEQUENTIAL\n${o.calls.map((c) => `${c.from};${c.to};${c.campaign};${c.at ?? ''};${c.consent ?? ''};`).join('\n')}\n`);
+  writeFileSync(inf, `SEQUENTIAL\n${o.calls.map((c) => `${c.from};${c.to};${c.campaign};${c.at ?? ''};${c.consent ?? ''};${c.agent ?? ''};`).join('\n')}\n`);
   const log = join(work, 'messages.log');
   const args = [
     `127.0.0.1:${o.kamailioPort}`, '-sf', PBX_SCENARIO, '-inf', inf, '-i', o.ip ?? '127.0.0.1', '-p', String(port),
     '-m', String(o.calls.length), '-r', String(o.rate ?? 10), '-l', String(o.limit ?? 100), '-d', String(o.holdMs ?? 200),
     '-nostdin', '-timeout', String(o.timeoutSeconds ?? 60), '-timeout_error', '-max_socket', '4096',
-    '-trace_rtt', '-rtt_freq', '1',
+    '-trace_rtt', '-rtt_freq', '1', '-trace_err', '-default_behaviors', 'all,-abortunexp',
   ];
   if (o.trace ?? true) args.push('-trace_msg', '-message_file', log);
   const started = performance.now();

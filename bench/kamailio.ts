@@ -1,10 +1,11 @@
 /**
  * `npm run bench:kamailio [-- --quick] [-- --seconds S] [-- --rates 50,100,…] [-- --json FILE]`:
- * calls per second through Kamailio with and without the cidgate lookup, and the latency the
- * lookup adds to each INVITE — a SIPp rate ramp (S seconds per step, 10 by default), both
- * configurations at each step, in the same run. The baseline is the shipped kamailio.cfg with only
- * its `route(CIDGATE);` line removed. Needs kamailio and sipp; the figures mean nothing with
- * --quick (a smoke run of a few seconds).
+ * calls per second through Kamailio alone, with cidgate asynchronously (cidgate.cfg, evapi) and
+ * with cidgate over HTTP (cidgate-http.cfg, http_client), and the INVITE→200 latency of each — a
+ * SIPp rate ramp (S seconds per step, 10 by default), the three configurations at each step, in
+ * the same run. Kamailio alone is the shipped kamailio.cfg with its `route(CIDGATE);` line
+ * replaced by `route(CIDGATE_OUT);` (straight to the carrier). Needs kamailio and sipp; the
+ * figures mean nothing with --quick (a smoke run of a few seconds).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,8 +29,8 @@ const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 function baselineConfig(work: string): string {
   const cfg = readFileSync(KAMAILIO_CFG, 'utf8');
   if (!cfg.includes('\troute(CIDGATE);\n')) throw new Error('kamailio.cfg no longer calls route(CIDGATE) on its own line');
-  writeFileSync(join(work, 'kamailio-baseline.cfg'), cfg.replace('\troute(CIDGATE);\n', '\n'));
-  for (const f of ['cidgate.cfg', 'cidgate-trusted.list']) copyFileSync(join(dirname(KAMAILIO_CFG), f), join(work, f));
+  writeFileSync(join(work, 'kamailio-baseline.cfg'), cfg.replace('\troute(CIDGATE);\n', '\troute(CIDGATE_OUT);\n'));
+  for (const f of ['cidgate.cfg', 'cidgate-http.cfg', 'cidgate-common.cfg', 'cidgate-trusted.list']) copyFileSync(join(dirname(KAMAILIO_CFG), f), join(work, f));
   return join(work, 'kamailio-baseline.cfg');
 }
 
@@ -52,45 +53,55 @@ async function step(k: Kamailio, work: string, rate: number): Promise<Step> {
   return { rate, offered, answered, callsPerSecond, latencyMs: summarize(run.responseTimesMs.map((ms) => ms * 1e6)) };
 }
 
+const CONFIGURATIONS = ['baseline', 'async', 'http'] as const;
+type Configuration = typeof CONFIGURATIONS[number];
+const LABEL: Record<Configuration, string> = { baseline: 'Kamailio alone', async: '+ cidgate async', http: '+ cidgate http_client' };
+
 async function main(): Promise<void> {
   const work = benchWorkDir('cidgate-bench-kamailio-'); // deleted at exit, on failure and on Ctrl-C
-  const cidgate = await startCidgate(work, await freePort());
+  const evapiPort = await freePort();
+  const cidgate = await startCidgate(work, await freePort(), [evapiPort]);
   const carrier = await startCarrier(work, await freeUdpPort(), false);
-  const withLookup = await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url });
-  const baseline = await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url, cfg: baselineConfig(work) });
-  const results = { machine: machine(), quick, stepSeconds, withLookup: [] as Step[], baseline: [] as Step[] };
+  const kamailios: Record<Configuration, Kamailio> = {
+    baseline: await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url, cfg: baselineConfig(work) }),
+    async: await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url, evapiPort }),
+    http: await startKamailio(work, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url, httpMode: true }),
+  };
+  const results = { machine: machine(), quick, stepSeconds, steps: { baseline: [] as Step[], async: [] as Step[], http: [] as Step[] } };
   try {
     for (const rate of rates) {
-      log(`${rate} calls/s offered, ${stepSeconds} s, baseline then with the lookup`);
-      results.baseline.push(await step(baseline, work, rate));
-      results.withLookup.push(await step(withLookup, work, rate));
+      log(`${rate} calls/s offered, ${stepSeconds} s, ${CONFIGURATIONS.join(', ')}`);
+      for (const c of CONFIGURATIONS) results.steps[c].push(await step(kamailios[c], work, rate));
     }
   } finally {
-    await withLookup.stop();
-    await baseline.stop();
+    for (const c of CONFIGURATIONS) await kamailios[c].stop();
     await carrier.stop();
     await cidgate.stop();
   }
 
   // Sustained: every offered call answered and at least 95% of the offered rate achieved.
   const sustained = (steps: Step[]) => Math.max(0, ...steps.filter((s) => s.answered === s.offered && s.callsPerSecond >= 0.95 * s.rate).map((s) => s.rate));
-  const best = (steps: Step[]) => Math.max(0, ...steps.map((s) => s.callsPerSecond));
-  const low = { with: results.withLookup[0]!, without: results.baseline[0]! };
+  const per = <T>(f: (steps: Step[]) => T) => Object.fromEntries(CONFIGURATIONS.map((c) => [c, f(results.steps[c])])) as Record<Configuration, T>;
+  const low = per((steps) => steps[0]!);
   const summary = {
-    sustainedCallsPerSecond: { withLookup: sustained(results.withLookup), baseline: sustained(results.baseline) },
-    bestCallsPerSecond: { withLookup: best(results.withLookup), baseline: best(results.baseline) },
-    inviteTo200Ms: { rate: low.with.rate, withLookup: low.with.latencyMs, baseline: low.without.latencyMs },
-    addedLatencyMs: { p50: low.with.latencyMs.p50 - low.without.latencyMs.p50, p99: low.with.latencyMs.p99 - low.without.latencyMs.p99 },
+    sustainedCallsPerSecond: per(sustained),
+    bestCallsPerSecond: per((steps) => Math.max(0, ...steps.map((s) => s.callsPerSecond))),
+    addedLatencyMs: Object.fromEntries((['async', 'http'] as const).map((c) => [c, {
+      rate: low[c].rate, p50: low[c].latencyMs.p50 - low.baseline.latencyMs.p50, p99: low[c].latencyMs.p99 - low.baseline.latencyMs.p99,
+    }])),
   };
   const m = results.machine;
-  const lines = [`cidgate Kamailio benchmark — ${m.date}, ${m.cpu}, ${m.cores} cores, ${quick ? 'QUICK (figures meaningless)' : `${stepSeconds} s per step`}`, ''];
+  const lines = [`cidgate Kamailio benchmark — ${m.date}, ${m.cpu}, ${m.cores} cores, ${quick ? 'QUICK (figures meaningless)' : `${stepSeconds} s per step`}`, '',
+    `| offered calls/s | ${CONFIGURATIONS.map((c) => `${LABEL[c]}: answered, calls/s, INVITE→200 p50 / p99 ms`).join(' | ')} |`,
+    `|---:|${CONFIGURATIONS.map(() => '---|').join('')}`];
   for (let i = 0; i < rates.length; i++) {
-    const [b, w] = [results.baseline[i]!, results.withLookup[i]!];
-    lines.push(`${String(rates[i]).padStart(5)} calls/s offered   baseline ${b.answered}/${b.offered} answered, ${b.callsPerSecond}/s, INVITE→200 p50 ${b.latencyMs.p50} ms p99 ${b.latencyMs.p99} ms`
-      + `   with cidgate ${w.answered}/${w.offered}, ${w.callsPerSecond}/s, p50 ${w.latencyMs.p50} ms p99 ${w.latencyMs.p99} ms`);
+    lines.push(`| ${rates[i]} | ${CONFIGURATIONS.map((c) => {
+      const s = results.steps[c][i]!;
+      return `${s.answered}/${s.offered}, ${s.callsPerSecond}/s, ${s.latencyMs.p50} / ${s.latencyMs.p99}`;
+    }).join(' | ')} |`);
   }
-  lines.push('', `sustained calls/s: baseline ${summary.sustainedCallsPerSecond.baseline}, with cidgate ${summary.sustainedCallsPerSecond.withLookup}`,
-    `added latency per INVITE at ${low.with.rate} calls/s: p50 ${summary.addedLatencyMs.p50} ms, p99 ${summary.addedLatencyMs.p99} ms (SIPp measures whole milliseconds)`);
+  lines.push('', `sustained calls/s: baseline ${summary.sustainedCallsPerSecond.baseline}, async ${summary.sustainedCallsPerSecond.async}, http ${summary.sustainedCallsPerSecond.http}`,
+    `added latency per INVITE at ${low.baseline.rate} calls/s (SIPp measures whole milliseconds): async p50 ${summary.addedLatencyMs.async!.p50} ms p99 ${summary.addedLatencyMs.async!.p99} ms, http p50 ${summary.addedLatencyMs.http!.p50} ms p99 ${summary.addedLatencyMs.http!.p99} ms`);
   const json = JSON.stringify({ ...results, summary });
   process.stdout.write(`${lines.join('\n')}\n${json}\n`);
   if (jsonOut) writeFileSync(jsonOut, json);

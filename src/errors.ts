@@ -56,6 +56,11 @@ export const ERRORS = {
     protocol: 'Event Socket: a header block, Content-Length or reply framing, or the socket (idle timeout, close); that connection closes with a log line (`esl-session-error` for an outbound session; the outcome client reconnects with backoff)',
     action: 'check that the `socket` application or the outcome client points at FreeSWITCH\'s Event Socket, not another service',
   },
+  EVAPI_PROTOCOL_ERROR: {
+    template: 'Kamailio evapi: %s', exit: null, http: null,
+    protocol: 'Kamailio evapi: a netstring frame (bad length, missing comma, over `kamailio.evapi.maxMessageBytes`) or a message that is not JSON, has an unknown type or lacks its fields; logged (`evapi-protocol-error`); a request that carries an id is answered fail-closed (Kamailio refuses the call with 503), a broken frame closes the connection, which reconnects with backoff',
+    action: 'check that `kamailio.evapi.endpoints` point at Kamailio\'s evapi socket and that Kamailio runs the shipped cidgate.cfg',
+  },
   PEER_CONNECTION_FAILED: {
     template: '%s: cannot connect to %s: %s', exit: null, http: null,
     logged: 'the connections cidgate opens (AMI, the Event Socket outcome client, drachtio-server): refused, dropped, or a handshake or login that failed; logged (`ami-error`, `ami-login-failed`, `esl-inbound-error`, `esl-auth-failed`, `drachtio-error`) and retried with backoff; decisions go on, outcomes from that PBX wait',

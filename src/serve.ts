@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { clockSkewMonitor, type ClockSkewMonitor } from './service/clock-skew.js';
 import { Gateway } from './service/gateway.js';
 import { Journal, journalPath } from './service/journal.js';
+import { EvapiEngine } from './kamailio/evapi-engine.js';
 import { Metrics } from './service/metrics.js';
 import type { SessionServer } from './service/listener.js';
 import { purgeCutoffs } from './service/retention.js';
@@ -182,7 +183,7 @@ export async function startService(opts: { config?: string; db?: string; migrate
     const before = gateway.config.raw;
     const needsRestart: string[] = [];
     if (JSON.stringify(next.raw.database) !== JSON.stringify(before.database)) needsRestart.push('database');
-    for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store'] as const) {
+    for (const key of ['asterisk.ami', 'freeswitch.inbound', 'sip', 'store', 'kamailio'] as const) {
       const pick = (r: RawConfig) => JSON.stringify(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r));
       if (pick(next.raw) !== pick(before)) needsRestart.push(key);
     }
@@ -258,6 +259,11 @@ export async function startService(opts: { config?: string; db?: string; migrate
       }, gateway, logger);
       await sip.start();
       others.push({ name: 'drachtio', stop: () => sip.stop(), connected: () => sip.connected, untrustedRefused: () => sip.untrustedRefused });
+    }
+    if (raw.kamailio.evapi.enabled) {
+      const evapi = new EvapiEngine(raw.kamailio.evapi, gateway, logger);
+      await evapi.open();
+      others.push({ name: 'kamailio-evapi', stop: (g) => evapi.stop(g), connected: () => evapi.connected() });
     }
     if (raw.retentionDays !== null) others.push(retention(raw.retentionDays, gateway, logger));
     others.push(journalReplay(gateway));

@@ -12,6 +12,8 @@ import { loadConfig, parseConfig } from '../src/config/load.js';
 import { CidgateError } from '../src/errors.js';
 import { EslParser, EslProtocolError, parsePlainEvent } from '../src/freeswitch/esl-protocol.js';
 import { outboundRequest } from '../src/freeswitch/outbound-request.js';
+import { parseEvapiRequest } from '../src/kamailio/evapi-message.js';
+import { EvapiProtocolError, NetstringParser } from '../src/kamailio/evapi-protocol.js';
 import { parsePhone } from '../src/numbers/phone.js';
 import { decide } from '../src/policy/decide.js';
 import { EMPTY_HISTORY } from '../src/model/types.js';
@@ -34,6 +36,12 @@ const eslText = fc.array(fc.oneof(
   fc.constantFrom('Content-Type: command/reply\n', 'Reply-Text: +OK\n', '\n', 'Content-Length: 12\n', 'Event-Name: CHANNEL_HANGUP\n', 'Unique-ID: %ZZ%41\n'),
   fc.string({ maxLength: 50 }),
 ), { maxLength: 30 }).map((parts) => parts.join(''));
+
+const evapiText = fc.array(fc.oneof(
+  fc.constantFrom('12:', ':', ',', '0:,', '99999:', '{"type":"decide","id":"1:2","call":{}}', '{"type":"outcome","outcome":{}}', '{"type":"x","id":"3:4"}'),
+  fc.string({ maxLength: 50 }).map((t) => `${Buffer.byteLength(t)}:${t},`),
+  fc.string({ maxLength: 50 }),
+), { maxLength: 20 }).map((parts) => parts.join(''));
 
 function expectOnly(errorType: new (...a: never) => Error, fn: () => void): void {
   try {
@@ -71,6 +79,16 @@ const targets: [string, fc.IPropertyWithHooks<any>][] = [
       const parser = new EslParser();
       for (let at = 0; at < data.length; at += chunk) {
         for (const m of parser.push(data.subarray(at, at + chunk))) { outboundRequest(m.headers); parsePlainEvent(m.body); }
+      }
+    });
+  })],
+  ['evapi', fc.property(fc.oneof(bytes.map((b) => Buffer.from(b)), evapiText.map((t) => Buffer.from(t))), fc.integer({ min: 1, max: 64 }), (data, chunk) => {
+    expectOnly(EvapiProtocolError, () => {
+      const parser = new NetstringParser(2048);
+      for (let at = 0; at < data.length; at += chunk) {
+        for (const frame of parser.push(data.subarray(at, at + chunk))) {
+          try { parseEvapiRequest(frame); } catch (err) { if (!(err instanceof EvapiProtocolError)) throw err; }
+        }
       }
     });
   })],

@@ -125,6 +125,17 @@ export const configSchema = z.strictObject({
       z.record(z.string(), z.string()),
     ]).default([]),
   }).prefault({}),
+  kamailio: z.strictObject({
+    /** cidgate connects to Kamailio's evapi socket(s) and answers the suspended INVITEs (dialplan/kamailio/cidgate.cfg). */
+    evapi: z.strictObject({
+      enabled: z.boolean().default(false),
+      endpoints: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port')).default(['127.0.0.1:8448']),
+      reconnectMaxMs: z.number().int().min(100).max(300_000).default(10_000),
+      maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+      /** Tests and audit replays only: take a request's `at` as its decision time. */
+      allowDecisionTime: z.boolean().default(false),
+    }).prefault({}),
+  }).prefault({}),
   http: z.strictObject({
     enabled: z.boolean().default(true),
     host: z.string().default('127.0.0.1'),

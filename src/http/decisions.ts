@@ -57,37 +57,45 @@ export function decisionBody(r: Recorded, gateway: Gateway, now: Date): z.infer<
   };
 }
 
+/**
+ * One recorded decision from a call input as the HTTP API reads it (also the Kamailio evapi
+ * engine's answer): a wrong field throws the HttpError the API answers with.
+ */
+export async function answerDecision(gateway: Gateway, body: unknown, allowDecisionTime: boolean): Promise<z.infer<typeof decisionResponseSchema>> {
+  const input = parseWith(callInputSchema, body);
+  const config = gateway.config;
+  let at: Date | undefined;
+  if (input.at !== undefined) {
+    if (!allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', [], 'at');
+    try {
+      at = parseInstant(input.at, 'at', config.site.siteTimeZone);
+    } catch (err) {
+      throw new HttpError('INVALID_FIELD', [(err as Error).message], 'at');
+    }
+  }
+  const problem = campaignProblem(input.campaign, config);
+  if (problem) throw new HttpError('UNKNOWN_CAMPAIGN', problem, 'campaign');
+  const result = await gateway.check(toCallRequest(input, 'http'), { record: true, at });
+  return decisionBody(result, gateway, at ?? new Date());
+}
+
+/** An outcome as `POST /v1/outcomes` reads it (also the Kamailio evapi engine's). */
+export async function answerOutcome(gateway: Gateway, body: unknown): Promise<z.infer<typeof outcomeResponseSchema>> {
+  const input = parseWith(outcomeInputSchema, body);
+  const key: AttemptKey = input.attemptId !== undefined ? { attemptId: input.attemptId } : { pbxUniqueId: input.key! };
+  const [sipStatus, sipCause] = input.sipStatus !== undefined ? sipOutcome(input.sipStatus) : [undefined, undefined];
+  const recorded = await gateway.recordOutcome(key, {
+    status: input.status ?? sipStatus!, hangupCause: input.hangupCause ?? sipCause ?? null,
+    durationSeconds: input.durationSeconds ?? null, at: new Date(),
+  });
+  if (!recorded && !(await gateway.store.findAttempt(key))) {
+    throw new HttpError('ATTEMPT_NOT_FOUND', [], input.attemptId !== undefined ? 'attemptId' : 'key');
+  }
+  return { recorded };
+}
+
 /** `POST /v1/decisions` (always recorded, like a PBX's check) and `POST /v1/outcomes`. */
 export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
-  app.post('/v1/decisions', async (req) => {
-    const input = parseWith(callInputSchema, req.body);
-    const config = gateway.config;
-    let at: Date | undefined;
-    if (input.at !== undefined) {
-      if (!config.http.allowDecisionTime) throw new HttpError('DECISION_TIME_NOT_ALLOWED', [], 'at');
-      try {
-        at = parseInstant(input.at, 'at', config.site.siteTimeZone);
-      } catch (err) {
-        throw new HttpError('INVALID_FIELD', [(err as Error).message], 'at');
-      }
-    }
-    const problem = campaignProblem(input.campaign, config);
-    if (problem) throw new HttpError('UNKNOWN_CAMPAIGN', problem, 'campaign');
-    const result = await gateway.check(toCallRequest(input, 'http'), { record: true, at });
-    return decisionBody(result, gateway, at ?? new Date());
-  });
-
-  app.post('/v1/outcomes', async (req) => {
-    const input = parseWith(outcomeInputSchema, req.body);
-    const key: AttemptKey = input.attemptId !== undefined ? { attemptId: input.attemptId } : { pbxUniqueId: input.key! };
-    const [sipStatus, sipCause] = input.sipStatus !== undefined ? sipOutcome(input.sipStatus) : [undefined, undefined];
-    const recorded = await gateway.recordOutcome(key, {
-      status: input.status ?? sipStatus!, hangupCause: input.hangupCause ?? sipCause ?? null,
-      durationSeconds: input.durationSeconds ?? null, at: new Date(),
-    });
-    if (!recorded && !(await gateway.store.findAttempt(key))) {
-      throw new HttpError('ATTEMPT_NOT_FOUND', [], input.attemptId !== undefined ? 'attemptId' : 'key');
-    }
-    return { recorded };
-  });
+  app.post('/v1/decisions', async (req) => answerDecision(gateway, req.body, gateway.config.http.allowDecisionTime));
+  app.post('/v1/outcomes', async (req) => answerOutcome(gateway, req.body));
 };

@@ -65,9 +65,12 @@ export interface PbxHints {
   readonly invalid: readonly { field: string; value: string; message: string }[];
 }
 
-/** A dialplan writes booleans as these words; any other yes/no word is refused by the schema. */
-const PBX_TRUE = /^(1|true|yes)$/i;
-const PBX_FALSE = /^(0|false|no)$/i;
+/**
+ * A dialplan writes booleans as these words; any other yes/no word is refused by the schema.
+ * Shared with dialplan/kamailio/cidgate-common.cfg, which maps X-Cidgate-Consent the same way (tested).
+ */
+export const PBX_TRUE = /^(1|true|yes)$/i;
+export const PBX_FALSE = /^(0|false|no)$/i;
 
 /**
  * PBX hints read through the call schema's own fields, so `consent=yes` means what

@@ -56,7 +56,7 @@ export class Metrics {
       collect() { for (const [adapter, n] of Object.entries(sources.sessions())) this.set({ adapter }, n); },
     });
     new Gauge({
-      name: 'cidgate_adapter_connected', help: '1 when the adapter\'s connection is up (AMI, Event Socket inbound, drachtio)', labelNames: ['adapter'], registers: [r],
+      name: 'cidgate_adapter_connected', help: '1 when the adapter\'s connection is up (AMI, Event Socket inbound, drachtio, Kamailio evapi)', labelNames: ['adapter'], registers: [r],
       collect() { for (const [adapter, up] of Object.entries(sources.connections())) this.set({ adapter }, up ? 1 : 0); },
     });
     const refusedSeen = new Map<string, number>();

@@ -11,25 +11,38 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { describeIfAvailable } from '../requires.js';
 import { until } from '../helpers.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const describeWithKamailio = describeIfAvailable('Kamailio and SIPp', hasProgram('kamailio') && hasProgram('sipp'),
   'apt-get install kamailio kamailio-extra-modules kamailio-utils-modules sip-tester (or run bash .ci/run)');
 
 /** The customer campaign's pool number for zone 4 (manual dialing: the most local geographic number). */
 const POOL_04 = '0465710001';
 
-describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate over HTTP (real Kamailio, real SIPp)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cidgate-kamailio-'));
+const MODES = [
+  { mode: 'async', title: 'asynchronously over evapi (cidgate.cfg, the default)', httpMode: false },
+  { mode: 'http', title: 'over HTTP (cidgate-http.cfg, the simple mode)', httpMode: true },
+] as const;
+
+for (const { mode, title, httpMode } of MODES) describeWithKamailio(`Kamailio in front of the carrier, deciding with cidgate ${title} (real Kamailio, real SIPp)`, () => {
+  const dir = mkdtempSync(join(tmpdir(), `cidgate-kamailio-${mode}-`));
   let cidgatePort: number;
   let cidgate: Cidgate;
   let carrier: Carrier;
   let kamailio: Kamailio;
   const extra: Kamailio[] = [];
+  /** Kamailio's evapi ports, known to cidgate's config before the Kamailios start: the main one, the busy carrier's. */
+  let evapiPorts: number[] = [];
+  const kamailioOptions = (carrierPort: number, evapiPort: number | undefined) => ({
+    carrierPort, cidgateUrl: cidgate.url, httpMode, ...(httpMode ? {} : { evapiPort }),
+  });
 
   beforeAll(async () => {
     cidgatePort = await freePort();
-    cidgate = await startCidgate(dir, cidgatePort);
+    evapiPorts = httpMode ? [] : [await freePort(), await freePort()];
+    cidgate = await startCidgate(dir, cidgatePort, evapiPorts);
     carrier = await startCarrier(dir, await freeUdpPort());
-    kamailio = await startKamailio(dir, { sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url });
+    kamailio = await startKamailio(dir, { sipPort: await freeUdpPort(), ...kamailioOptions(carrier.port, evapiPorts[0]) });
   }, 60_000);
 
   afterAll(async () => {
@@ -80,8 +93,14 @@ describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate ov
   it('records a call the carrier refuses as busy', async () => {
     const busyCarrier = await startCarrier(dir, await freeUdpPort(), false, join(PACKAGE_ROOT, 'test', 'heavy', 'kamailio', 'carrier-busy.xml'));
     try {
-      const toBusy = await startKamailio(dir, { sipPort: await freeUdpPort(), carrierPort: busyCarrier.port, cidgateUrl: cidgate.url });
+      const toBusy = await startKamailio(dir, { sipPort: await freeUdpPort(), ...kamailioOptions(busyCarrier.port, evapiPorts[1]) });
       extra.push(toBusy);
+      if (!httpMode) {
+        // Both Kamailios of cidgate's endpoints are up now: readiness and the gauge say so.
+        const ready = await (await fetch(`${cidgate.url}/readyz`)).json() as { checks: Record<string, { ok: boolean }> };
+        expect(ready.checks['kamailio-evapi']).toEqual({ ok: true });
+        expect(await (await fetch(`${cidgate.url}/metrics`)).text()).toContain('cidgate_adapter_connected{adapter="kamailio-evapi"} 1');
+      }
       const run = await runPbx(dir, { kamailioPort: toBusy.port, calls: [{ from: '0612345678', to: '0472888888', campaign: 'customer' }] });
       expect(status(finalResponses(run).get(callIds(run)[0]!))).toBe(486);
       await until(() => attemptsTo('+33472888888').some((a) => a.outcome !== null), 10_000);
@@ -139,7 +158,7 @@ describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate ov
 
     // Fail-open for the customer campaign: an owned number goes out unchanged, a mobile does not.
     const failOpen = await startKamailio(dir, {
-      sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url,
+      sipPort: await freeUdpPort(), carrierPort: carrier.port, cidgateUrl: cidgate.url, httpMode,
       defines: ['CIDGATE_FAIL_OPEN_CAMPAIGNS="^customer$"', `CIDGATE_OWNED="^${POOL_04}$"`],
     });
     extra.push(failOpen);
@@ -151,24 +170,101 @@ describeWithKamailio('Kamailio in front of the carrier, deciding with cidgate ov
     expect(invitesAtCarrier([mobileId!])).toEqual([]);
 
     cidgate = await startCidgate(dir, cidgatePort);
+    if (!httpMode) await kamailio.engineConnected(2);
     const back = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
     expect(status(finalResponses(back).get(callIds(back)[0]!))).toBe(200);
 
-    // Hung (accepts connections, never answers): 503 once the 1 s timeout expires, not later.
+    // Hung (accepts connections, never answers): 503 once the 1 s timeout expires, not later;
+    // meanwhile OPTIONS are answered and an established call's BYE goes through.
+    const established = runPbx(dir, { kamailioPort: kamailio.port, calls: [{ ...customerCall, to: '0472999998' }], holdMs: 3000 });
+    await until(() => carrier.messages().some((m) => m.direction === 'received' && m.startLine.startsWith('ACK ') && header(m, 'to')?.includes('0472999998')), 10_000);
     cidgate.pause();
     try {
-      const hung = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
-      const refusal = finalResponses(hung).get(callIds(hung)[0]!)!;
-      expect(status(refusal)).toBe(503);
-      const invite = hung.messages.find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '))!;
-      expect(refusal.atMs - invite.atMs).toBeGreaterThanOrEqual(900);
-      expect(refusal.atMs - invite.atMs).toBeLessThan(2500); // the 1 s timeout, with a margin for a loaded machine
+      const pending = runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall, { ...customerCall, to: '0472999997' }], rate: 50 });
+      await sleep(200);
+      expect(await sipOptions(kamailio.port, 500), 'OPTIONS answered while cidgate is hung').toBe(true);
+      const hung = await pending;
+      for (const id of callIds(hung)) {
+        const refusal = finalResponses(hung).get(id)!;
+        expect(status(refusal)).toBe(503);
+        expect(header(refusal, 'x-cidgate-reason')).toBe('cidgate-unavailable');
+        const invite = hung.messages.find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE ') && header(m, 'call-id') === id)!;
+        expect(refusal.atMs - invite.atMs).toBeGreaterThanOrEqual(900);
+        expect(refusal.atMs - invite.atMs).toBeLessThan(2500); // the 1 s timeout, with a margin for a loaded machine
+      }
+      const call = await established;
+      expect(call.status, 'the established call hung up normally (its BYE relayed and answered)').toBe(0);
+      expect(carrierGot(callIds(call)[0]!, 'BYE')).toBe(true);
     } finally {
       cidgate.resume();
     }
     const after = await runPbx(dir, { kamailioPort: kamailio.port, calls: [customerCall] });
     expect(status(finalResponses(after).get(callIds(after)[0]!))).toBe(200);
   }, 90_000);
+
+  it('reads X-Cidgate-Consent as the SIP B2BUA does: yes, true, 1 are consent, no, false, 0 leave it to the record, a proof reference is passed on', async () => {
+    const words = ['yes', 'true', '1', 'no', 'false', '0', 'YES', 'signed-form-42'];
+    const calls = words.map((consent, i) => ({ from: '0612345678', to: `04721111${String(i).padStart(2, '0')}`, campaign: 'customer', consent }));
+    const run = await runPbx(dir, { kamailioPort: kamailio.port, calls, rate: 50 });
+    const byCallee = new Map(invitesAtCarrier(callIds(run)).map((m) => [/sip:(\d+)@/.exec(m.startLine)![1], m]));
+    for (const c of calls) expect(byCallee.has(c.to), `consent ${c.consent}: the call went out`).toBe(true);
+    for (const s of [...finalResponses(run).values()].map(status)) expect(s).toBe(200);
+    const refs = new Map(cidgate.attempts().map((a) => [a.callee, a.consent_ref]));
+    const expected: Record<string, unknown> = { yes: 'asserted-by-dialer', true: 'asserted-by-dialer', 1: 'asserted-by-dialer', YES: 'asserted-by-dialer', no: null, false: null, 0: null, 'signed-form-42': 'signed-form-42' };
+    for (const c of calls) expect(refs.get(`+33${c.to.slice(1)}`), `consent ${c.consent}`).toBe(expected[c.consent]);
+  });
+
+  it('refuses a request cidgate finds malformed with 403 naming the field and code, never as unavailable', async () => {
+    const run = await runPbx(dir, {
+      kamailioPort: kamailio.port, rate: 50,
+      calls: [
+        { from: '0612345678', to: '0472222201', campaign: 'customer', agent: 'a'.repeat(129) },
+        { from: '0612345678', to: '0472222202', campaign: 'customer', consent: 'oui' },
+      ],
+    });
+    const [agent, consent] = callIds(run).map((id) => finalResponses(run).get(id)!);
+    expect(agent!.startLine).toBe('SIP/2.0 403 Forbidden - invalid request');
+    expect(header(agent!, 'x-cidgate-reason')).toBe('invalid-request;field=agent;code=INVALID_FIELD');
+    expect(header(consent!, 'x-cidgate-reason')).toBe('invalid-request;field=consent;code=INVALID_FIELD');
+    expect(invitesAtCarrier(callIds(run))).toEqual([]);
+  });
+
+  it('hides the topology: neither the mobile in the PBX\'s Contact nor the PBX\'s address and port reach the carrier in any header', async () => {
+    const run = await runPbx(dir, { kamailioPort: kamailio.port, calls: [{ from: '0612345678', to: '0472333333', campaign: 'customer' }], holdMs: 300 });
+    const [id] = callIds(run);
+    expect(status(finalResponses(run).get(id!))).toBe(200);
+    const pbxVia = run.messages.find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '))!;
+    const pbxPort = /:(\d+);branch/.exec(header(pbxVia, 'via')!)![1]!;
+    const atCarrier = carrier.messages().filter((m) => m.direction === 'received' && header(m, 'call-id') === id);
+    expect(atCarrier.map((m) => m.startLine.split(' ')[0])).toEqual(expect.arrayContaining(['INVITE', 'ACK', 'BYE']));
+    for (const m of atCarrier) {
+      for (const [name, values] of m.headers) {
+        for (const v of values) {
+          expect(v, `${name} at the carrier`).not.toContain('0612345678');
+          expect(v, `${name} at the carrier`).not.toContain(`:${pbxPort}`);
+        }
+      }
+    }
+  });
+
+  it('asks cidgate once for an INVITE and its retransmission (tm absorbs the copy)', async () => {
+    const decisions = async () => {
+      const text = await (await fetch(`${cidgate.url}/metrics`)).text();
+      return Number(/^cidgate_decision_duration_seconds_count\{source="kamailio"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await decisions();
+    const invite = [
+      `INVITE sip:0145000777@127.0.0.1:${kamailio.port} SIP/2.0`, 'Via: SIP/2.0/UDP {local};branch=z9hG4bK-retrans-1;rport',
+      'From: <sip:0612345678@127.0.0.1>;tag=retrans', `To: <sip:0145000777@127.0.0.1:${kamailio.port}>`, `Call-ID: retrans-${mode}@lab`,
+      'CSeq: 1 INVITE', 'Contact: <sip:0612345678@{local}>', 'X-Cidgate-Campaign: prospecting', 'X-Cidgate-At: 2026-11-28T10:30:00+01:00',
+      'X-Cidgate-Consent: signed-form-42', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+    ].join('\r\n');
+    expect(await udpExchange(kamailio.port, [invite, invite, invite], 2000)).toMatch(/^SIP\/2\.0 (100|403)/);
+    await until(() => attemptsTo('+33145000777').length > 0, 10_000);
+    await sleep(500);
+    expect(attemptsTo('+33145000777')).toHaveLength(1);
+    expect(await decisions()).toBe(before + 1);
+  });
 
   it('refuses an INVITE from an untrusted address without asking cidgate, and survives garbage', async () => {
     const before = cidgate.attempts().length;
