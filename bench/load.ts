@@ -147,7 +147,12 @@ async function openLoop(windowSeconds?: number): Promise<Run> {
   await Promise.all(running);
   const all = windows.flatMap((w) => w.samples);
   const errors = windows.reduce((n, w) => n + w.errors, 0);
-  const byWindow = windowSeconds ? { windows: windows.map((w) => ({ sessions: w.samples.length, errors: w.errors, latencyMs: summarize(w.samples) })) } : {};
+  // Each half of the run's windows as one sample set: a half's p99 (hundreds of thousands of sessions) shows a trend, a window's swings.
+  const half = Math.ceil(windows.length / 2);
+  const byWindow = windowSeconds ? {
+    windows: windows.map((w) => ({ sessions: w.samples.length, errors: w.errors, latencyMs: summarize(w.samples) })),
+    halves: [windows.slice(0, half), windows.slice(half)].map((ws) => summarize(ws.flatMap((w) => w.samples))),
+  } : {};
   return { offeredRate: rate, sessions: all.length, errors, latencyMs: summarize(all), ...byWindow };
 }
 

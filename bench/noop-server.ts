@@ -1,13 +1,31 @@
 /**
  * The ceiling: a server that does the least a FastAGI or Event Socket handler can. FastAGI: read
  * the environment, one SET VARIABLE, close. Event Socket: connect, one `set`, wait for it, exit.
- *   node dist/bench/noop-server.js agi PORT | esl PORT
+ * HTTP: a bare `node:http` server reading each request's body and answering BODY (a decision
+ * cidgate answered in the same run: the same bytes), as a JSON 200.
+ *   node dist/bench/noop-server.js agi PORT | esl PORT | http PORT BODY
  */
+import http from 'node:http';
 import net from 'node:net';
 
-const [protocol = 'agi', portText = '0'] = process.argv.slice(2);
+const [protocol = 'agi', portText = '0', httpBody = '{}'] = process.argv.slice(2);
 
-const server = net.createServer({ noDelay: true }, (s) => {
+const announce = (server: net.Server) => () =>
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as net.AddressInfo).port })}\n`);
+
+if (protocol === 'http') {
+  const body = Buffer.from(httpBody);
+  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+      res.end(body);
+    });
+  });
+  server.listen({ port: Number(portText), host: '127.0.0.1', backlog: 4096 }, announce(server));
+}
+
+const server = protocol === 'http' ? null : net.createServer({ noDelay: true }, (s) => {
   let buf = '';
   let stage = 0;
   s.on('error', () => undefined);
@@ -31,6 +49,4 @@ const server = net.createServer({ noDelay: true }, (s) => {
     }
   });
 });
-server.listen({ port: Number(portText), host: '127.0.0.1', backlog: 4096 }, () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as net.AddressInfo).port })}\n`);
-});
+server?.listen({ port: Number(portText), host: '127.0.0.1', backlog: 4096 }, announce(server));

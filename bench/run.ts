@@ -42,8 +42,9 @@ async function startCidgate(): Promise<{ child: ChildProcess; agi: number; esl: 
   return { child, agi, esl, http };
 }
 
-async function startNoop(protocol: 'agi' | 'esl'): Promise<{ child: ChildProcess; port: number }> {
-  const child = track(spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+/** `httpBody`: what the bare `node:http` baseline answers (protocol `http`). */
+async function startNoop(protocol: 'agi' | 'esl' | 'http', httpBody = ''): Promise<{ child: ChildProcess; port: number }> {
+  const child = track(spawn(process.execPath, [join(HERE, 'noop-server.js'), protocol, '0', httpBody], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const line = await new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d))));
   return { child, port: (JSON.parse(line) as { port: number }).port };
 }
@@ -133,17 +134,33 @@ async function endToEnd(protocol: 'agi' | 'esl'): Promise<void> {
     `p50 ${lat(mine.open).p50} ms, p99 ${lat(mine.open).p99} ms, p99.9 ${lat(mine.open).p999} ms, errors ${mine.open.errors} (baseline p99 ${lat(base.open).p99} ms)`]);
 }
 
-/** `POST /v1/decisions` over keep-alive connections, for the same calls as the FastAGI rows. */
+/** One decision's answer from cidgate: the bytes the bare `node:http` baseline answers. */
+async function oneDecisionBody(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ campaign: 'prospecting', from: '0612345678', to: '0145678901', consent: true, consentAnytime: true }) });
+  return res.text();
+}
+
+/**
+ * `POST /v1/decisions` over keep-alive connections, for the same calls as the FastAGI rows; then
+ * a bare `node:http` server answering the same bytes, with the same generator.
+ */
 async function httpApi(): Promise<void> {
   const seconds = quick ? 0.5 : 8;
   log('http: cidgate');
   const cidgate = await startCidgate();
   const closed = await load({ protocol: 'http', port: cidgate.http, mode: 'closed', concurrency: 50, seconds });
   const open = await load({ protocol: 'http', port: cidgate.http, mode: 'open', rate: 1000, seconds });
+  const body = await oneDecisionBody(cidgate.http);
   await stop(cidgate.child);
-  results.http = { closed, open };
+  log('http: bare node:http baseline');
+  const bare = await startNoop('http', body);
+  const baseline = await load({ protocol: 'http', port: bare.port, mode: 'closed', concurrency: 50, seconds });
+  await stop(bare.child);
+  const share = round((closed.sessionsPerSecond as number) / (baseline.sessionsPerSecond as number) * 100, 0);
+  results.http = { closed, open, baseline: { ...baseline, bodyBytes: Buffer.byteLength(body) } };
   rows.push(['HTTP API (keep-alive), closed loop, 50 in flight',
-    `${closed.sessionsPerSecond} decisions/s, p99 ${lat(closed).p99} ms, errors ${closed.errors}`]);
+    `${closed.sessionsPerSecond} decisions/s, p99 ${lat(closed).p99} ms, errors ${closed.errors} (bare node:http ${baseline.sessionsPerSecond}/s, ${share}%)`]);
   rows.push(['HTTP API (keep-alive), open loop 1,000/s',
     `p50 ${lat(open).p50} ms, p99 ${lat(open).p99} ms, p99.9 ${lat(open).p999} ms, errors ${open.errors}`]);
 }
