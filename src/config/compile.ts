@@ -57,7 +57,7 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
-    siteTimeZone: raw.siteTimeZone,
+    siteTimeZone: raw.siteTimeZone, unknownRegionHolidays: raw.unknownRegionHolidays,
   };
   const config: Config = {
     raw, site, campaigns, defaultCampaign: raw.defaultCampaign, callerIdFormat: raw.callerId.format,

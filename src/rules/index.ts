@@ -10,7 +10,8 @@ const COUNTRIES: Readonly<Record<CountryCode, CountryRules>> = { FR: france, ES:
 
 const COMPANY_ONLY: readonly CallRule[] = [doNotCall];
 const CONSUMER_RULES: Readonly<Record<string, readonly CallRule[]>> = Object.fromEntries(
-  Object.values(COUNTRIES).map((c) => [c.country, [doNotCall, ...c.consumerRules]]),
+  // A country with a do-not-call rule of its own (Spain's Robinson list) replaces the generic one.
+  Object.values(COUNTRIES).map((c) => [c.country, [...(c.consumerRules.some((r) => r.code === doNotCall.code) ? [] : [doNotCall]), ...c.consumerRules]]),
 );
 
 /** The rules of the call center's regulatory country. */
