@@ -1,4 +1,4 @@
-import type { Campaign, CountryCode, ReasonCode } from '../model/types.js';
+import type { CountryCode, ReasonCode } from '../model/types.js';
 import type { CountryRules, LegalLimits } from './country.js';
 import { doNotCall } from './do-not-call.js';
 import { spain } from './es/index.js';
@@ -49,9 +49,4 @@ export function strictestProspectingLimits(): LegalLimits | null {
     windowDays: Math.max(...all.map((l) => l.windowDays)),
     refusalDays: Math.max(...all.map((l) => l.refusalDays)),
   };
-}
-
-/** Why a prospecting campaign's own hours can never call some country's consumers (one line per country). */
-export function hoursProblems(hours: Campaign['hours']): string[] {
-  return Object.values(COUNTRIES).flatMap((c) => c.hoursProblem(hours) ?? []);
 }
