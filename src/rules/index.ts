@@ -22,9 +22,12 @@ export function countryRules(country: CountryCode): CountryRules {
 /** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
 export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CONSUMER_RULES);
 
-/** The rules of this code protecting some country's consumers, one per country that has it (their sources say why records are kept). */
-export function consumerRulesWithCode(code: ReasonCode): readonly CallRule[] {
-  return Object.values(COUNTRIES).flatMap((c) => c.consumerRules.filter((r) => r.code === code));
+/**
+ * The rules of this code protecting some country's consumers, one per country that has it (their
+ * sources say why records are kept); only those of `countries` when given.
+ */
+export function consumerRulesWithCode(code: ReasonCode, countries?: ReadonlySet<string>): readonly CallRule[] {
+  return Object.values(COUNTRIES).filter((c) => !countries || countries.has(c.country)).flatMap((c) => c.consumerRules.filter((r) => r.code === code));
 }
 
 /** The caller-ID rules of the call center's regulatory country. */
