@@ -1,5 +1,5 @@
 import { parsePhone, type NumberFormat, type Phone } from '../numbers/phone.js';
-import { countryRules, hoursProblems, strictestProspectingLimits } from '../rules/index.js';
+import { countryRules, strictestProspectingLimits } from '../rules/index.js';
 import { parseCidr, sourcesOf, type SipSource } from '../sip/sources.js';
 import { isValidTimeZone } from '../time/zoned.js';
 import type { Campaign, Limits, Purpose, SiteSettings, Slot } from '../model/types.js';
@@ -60,7 +60,7 @@ export function compileConfig(raw: RawConfig): { config: Config; problems: Probl
   const site: SiteSettings = {
     country: raw.country, owned, requireOwnedCallerId: raw.callerId.requireOwned,
     keepCompliantCallerId: raw.callerId.keepCompliant, localHolidays: raw.localHolidays,
-    siteTimeZone: raw.siteTimeZone,
+    siteTimeZone: raw.siteTimeZone, unknownRegionHolidays: raw.unknownRegionHolidays,
   };
   const config: Config = {
     raw, site, campaigns, defaultCampaign: raw.defaultCampaign, callerIdFormat: raw.callerId.format,
@@ -99,7 +99,8 @@ function compileCampaign(name: string, c: RawCampaign, country: RawConfig['count
   }
   const hours = compileHours(c, at, problems);
   if (c.purpose === 'prospecting') {
-    for (const message of hoursProblems(hours)) problems.push({ level: 'warning', path: [...at, 'hours'], message });
+    const message = countryRules(country).hoursProblem(hours);
+    if (message !== null) problems.push({ level: 'warning', path: [...at, 'hours'], message });
   }
   return {
     name, purpose: c.purpose, dialing: c.dialing, basis: c.basis,

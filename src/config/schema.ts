@@ -52,6 +52,8 @@ export const configSchema = z.strictObject({
     keepCompliant: z.boolean().default(true),
   }).prefault({}),
   localHolidays: z.boolean().default(true),
+  /** Spain: holidays of a callee whose number names no community (mobile, 800/900). */
+  unknownRegionHolidays: z.enum(['every-region', 'national']).default('every-region'),
   ownedNumbers: z.array(z.union([z.string(), z.number().transform(String)])).default([]),
   defaultCampaign: z.string().nullable().default(null),
   onStoreError: z.strictObject({

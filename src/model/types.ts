@@ -73,6 +73,8 @@ export interface SiteSettings {
   readonly localHolidays: boolean;
   /** Time zone of "today" for rotation counters and daily caps. */
   readonly siteTimeZone: string;
+  /** Spain: the holidays of a callee whose number names no community (default every community's). */
+  readonly unknownRegionHolidays?: 'every-region' | 'national';
 }
 
 /** One call as the PBX asks about it. Raw strings: parsing is part of deciding. */

@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { npvAreaFor, overseasPrefix, type NpvArea, type Territory } from './france.js';
 import { FR_NUMBERING } from './fr-numbering.js';
 import { zoneOfDepartement } from './departements.js';
+import { spanishProvince } from './es-provinces.js';
 import type { Phone } from './phone.js';
 import { isValidTimeZone } from '../time/zoned.js';
 
@@ -12,7 +13,10 @@ export interface Area {
   readonly zone: '1' | '2' | '3' | '4' | '5' | null;
   readonly territory: Territory | null;
   readonly timeZone: string;
-  /** date-holidays region: 'FR', 'FR-57', 'FR-GP'…, or null outside France. */
+  /**
+   * date-holidays region: 'FR', 'FR-57', 'FR-GP'…; in Spain 'ES-MD', 'ES-CN'… (the autonomous
+   * community of a geographic number) or 'ES' when the number does not say (mobile, 800/900); null elsewhere.
+   */
   readonly holidayRegion: string | null;
   readonly npvArea: NpvArea;
 }
@@ -74,8 +78,18 @@ function territoryArea(territory: Territory): Area {
 }
 
 function foreignArea(callee: Phone): Area {
+  if (callee.countryCode === '34') return spanishArea(callee.e164.slice(3));
   const country = parsePhoneNumberFromString(callee.e164)?.country ?? null;
   return { country, zone: null, territory: null, timeZone: PARIS, holidayRegion: null, npvArea: 'non-geographic' };
+}
+
+/** A Spanish callee: its province's community and time zone (the Canaries an hour behind), or Madrid's time for a number that does not say. */
+function spanishArea(national: string): Area {
+  const province = spanishProvince(national);
+  return {
+    country: 'ES', zone: null, territory: null, timeZone: province?.timeZone ?? 'Europe/Madrid',
+    holidayRegion: province ? `ES-${province.community}` : 'ES', npvArea: 'non-geographic',
+  };
 }
 
 /** A zone hint: '1'–'5', a territory code (GP, RE…), or a département ('69', '2A', '974'). */

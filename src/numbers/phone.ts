@@ -18,13 +18,19 @@ const FRENCH_PLAN_CODES = new Set(['33', '262', '590', '594', '596', '508']);
 const MAX_INPUT = 64;
 
 /**
+ * Whose national spelling a number without `+`/`00` is read in: the site's country's (`country`
+ * in the config). `FR`: `0` + 9 digits; `ES`: 9 digits, no trunk prefix.
+ */
+export type NumberingPlan = 'FR' | 'ES';
+
+/**
  * Parses a number in any usual spelling: `01 45 67 89 01`, `01.45.67.89.01`, `+33 1 45…`,
  * `0033 1 45…`, `33145…`, overseas `0262…`/`+262 262…`, the trunk 0 kept in parentheses or
  * written twice (`+33 (0)4 72…`, `0033 (0)4 72…`, `+33 0 4 72…`, `+330472…`) and RFC 3966
  * `tel:+33472…`. Returns null for anything that is not a plausible dialable number (letters, too
  * short or long, a lone `+`, two trunk zeros, a `tel:` extension or sub-address). Never throws.
  */
-export function parsePhone(raw: string | null | undefined): Phone | null {
+export function parsePhone(raw: string | null | undefined, plan: NumberingPlan = 'FR'): Phone | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_INPUT) return null;
   const text = withoutTelScheme(raw.trim());
   if (text === null) return null;
@@ -37,9 +43,11 @@ export function parsePhone(raw: string | null | undefined): Phone | null {
   let international: string | null = null;
   if (compact.startsWith('+')) international = compact.slice(1);
   else if (compact.startsWith('00')) international = compact.slice(2);
+  else if (plan === 'ES') international = spanishWithoutPrefix(compact);
   else if (compact.startsWith('0')) return fromFrenchNational(compact);
   else if (compact.startsWith('33') && compact.length === 11) international = compact;
   else return null;
+  if (international === null) return null;
 
   if (international.startsWith('33')) {
     // `+33 0 4 72…`: a French significant number never starts with 0, so ten digits after +33
@@ -50,6 +58,17 @@ export function parsePhone(raw: string | null | undefined): Phone | null {
     return fromFrenchNational(twice ? significant : '0' + significant);
   }
   return fromInternational(international);
+}
+
+/**
+ * A number a Spanish PBX dials without `+`/`00`: nine digits (no trunk prefix in Spain's plan,
+ * the first digit 6–9) or `34` and nine digits. A French national spelling (`0612345678`) is
+ * nothing on a Spanish site: null.
+ */
+function spanishWithoutPrefix(compact: string): string | null {
+  if (/^[6-9]\d{8}$/.test(compact)) return '34' + compact;
+  if (/^34[6-9]\d{8}$/.test(compact)) return compact;
+  return null;
 }
 
 /**
@@ -95,10 +114,14 @@ export function numberType(phone: Phone): NumberType {
 
 export type NumberFormat = 'national' | 'e164' | 'international';
 
-/** How a PBX wants a number written: national `0145…`, E.164 `+33145…`, or international `33145…`. */
+/**
+ * How a PBX wants a number written: national `0145…` (a Spanish number: its nine digits `912…`),
+ * E.164 `+33145…`, or international `33145…`.
+ */
 export function formatNumber(e164: string, format: NumberFormat): string {
   if (format === 'e164') return e164;
   if (format === 'international') return e164.slice(1);
+  if (/^\+34\d{9}$/.test(e164)) return e164.slice(3);
   return parsePhone(e164)?.national ?? e164;
 }
 

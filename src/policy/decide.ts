@@ -1,5 +1,5 @@
 import { calleeArea } from '../numbers/area.js';
-import { parsePhone } from '../numbers/phone.js';
+import { parsePhone, type Phone } from '../numbers/phone.js';
 import { callRulesFor, callerIdRulesOf } from '../rules/index.js';
 import { inForce, type CallRule, type RuleContext } from '../rules/rule.js';
 import type { Clock } from '../clock.js';
@@ -9,16 +9,28 @@ import type { CallRequest, Campaign, Decision, History, ReasonCode, SiteSettings
 /** How many times the retry search may move forward before giving up (rules feed each other). */
 const MAX_RETRY_STEPS = 32;
 
+/** A call's two numbers, parsed once in the site's numbering plan. */
+export interface CallNumbers {
+  readonly original: Phone | null;
+  readonly callee: Phone | null;
+}
+
+/** The call's caller ID and callee as the site's country writes numbers (a Spanish site: nine digits). */
+export function parseCallNumbers(call: CallRequest, site: SiteSettings): CallNumbers {
+  return { original: parsePhone(call.from, site.country), callee: parsePhone(call.to, site.country) };
+}
+
 /**
  * The whole policy, pure: the call, what the store knows about the consumer, the site's settings and
- * the campaign, and the time. Everything that talks to the world adapts to and from this.
+ * the campaign, and the time. Everything that talks to the world adapts to and from this. `numbers`:
+ * the call's numbers as the gateway parsed them for the history lookup (parsed here when absent).
  */
 export function decide(
   call: CallRequest, history: History, site: SiteSettings, campaign: Campaign | undefined, clock: Clock,
+  numbers: CallNumbers = parseCallNumbers(call, site),
 ): Decision {
   const at = clock.now();
-  const original = parsePhone(call.from);
-  const callee = parsePhone(call.to);
+  const { original, callee } = numbers;
   const base = {
     originalCallerId: original?.e164 ?? null, callee: callee?.e164 ?? null, campaign: call.campaign,
     purpose: campaign?.purpose ?? null, at, consentRef: consentRef(call, history),

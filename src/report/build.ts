@@ -43,7 +43,8 @@ export async function buildReport(queries: ReportQueries, config: Config, clock:
   const presented: PresentedCount[] = [];
   for await (const g of queries.presented(scope)) presented.push(g);
   const summary = await summarize(queries, config, scope);
-  const proofs = await computeProofs({ queries, config, scope, limit: opts.offendingLimit ?? 100, show }, placeGroups, presented);
+  const reached = new Set(placeGroups.flatMap((g) => (g.country === null ? [] : [g.country])));
+  const proofs = await computeProofs({ queries, config, scope, limit: opts.offendingLimit ?? 100, show, reached }, placeGroups, presented);
   const callerIds = await callerIdUse(queries, config, scope, presented, hide);
   return {
     generatedAt: clock.now().toISOString(),

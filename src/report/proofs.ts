@@ -20,16 +20,19 @@ export interface ProofContext {
   /** At most this many offending attempts are listed per proof (all are counted). */
   readonly limit: number;
   readonly show: (row: AttemptRow) => OffendingAttempt;
+  /** The consumers' countries the period's prospecting attempts reached: the proofs cite their rules. */
+  readonly reached: ReadonlySet<string>;
 }
 
 const WINDOW_CODES: readonly ReasonCode[] = ['outside-calling-hours', 'public-holiday'];
 
 /**
- * The rules of these codes protecting consumers, of every country that has them (the proof counts
- * all their consumers): their sources and first date are the proof's.
+ * The rules of these codes protecting the consumers the period reached (every country's that has
+ * them when it reached none of those): their sources and first date are the proof's.
  */
-function protectingRules(...codes: ReasonCode[]): { source: string; since: Date } {
-  return combined(codes.flatMap((code) => consumerRulesWithCode(code)));
+function protectingRules(ctx: ProofContext, ...codes: ReasonCode[]): { source: string; since: Date } {
+  const reached = codes.flatMap((code) => consumerRulesWithCode(code, ctx.reached));
+  return combined(reached.length > 0 ? reached : codes.flatMap((code) => consumerRulesWithCode(code)));
 }
 
 /** The consumers' countries whose rules include this code: the database counts only their attempts. */
@@ -150,7 +153,7 @@ async function callingWindowProof(ctx: ProofContext, groups: readonly PlaceCount
     }
   }
   return proof('calling-window', 'Every prospecting attempt inside the legal calling hours in the consumer\'s time zone (the rules\' sources state them), not on a public holiday there',
-    protectingRules('outside-calling-hours', 'public-holiday'), t);
+    protectingRules(ctx, 'outside-calling-hours', 'public-holiday'), t);
 }
 
 /** The daily cap a pool number is under: the strictest of the campaigns whose pool holds it, or null. */
@@ -189,7 +192,7 @@ async function minGapProof(ctx: ProofContext): Promise<Proof> {
   const gapsMs = Object.fromEntries([...ctx.config.campaigns.values()]
     .filter((c) => c.limits.minGapMinutes !== null).map((c) => [c.name, c.limits.minGapMinutes! * 60_000]));
   const t = Object.keys(gapsMs).length === 0 ? tally() : await fromDatabase(ctx, 'min-gap', (q) => ctx.queries.insideGap(ctx.scope, gapsMs, q));
-  return proof('min-gap', 'No counted attempt closer to the consumer\'s previous one than its campaign\'s minGapMinutes', protectingRules('min-gap'), t);
+  return proof('min-gap', 'No counted attempt closer to the consumer\'s previous one than its campaign\'s minGapMinutes', protectingRules(ctx, 'min-gap'), t);
 }
 
 /**
@@ -201,15 +204,15 @@ export async function computeProofs(ctx: ProofContext, placeGroups: readonly Pla
   proofs.push(await presentedProof(ctx, presented, 'caller-id', 'No mobile number and no number we do not own presented', ['mobile-caller-id', 'caller-id-not-owned']));
   proofs.push(await callingWindowProof(ctx, placeGroups));
 
-  const limit = protectingRules('attempt-limit');
+  const limit = protectingRules(ctx, 'attempt-limit');
   const overLimit = await fromDatabase(ctx, 'attempt-limit', (q) => ctx.queries.overLimit(ctx.scope, LEGAL_MAX_ATTEMPTS, LEGAL_WINDOW_DAYS * DAY_MS, limit.since, q));
   proofs.push(proof('attempt-limit', `No consumer above ${LEGAL_MAX_ATTEMPTS} counted attempts in any rolling ${LEGAL_WINDOW_DAYS} days (all prospecting campaigns)`, limit, overLimit));
 
-  const refusal = protectingRules('refused-recently');
+  const refusal = protectingRules(ctx, 'refused-recently');
   const afterRefusal = await fromDatabase(ctx, 'refused-recently', (q) => ctx.queries.afterRefusal(ctx.scope, LEGAL_REFUSAL_DAYS * DAY_MS, refusal.since, q));
   proofs.push(proof('refusal', `No attempt within ${LEGAL_REFUSAL_DAYS} days after the consumer refused`, refusal, afterRefusal));
 
-  const consent = protectingRules('no-consent');
+  const consent = protectingRules(ctx, 'no-consent');
   const existingContract = [...ctx.config.campaigns.values()].filter((c) => c.basis === 'existing-contract').map((c) => c.name);
   const noConsent = await fromDatabase(ctx, 'no-consent', (q) => ctx.queries.withoutConsent(ctx.scope, consent.since, existingContract, q));
   // Shown apart, not violations: consent the company asserted without a proof reference.

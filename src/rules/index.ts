@@ -1,4 +1,4 @@
-import type { Campaign, CountryCode, ReasonCode } from '../model/types.js';
+import type { CountryCode, ReasonCode } from '../model/types.js';
 import type { CountryRules, LegalLimits } from './country.js';
 import { doNotCall } from './do-not-call.js';
 import { spain } from './es/index.js';
@@ -10,7 +10,8 @@ const COUNTRIES: Readonly<Record<CountryCode, CountryRules>> = { FR: france, ES:
 
 const COMPANY_ONLY: readonly CallRule[] = [doNotCall];
 const CONSUMER_RULES: Readonly<Record<string, readonly CallRule[]>> = Object.fromEntries(
-  Object.values(COUNTRIES).map((c) => [c.country, [doNotCall, ...c.consumerRules]]),
+  // A country with a do-not-call rule of its own (Spain's Robinson list) replaces the generic one.
+  Object.values(COUNTRIES).map((c) => [c.country, [...(c.consumerRules.some((r) => r.code === doNotCall.code) ? [] : [doNotCall]), ...c.consumerRules]]),
 );
 
 /** The rules of the call center's regulatory country. */
@@ -21,9 +22,12 @@ export function countryRules(country: CountryCode): CountryRules {
 /** The consumers' countries with rules of their own (the report counts each proof over the countries its rule protects). */
 export const CONSUMER_COUNTRIES: readonly string[] = Object.keys(CONSUMER_RULES);
 
-/** The rules of this code protecting some country's consumers, one per country that has it (their sources say why records are kept). */
-export function consumerRulesWithCode(code: ReasonCode): readonly CallRule[] {
-  return Object.values(COUNTRIES).flatMap((c) => c.consumerRules.filter((r) => r.code === code));
+/**
+ * The rules of this code protecting some country's consumers, one per country that has it (their
+ * sources say why records are kept); only those of `countries` when given.
+ */
+export function consumerRulesWithCode(code: ReasonCode, countries?: ReadonlySet<string>): readonly CallRule[] {
+  return Object.values(COUNTRIES).filter((c) => !countries || countries.has(c.country)).flatMap((c) => c.consumerRules.filter((r) => r.code === code));
 }
 
 /** The caller-ID rules of the call center's regulatory country. */
@@ -48,9 +52,4 @@ export function strictestProspectingLimits(): LegalLimits | null {
     windowDays: Math.max(...all.map((l) => l.windowDays)),
     refusalDays: Math.max(...all.map((l) => l.refusalDays)),
   };
-}
-
-/** Why a prospecting campaign's own hours can never call some country's consumers (one line per country). */
-export function hoursProblems(hours: Campaign['hours']): string[] {
-  return Object.values(COUNTRIES).flatMap((c) => c.hoursProblem(hours) ?? []);
 }

@@ -2,8 +2,7 @@ import { fixedClock, type Clock } from '../clock.js';
 import type { Config } from '../config/compile.js';
 import { errorCode } from '../errors.js';
 import { withoutRedaction, type Logger } from '../log.js';
-import { parsePhone } from '../numbers/phone.js';
-import { decide } from '../policy/decide.js';
+import { decide, parseCallNumbers, type CallNumbers } from '../policy/decide.js';
 import { nodeName } from './node-name.js';
 import { EMPTY_HISTORY, type CallRequest, type Campaign, type Decision, type History, type PbxIds } from '../model/types.js';
 import { pendingAttemptId, type AttemptKey, type HistoryQuery, type Outcome, type Recorded, type Store, type StoreHealth } from '../store/store.js';
@@ -109,12 +108,14 @@ export class Gateway {
     const named = name === call.campaign ? call : { ...call, campaign: name };
     const request = { ...named, pbx: { ...named.pbx, node: nodeName(config.raw) } };
     const campaign = config.campaigns.get(name);
+    // Parsed once, in the site's numbering plan: the history lookup and the decision read the same numbers.
+    const numbers = parseCallNumbers(request, config.site);
     // One instant per call, taken when the store decides (from the store's clock when it has one):
     // the rules apply at it; a recording decision counts the log on both sides of it.
     const queryNow = (storeNow?: Date) =>
-      this.query(config, request, campaign, (clock.live === true ? storeNow : undefined) ?? clock.now(), opts.record);
+      this.query(config, request, numbers, campaign, (clock.live === true ? storeNow : undefined) ?? clock.now(), opts.record);
     const decideOn = (history: History, at: Date): Decision =>
-      decide(request, history, config.site, campaign, fixedClock(at));
+      decide(request, history, config.site, campaign, fixedClock(at), numbers);
     let result: Recorded;
     let storeError = false;
     try {
@@ -150,7 +151,7 @@ export class Gateway {
    */
   async warmUp(signal?: AbortSignal): Promise<void> {
     const sample = ['0145678901', '0299000000', '0388123456', '0472123456', '0556123456', '0262123456', '0269612345',
-      '0590123456', '0594123456', '0596123456', '0508412345', '0612345678', '0912345678', '+34912345678'];
+      '0590123456', '0594123456', '0596123456', '0508412345', '0612345678', '0912345678', '+34912345678', '+34928123456'];
     const now = this.clock.now();
     for (const campaign of this.config.campaigns.values()) {
       // One campaign at a time, so that a stop asked for during a long warm-up is heard.
@@ -178,11 +179,11 @@ export class Gateway {
     return recorded;
   }
 
-  private query(config: Config, call: CallRequest, campaign: Campaign | undefined, at: Date, recording: boolean): HistoryQuery {
+  private query(config: Config, call: CallRequest, numbers: CallNumbers, campaign: Campaign | undefined, at: Date, recording: boolean): HistoryQuery {
     const limits = campaign?.limits;
     const lookbackMs = Math.max((limits?.windowDays ?? 30) * DAY_MS, (limits?.minGapMinutes ?? 0) * 60_000);
     return {
-      callee: parsePhone(call.to)?.e164 ?? null,
+      callee: numbers.callee?.e164 ?? null,
       campaign: call.campaign,
       at,
       since: new Date(at.getTime() - lookbackMs),

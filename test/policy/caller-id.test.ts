@@ -135,7 +135,9 @@ campaigns:
 `);
   it('replaces 6xx and 7xx on prospecting and service calls alike (Orden TDF/149/2025 art. 9.1), from the effective date', () => {
     const to = '+34915550000';
-    expect(decideAt('2025-06-07T10:00:00+02:00', { campaign: 'venta', from: '+34612345678', to }, {}, config))
+    // 2025-06-07 is a Saturday, when Spain's hours rule (TRLGDCU 96.2) blocks prospecting: the service call proves that day.
+    expect(decideAt('2025-06-07T10:00:00+02:00', { campaign: 'servicio', from: '+34612345678', to }, {}, config).reasons).toEqual(['mobile-caller-id']);
+    expect(decideAt('2025-06-09T10:00:00+02:00', { campaign: 'venta', from: '+34612345678', to }, {}, config))
       .toMatchObject({ action: 'rewrite', callerId: '+34912345678', reasons: ['mobile-caller-id'] });
     expect(decideAt('2025-06-06T10:00:00+02:00', { campaign: 'venta', from: '+34712345678', to }, {}, config).action).toBe('allow');
     expect(decideAt('2025-06-09T10:00:00+02:00', { campaign: 'servicio', from: '+34612345678', to }, {}, config))

@@ -125,12 +125,13 @@ describe.each(storesUnderTest())('report proofs on the $name store', (kind) => {
     expect(r.heatmap.legal[5]!.some(Boolean)).toBe(false);
   });
 
-  it('a Spanish site: no NPV proof, no French window drawn on its heatmap; French consumers\' proofs still cite French law', async () => {
+  it('a Spanish site: no NPV proof, Spain\'s window drawn on its heatmap (Mon–Fri 09–21); French consumers\' proofs still cite French law', async () => {
     await recordCleanLog(store);
     const spanish = configFrom(`country: ES\nsiteTimeZone: Europe/Madrid\n${REPORT_CONFIG}`);
     const r = await buildReport(store.reportQueries(), spanish, fixedClock(PERIOD.to), { scope, unmasked: false });
     expect(r.proofs.find((p) => p.id === 'npv')!.applicable).toBe(false);
-    expect(r.heatmap.legal.flat().every(Boolean)).toBe(true); // Spain's consumer hours are not modelled
+    const spainWindow = Array.from({ length: 7 }, (_, d) => Array.from({ length: 24 }, (_, h) => d < 5 && h >= 9 && h < 21));
+    expect(r.heatmap.legal).toEqual(spainWindow);
     expect(r.proofs.find((p) => p.id === 'refusal')!.source).toMatch(/D\.223-9/);
   });
 });

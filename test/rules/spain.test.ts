@@ -57,7 +57,7 @@ describe('country: ES, a second country end to end', () => {
   });
 
   it('a French mobile is no caller ID for a Spanish prospecting call either', () => {
-    expect(decideAt(MONDAY, { campaign: 'ventas', from: '0612345678', to: '+34 933 000 000' }, {}, spanish()).reasons)
+    expect(decideAt(MONDAY, { campaign: 'ventas', from: '+33 6 12 34 56 78', to: '+34 933 000 000' }, {}, spanish()).reasons)
       .toEqual(['mobile-caller-id', 'caller-id-not-owned']);
   });
 
@@ -88,10 +88,11 @@ campaigns:
     expect(errors.map((p) => p.key)).toEqual(['campaigns.ventas.pool.1', 'campaigns.clientes.pool.0']);
   });
 
-  it('consumers are protected by their own country\'s rules: French hours for a French callee, none modelled for a Spanish one', () => {
+  it('consumers are protected by their own country\'s rules: French hours for a French callee, Spanish ones for a Spanish one', () => {
     const config = spanish();
-    expect(decideAt(SATURDAY, { campaign: 'ventas', from: null, to: '+34 933 000 000' }, {}, config).action).toBe('rewrite');
-    expect(decideAt(SATURDAY, { campaign: 'ventas', from: null, to: '0145678901' }, {}, config))
+    expect(decideAt(SATURDAY, { campaign: 'ventas', from: null, to: '+34 933 000 000', consent: true }, {}, config))
+      .toMatchObject({ action: 'block', reasons: ['outside-calling-hours'] });
+    expect(decideAt(SATURDAY, { campaign: 'ventas', from: null, to: '+33 1 45 67 89 01' }, {}, config))
       .toMatchObject({ action: 'block', reasons: ['outside-calling-hours'] });
   });
 });
@@ -105,7 +106,7 @@ describe('cidgate check with a Spanish config', () => {
     const config = join(dir, 'es.yaml');
     writeFileSync(config, SPANISH);
     const r = await runCli(['check', '--config', config, '--db', join(dir, 'es.db'), '--campaign', 'ventas',
-      '--from', '+34 612 345 678', '--to', '+34 933 000 000', '--at', MONDAY, '--json']);
+      '--from', '+34 612 345 678', '--to', '+34 933 000 000', '--consent', '--at', MONDAY, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ action: 'rewrite', reasons: ['mobile-caller-id'] });
   });
