@@ -68,6 +68,8 @@ describe('cidgate as Kamailio\'s evapi engine (a fake evapi socket)', () => {
     expect(kamailio.answers[0]).toMatchObject({ type: 'decision', id: '11:22', status: 200, action: 'rewrite', callerId: '0465710001' });
     kamailio.send(JSON.stringify({ type: 'outcome', outcome: { key: 'call-1', sipStatus: 486 } }));
     await until(async () => (await store.findAttempt({ pbxUniqueId: 'call-1' }))?.outcome === 'busy');
+    // The acknowledgement is written once the outcome is recorded: it may still be on its way.
+    await until(() => kamailio.answers.length === 2);
     expect(kamailio.answers[1]).toEqual({ type: 'received' });
   });
 
