@@ -50,4 +50,54 @@ describe('the lifecycle\'s transitions', () => {
     expect(await lifecycle.reload('http')).toMatchObject({ ok: true, rebound: ['l'] });
     expect(lifecycle.state).toBe('serving');
   });
+
+  it('a reload asked for during another waits its turn: the parts never reload twice at once', async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const { lifecycle, invalid } = harness([() => ({
+      name: 'l', open: () => undefined, stop: () => undefined,
+      async reload() { events.push('reload in'); await gate; events.push('reload out'); return {}; },
+    })]);
+    await lifecycle.start();
+    const first = lifecycle.reload('SIGHUP');
+    const second = lifecycle.reload('http');
+    expect(lifecycle.state).toBe('reloading');
+    await Promise.resolve();
+    release();
+    expect((await first).ok).toBe(true);
+    expect((await second).ok).toBe(true);
+    expect(events).toEqual(['reload in', 'reload out', 'reload in', 'reload out']);
+    expect(lifecycle.state).toBe('serving');
+    expect(invalid()).toEqual([]);
+  });
+
+  it('a stop during a reload drains once the reload under way is done; a reload still waiting is dropped', async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const { lifecycle } = harness([fake('l', events, { async reload() { events.push('reload'); await gate; return {}; } })]);
+    await lifecycle.start();
+    const under = lifecycle.reload('SIGHUP');
+    const waiting = lifecycle.reload('SIGHUP');
+    while (!events.includes('reload')) await new Promise((resolve) => setImmediate(resolve));
+    const stopped = lifecycle.stop();
+    expect(lifecycle.state).toBe('draining');
+    release();
+    expect((await under).ok).toBe(true);
+    expect((await waiting).ok).toBe(false);
+    await stopped;
+    expect(events).toEqual(['open l', 'reload', 'stop l 5000']);
+    expect(lifecycle.state).toBe('stopped');
+  });
+
+  it('a stop during the start abandons it: what is open is stopped without grace, the rest never opens', async () => {
+    const events: string[] = [];
+    let stop!: () => Promise<void>;
+    const { lifecycle } = harness([fake('a', events), fake('b', events, { open: () => { events.push('open b'); void stop(); } }), fake('c', events)]);
+    stop = () => lifecycle.stop();
+    await expect(lifecycle.start()).rejects.toThrow('stopped during start');
+    expect(events).toEqual(['open a', 'open b', 'stop a 0', 'stop b 0']);
+    expect(lifecycle.state).toBe('stopped');
+  });
 });
