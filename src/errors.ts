@@ -83,6 +83,11 @@ export const ERRORS = {
   ATTEMPT_NOT_FOUND: { template: 'no decision with this attemptId or key', exit: null, http: 404, action: 'send the attemptId the decision returned' },
   DECISION_TIME_NOT_ALLOWED: { template: 'at is accepted only with http.allowDecisionTime: true', exit: null, http: 400, action: 'omit `at` (decisions are taken now) unless the server allows it' },
   RELOAD_FAILED: { template: 'reload refused: %s', exit: null, http: 422, action: 'fix the config (`cidgate config check`); the running one stays in force' },
+  INVALID_TRANSITION: {
+    template: '%s while %s: ignored', exit: null, http: null,
+    logged: 'an event the service\'s lifecycle does not take in its current state (a reload while starting or draining, a second SIGTERM); logged (`invalid-transition`, with the state and the event) and ignored: the service goes on as it was',
+    action: 'nothing to fix: wait for the start to finish before reloading; a stop already under way ends by itself within its grace',
+  },
   INTERNAL_ERROR: { template: 'internal error', exit: 1, http: 500, action: 'a bug: report it with the log line (its stack is logged)' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -138,3 +138,55 @@ describe('each country\'s law stays in its own place', () => {
     expect(importsOf(join(SRC, 'model/types.ts')).find((i) => i.module === 'numbers/france.ts')?.typeOnly).toBe(true);
   });
 });
+
+/**
+ * docs/design.md's import table: `| \`folder/\` or \`file.ts\` | \`a/\`, \`b.ts\` |` rows under "## Import rules".
+ * A module belongs to the longest entry that holds it, so a subfolder (`service/parts/`) may have a row of its own.
+ */
+function designImportTable(): Map<string, Set<string>> {
+  const design = readFileSync(join(SRC, '../docs/design.md'), 'utf8');
+  const section = design.split(/^## Import rules$/m)[1]?.split(/^## /m)[0] ?? '';
+  const rows = [...section.matchAll(/^\| `([^`]+)` \| (.+) \|$/gm)];
+  return new Map(rows.map((m) => [m[1]!, new Set([...m[2]!.matchAll(/`([^`]+)`/g)].map((n) => n[1]!))]));
+}
+
+/** The table's entry a module (relative to src/) belongs to: the longest folder holding it, or the file itself. */
+function entryOf(table: Map<string, Set<string>>, module: string): string | undefined {
+  return [...table.keys()]
+    .filter((entry) => (entry.endsWith('/') ? module.startsWith(entry) : module === entry))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+function forbiddenImports(table: Map<string, Set<string>>): string[] {
+  return sourceFiles(SRC).flatMap((file) => {
+    const name = relative(SRC, file);
+    const from = entryOf(table, name);
+    if (from === undefined) return [`${name}: no row in docs/design.md's import table`];
+    return importsOf(file).flatMap(({ module }) => {
+      const to = entryOf(table, module);
+      return to === from || (to !== undefined && table.get(from)!.has(to)) ? [] : [`${name} → ${module} (${from} may not import ${to ?? module})`];
+    });
+  });
+}
+
+describe('docs/design.md\'s import table holds', () => {
+  const table = designImportTable();
+
+  it('the table is there and names only folders and files that exist', () => {
+    expect(table.size).toBeGreaterThan(10);
+    const units = new Set(sourceFiles(SRC).map((file) => entryOf(table, relative(SRC, file))));
+    const named = [...new Set([...table.keys(), ...[...table.values()].flatMap((s) => [...s])])];
+    expect(named.filter((entry) => !units.has(entry))).toEqual([]);
+  });
+
+  it('every import of src/**/*.ts is one the table allows', () => {
+    expect(forbiddenImports(table)).toEqual([]);
+  });
+
+  it('the check sees a forbidden edge (the store with an empty row), and a subfolder has a row of its own', () => {
+    const strict = new Map(table);
+    strict.set('store/', new Set());
+    expect(forbiddenImports(strict).some((line) => line.includes('store/ may not import'))).toBe(true);
+    expect(entryOf(new Map([['service/', new Set<string>()], ['service/parts/', new Set<string>()]]), 'service/parts/x.ts')).toBe('service/parts/');
+  });
+});
