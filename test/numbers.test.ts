@@ -174,7 +174,9 @@ describe('callee area and time zone', () => {
   });
 
   it('gives foreign callees their country and no French zone', () => {
-    expect(area('+34912345678')).toMatchObject({ country: 'ES', zone: null, holidayRegion: null });
+    expect(area('+4930123456')).toMatchObject({ country: 'DE', zone: null, holidayRegion: null });
+    // Spain's geographic numbers name their province, hence the region whose holidays apply.
+    expect(area('+34912345678')).toMatchObject({ country: 'ES', zone: null, holidayRegion: 'ES-MD', timeZone: 'Europe/Madrid' });
   });
 });
 
