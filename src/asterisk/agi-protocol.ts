@@ -37,6 +37,9 @@ export class LineSplitter {
   push(chunk: Buffer): string[] {
     const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const lines: string[] = [];
+    const lastNl = data.lastIndexOf(10);
+    // One scan of the chunk's complete lines for a NUL, not one per line.
+    if (lastNl !== -1 && data.subarray(0, lastNl).includes(0)) throw new AgiProtocolError('NUL byte in a line');
     let start = 0;
     for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
       lines.push(decodeLine(data.subarray(start, nl)));
@@ -51,19 +54,21 @@ export class LineSplitter {
 
 function decodeLine(bytes: Buffer): string {
   if (bytes.length > MAX_LINE_BYTES) throw new AgiProtocolError(`line longer than ${MAX_LINE_BYTES} bytes`);
-  if (bytes.includes(0)) throw new AgiProtocolError('NUL byte in a line');
   const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
   // Asterisk sends bytes; caller names are usually UTF-8. Invalid sequences become U+FFFD, never an error.
   return bytes.toString('utf8', 0, end);
 }
+
+const ENV_KEY = /^agi_[a-z0-9_]+$/;
 
 /** One `agi_name: value` line → [name, value]; the value keeps every `:` after the first separator. */
 export function parseEnvLine(line: string): [string, string] {
   const sep = line.indexOf(':');
   if (sep <= 0) throw new AgiProtocolError('malformed environment line', { line: line.slice(0, 80) });
   const key = line.slice(0, sep);
-  if (!/^agi_[a-z0-9_]+$/.test(key)) throw new AgiProtocolError('malformed environment key', { key: key.slice(0, 80) });
-  return [key, line.slice(sep + 1).replace(/^ /, '')];
+  if (!ENV_KEY.test(key)) throw new AgiProtocolError('malformed environment key', { key: key.slice(0, 80) });
+  // One space after the colon is the separator's; any further ones are the value's.
+  return [key, line.slice(line.charCodeAt(sep + 1) === 32 ? sep + 2 : sep + 1)];
 }
 
 /** Accumulates the environment block line by line. */

@@ -96,6 +96,6 @@ export async function answerOutcome(gateway: Gateway, body: unknown): Promise<z.
 
 /** `POST /v1/decisions` (always recorded, like a PBX's check) and `POST /v1/outcomes`. */
 export const decisionRoutes: RoutePlugin = (app, { gateway }) => {
-  app.post('/v1/decisions', async (req) => answerDecision(gateway, req.body, gateway.config.http.allowDecisionTime));
-  app.post('/v1/outcomes', async (req) => answerOutcome(gateway, req.body));
+  app.post('/v1/decisions', (req) => answerDecision(gateway, req.body, gateway.config.http.allowDecisionTime));
+  app.post('/v1/outcomes', (req) => answerOutcome(gateway, req.body));
 };

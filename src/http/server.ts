@@ -66,13 +66,20 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
     void reply.status(404).send(new HttpError('NOT_FOUND', [`route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`]).body());
   });
   let inFlight = 0;
-  app.addHook('onResponse', async () => { inFlight--; });
-  app.addHook('onRequestAbort', async (_req) => { inFlight--; });
-  app.addHook('onRequest', async (req) => {
+  // Callback hooks, not async ones: three promises fewer per request on the decision path.
+  app.addHook('onResponse', (_req, _reply, done) => { inFlight--; done(); });
+  app.addHook('onRequestAbort', (_req, done) => { inFlight--; done(); });
+  app.addHook('onRequest', (req, _reply, done) => {
     inFlight++;
     const peer = req.socket.remoteAddress ?? '';
-    access.check(peer, req.headers.authorization);
-    limiter.take(peer);
+    try {
+      access.check(peer, req.headers.authorization);
+      limiter.take(peer);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
   });
   const ctx: HttpContext = { gateway: opts.gateway, log: opts.log, access, service: opts.service, version: VERSION, clock: opts.clock ?? systemClock };
   for (const plugin of PLUGINS) await app.register(async (scope) => plugin(scope, ctx));
