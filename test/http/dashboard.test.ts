@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Registry } from 'prom-client';
 import type { Clock } from '../../src/clock.js';
 import { DASHBOARD_RECENT, dashboardSince, dashboardSnapshot } from '../../src/http/dashboard-state.js';
-import type { DashboardSnapshot } from '../../src/http/dashboard-view.js';
+import { dashboardMain, type DashboardSnapshot } from '../../src/http/dashboard-view.js';
 import type { Readiness } from '../../src/http/plugin.js';
 import { buildHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
@@ -53,6 +53,14 @@ describe('the dashboard\'s figures, read from the store (every node\'s decisions
     expect(s.lastHour.decided).toBe(0);
     expect(s.blocksByReason).toEqual([]);
     expect(s.recent).toHaveLength(4);
+  });
+
+  it('shows the dialer\'s lead id beside each decision that has one (VICIdial\'s, from its caller ID name)', async () => {
+    await record('pbx-a', MONDAY_11H, { pbx: { source: 'asterisk', lead: '1234' } });
+    await record('pbx-a', MONDAY_11H);
+    const s = await snapshot(MONDAY_11H);
+    expect(s.recent.map((r) => r.lead)).toEqual([null, '1234']);
+    expect(dashboardMain(s)).toMatch(/<td>1234<\/td><\/tr>/);
   });
 
   it('lists the last 50 decisions, newest first, consumers\' numbers masked and our own shown', async () => {
